@@ -1,0 +1,86 @@
+# newsmon: two-command start (`make run`, `make test`) plus the tools around them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+
+# Airflow runs from ./.airflow on SQLite with the LocalExecutor, a small parallelism and no examples.
+export AIRFLOW_HOME := $(ROOT)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(ROOT)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(ROOT)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__EXECUTOR := LocalExecutor
+export AIRFLOW__CORE__PARALLELISM := 4
+export AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG := 4
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN := sqlite:///$(ROOT)/.airflow/airflow.db
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION := False
+export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
+export NEWSMON_HOME := $(ROOT)
+
+.PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-small constraints clean
+
+help:
+	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
+	@echo "make test    install and run the whole test suite"
+	@echo "make airflow standalone Airflow UI on http://localhost:8080 (scheduled runs)"
+	@echo "make bench   clean+tag+store throughput and peak memory on a generated corpus"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements.txt -c constraints.txt
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	touch $@
+
+airflow-init: install
+	mkdir -p $(AIRFLOW_HOME) $(ROOT)/data
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/airflow pools set newsmon_duckdb 1 "One writer at a time for the newsmon DuckDB file" > /dev/null
+
+run: airflow-init
+	$(BIN)/airflow dags test news_ingest --conf '{"paths": ["$(ROOT)/seeds"]}' > $(AIRFLOW_HOME)/last-ingest.log 2>&1 \
+		|| (tail -n 60 $(AIRFLOW_HOME)/last-ingest.log; exit 1)
+	$(BIN)/airflow dags test news_alerts > $(AIRFLOW_HOME)/last-alerts.log 2>&1 \
+		|| (tail -n 60 $(AIRFLOW_HOME)/last-alerts.log; exit 1)
+	$(BIN)/newsmon summary
+
+airflow: airflow-init
+	@echo "Airflow UI: http://localhost:8080 (login: user 'admin', password printed below and kept in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated)"
+	$(BIN)/airflow standalone
+
+test: install
+	$(BIN)/pytest -q
+
+test-unit: install
+	$(BIN)/pytest -q tests/unit
+
+test-dags: install
+	$(BIN)/pytest -q tests/dags
+
+test-integration: install
+	$(BIN)/pytest -q tests/integration
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/bench_pipeline.py --articles 20000
+	$(BIN)/python bench/bench_pipeline.py --articles 100000 --memory-only
+
+bench-small: install
+	$(BIN)/python bench/bench_pipeline.py --articles 2000
+
+constraints:
+	rm -rf /tmp/newsmon-freeze && $(PYTHON) -m venv /tmp/newsmon-freeze
+	/tmp/newsmon-freeze/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	/tmp/newsmon-freeze/bin/uv pip install --python /tmp/newsmon-freeze/bin/python -r requirements.txt
+	{ echo "# Frozen from a working environment built from requirements.txt (Python 3.11, linux x86_64)."; \
+	  echo "# Regenerate with: make constraints"; \
+	  /tmp/newsmon-freeze/bin/uv pip freeze --python /tmp/newsmon-freeze/bin/python | grep -v -E '^(pip|setuptools|uv)=='; } > constraints.txt
+
+clean:
+	rm -rf $(AIRFLOW_HOME) $(ROOT)/data

@@ -1,0 +1,218 @@
+"""Clean article text: publisher boilerplate out, every sentence of the story kept.
+
+Works on lines (paragraphs). A line is dropped only when a rule in
+``include/config/cleaning.yaml`` matches it, when it repeats the headline or the line
+before it, or when it is a dateline or copyright line whose date or outlet is kept as
+metadata. Text files get their title from the first line left standing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
+from newsmon.dates import best_date
+from newsmon.models import RawDoc
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    match: tuple[re.Pattern[str], ...]
+    drop_lines: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class CleanRules:
+    drop_lines: tuple[tuple[str, re.Pattern[str]], ...]  # (reason, pattern)
+    truncate_after: tuple[re.Pattern[str], ...]
+    truncate_max_line_chars: int
+    outlets: tuple[Outlet, ...]
+
+
+@dataclass
+class CleanedDoc:
+    title: str
+    text: str
+    published_at: datetime | None
+    date_source: str | None
+    source: str | None
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (reason, line)
+
+
+def _compile(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for p in patterns or []:
+        try:
+            out.append(re.compile(p, re.IGNORECASE))
+        except re.error as exc:
+            raise ConfigError(f"bad pattern in cleaning rules ({where}): {p!r}: {exc}") from exc
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: str | Path = CONFIG_DIR / "cleaning.yaml") -> CleanRules:
+    raw = read_yaml(path)
+    drops: list[tuple[str, re.Pattern[str]]] = []
+    for reason, patterns in (raw.get("drop_lines") or {}).items():
+        drops.extend((reason, p) for p in _compile(patterns, f"drop_lines.{reason}"))
+    outlets = tuple(
+        Outlet(
+            name=str(o["name"]),
+            match=_compile(o.get("match", []), f"outlets.{o['name']}.match"),
+            drop_lines=_compile(o.get("drop_lines", []), f"outlets.{o['name']}.drop_lines"),
+        )
+        for o in raw.get("outlets") or []
+    )
+    return CleanRules(
+        drop_lines=tuple(drops),
+        truncate_after=_compile(raw.get("truncate_after", []), "truncate_after"),
+        truncate_max_line_chars=int(raw.get("truncate_max_line_chars", 140)),
+        outlets=outlets,
+    )
+
+
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_BULLET = re.compile(r"^[•·▪►\-–—*]\s+")
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]?\s*(?:(?:19|20)\d\d)?\s*)?"
+    r"(?P<name>[^|,;]{2,60}?)\s*(?:(?:19|20)\d\d)?\s*\.?$",
+    re.IGNORECASE,
+)
+_DATELINE_WORDS = re.compile(
+    r"\b(date|published|updated|posted|by|on|at|опубликовано|обновлено|оновлено|опубліковано)\b",
+    re.IGNORECASE,
+)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one kind of newline, no invisible characters, single spaces inside lines."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    return "\n".join(_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def _key(line: str) -> str:
+    """Comparison key for repeated lines: case, quotes and punctuation folded."""
+    return re.sub(r"[\W_]+", " ", line.casefold()).strip()
+
+
+def _outlet_for(text: str, url: str | None, rules: CleanRules) -> Outlet | None:
+    probe = (url or "") + "\n" + text[:3000] + "\n" + text[-3000:]
+    for outlet in rules.outlets:
+        if any(p.search(probe) for p in outlet.match):
+            return outlet
+    return None
+
+
+def _dateline(line: str, index: int) -> datetime | None:
+    """A short header line that is mostly a date (and maybe a byline)."""
+    if index > 8 or len(line) > 100:
+        return None
+    hit = best_date(line)
+    if hit is None:
+        return None
+    rest = (line[: hit.start] + line[hit.end :]).strip()
+    rest = _DATELINE_WORDS.sub("", rest)
+    rest = re.sub(r"[\d:.,|/-]+", " ", rest).strip()
+    # What is left may be an author's name; a sentence would be longer.
+    return hit.value if len(rest.split()) <= 4 else None
+
+
+def _copyright_name(line: str) -> str | None:
+    m = _COPYRIGHT.match(line)
+    if not m:
+        return None
+    name = m.group("name").strip(" .")
+    if re.search(r"\ball rights\b|getty|reuters/|shutterstock", name, re.IGNORECASE):
+        return None
+    return name or None
+
+
+def _split_glued_title(first: str, second: str | None) -> str:
+    """'NewsDesertion in the Russian Army…' followed by 'Desertion in the Russian Army…'."""
+    if second and first != second and first.endswith(second) and len(first) - len(second) <= 20:
+        return second
+    return first
+
+
+def _is_sentence(line: str) -> bool:
+    """A first line that reads as a story sentence rather than a headline."""
+    return line.endswith((".", "…", ".”", '."', "!")) and len(line.split()) > 12
+
+
+def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
+    rules = rules or load_rules()
+    text = normalize_text(doc.text)
+    outlet = _outlet_for(text, doc.url, rules)
+    lines = [line for line in text.split("\n") if line]
+    removed: list[tuple[str, str]] = []
+    published_at, date_source = doc.published_at, doc.date_source
+    source = doc.source
+    kept: list[str] = []
+    outlet_drops = outlet.drop_lines if outlet else ()
+
+    for index, line in enumerate(lines):
+        when = _dateline(line, index)
+        if when is not None:
+            if published_at is None:
+                published_at, date_source = when, "text"
+            removed.append(("dateline", line))
+            continue
+        if line.lower().startswith(("copyright", "©", "(c)")):
+            name = _copyright_name(line)
+            if name and source is None and outlet is None:
+                source = name
+            removed.append(("copyright", line))
+            continue
+        reason = next((r for r, p in rules.drop_lines if p.search(line)), None)
+        if reason is None and any(p.search(line) for p in outlet_drops):
+            reason = "outlet"
+        if reason:
+            removed.append((reason, line))
+            continue
+        kept.append(_BULLET.sub("", line) if _BULLET.match(line) else line)
+
+    kept = _truncate(kept, rules, removed)
+    title = (doc.title or "").strip()
+    if not title and kept:
+        title = _split_glued_title(kept[0], kept[1] if len(kept) > 1 else None)
+        if not _is_sentence(kept[0]):  # a lede sentence doubles as title but stays in the story
+            removed.append(("headline", kept.pop(0)))
+    title_key = _key(title)
+
+    body: list[str] = []
+    for i, line in enumerate(kept):
+        key = _key(line)
+        if (key == title_key and not (i == 0 and _is_sentence(line))) or (
+            body and key == _key(body[-1])
+        ):
+            removed.append(("repeated", line))
+            continue
+        body.append(line)
+    if outlet is not None and source is None:
+        source = outlet.name
+    return CleanedDoc(
+        title=title or (body[0][:200] if body else ""),
+        text="\n\n".join(body),
+        published_at=published_at,
+        date_source=date_source,
+        source=source,
+        removed=removed,
+    )
+
+
+def _truncate(lines: list[str], rules: CleanRules, removed: list[tuple[str, str]]) -> list[str]:
+    for i, line in enumerate(lines):
+        if any(p.search(line) for p in rules.truncate_after):
+            tail = lines[i + 1 :]
+            if all(len(t) <= rules.truncate_max_line_chars for t in tail):
+                removed.extend(("related_links", t) for t in lines[i:])
+                return lines[:i]
+    return lines

@@ -1,0 +1,151 @@
+"""The one configuration loader.
+
+Defaults live in ``include/config/*.yaml`` next to this package. Overrides:
+
+- ``NEWSMON_HOME``: project root that relative paths resolve against (default: the
+  checkout this package lives in).
+- ``NEWSMON_CONFIG``: a settings YAML used instead of ``include/config/newsmon.yaml``.
+- ``NEWSMON_DB``: the DuckDB file (wins over ``db_path`` in the settings).
+- ``topics_path`` / ``cleaning_path`` in the settings point at other taxonomy or cleaning files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+INCLUDE_DIR = PACKAGE_DIR.parent
+CONFIG_DIR = INCLUDE_DIR / "config"
+SQL_DIR = INCLUDE_DIR / "sql"
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unreadable or has a wrong shape."""
+
+
+def project_home() -> Path:
+    env = os.environ.get("NEWSMON_HOME")
+    return Path(env).resolve() if env else INCLUDE_DIR.parent
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {p}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {p} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {p} must hold a mapping at the top level")
+    return data
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    max_file_bytes: int = 20_000_000
+    batch_size: int = 2000
+    extensions: tuple[str, ...] = (".txt", ".html", ".htm", ".json", ".jsonl")
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    shingle_words: int = 4
+    num_perm: int = 128
+    bands: int = 32
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True)
+class SpikeSettings:
+    baseline_days: int = 7
+    min_count: int = 5
+    ratio: float = 3.0
+    min_baseline: float = 1.0
+
+
+@dataclass(frozen=True)
+class SignalSettings:
+    new_story_topics: tuple[str, ...] = ("mobilization",)
+    spike_topics: tuple[str, ...] = ("mobilization", "elections", "protests", "censorship")
+    spike: SpikeSettings = field(default_factory=SpikeSettings)
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    channels: tuple[str, ...] = ("log",)
+    max_attempts: int = 10
+    log_path: Path = Path("data/alerts.log")
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_path: Path
+    staging_dir: Path
+    topics_path: Path
+    cleaning_path: Path
+    ingest: IngestSettings
+    dedup: DedupSettings
+    signals: SignalSettings
+    alerts: AlertSettings
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"settings section '{name}' must be a mapping")
+    return value
+
+
+def _build(cls: type, values: dict[str, Any], section: str) -> Any:
+    known = set(cls.__dataclass_fields__)
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in '{section}': {', '.join(sorted(unknown))}")
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(f"bad settings in '{section}': {exc}") from exc
+
+
+def load_settings(path: str | Path | None = None, *, db: str | Path | None = None) -> Settings:
+    """Read the settings file (``path``, else ``$NEWSMON_CONFIG``, else the packaged default)."""
+    home = project_home()
+    cfg_path = Path(path or os.environ.get("NEWSMON_CONFIG") or CONFIG_DIR / "newsmon.yaml")
+    raw = read_yaml(cfg_path)
+
+    def resolve(value: str | Path, base: Path) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (base / p)
+
+    db_value = db or os.environ.get("NEWSMON_DB") or raw.get("db_path", "data/news.duckdb")
+    signals_raw = dict(_section(raw, "signals"))
+    spike = _build(SpikeSettings, _section(signals_raw, "spike"), "signals.spike")
+    signals_raw.pop("spike", None)
+    signals = _build(SignalSettings, signals_raw, "signals")
+    alerts_raw = dict(_section(raw, "alerts"))
+    log_path = resolve(alerts_raw.pop("log_path", "data/alerts.log"), home)
+    alerts = _build(AlertSettings, alerts_raw, "alerts")
+    return Settings(
+        home=home,
+        db_path=resolve(db_value, Path.cwd() if db else home),
+        staging_dir=resolve(raw.get("staging_dir", "data/staging"), home),
+        topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
+        cleaning_path=resolve(
+            raw.get("cleaning_path", CONFIG_DIR / "cleaning.yaml"), cfg_path.parent
+        ),
+        ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
+        dedup=_build(DedupSettings, _section(raw, "dedup"), "dedup"),
+        signals=replace(signals, spike=spike),
+        alerts=replace(alerts, log_path=log_path),
+        raw=raw,
+    )

@@ -1,0 +1,193 @@
+"""Find input files and read them into :class:`RawDoc` records.
+
+Supported: ``.txt`` (title, date and outlet are found by the cleaner), ``.html``/``.htm``
+(newspaper4k, offline), ``.json`` (one object or a list of objects) and ``.jsonl`` (one
+object a line) with the keys ``url``, ``title``, ``text``, ``published_at``, ``source``
+and optionally ``lang``. Anything unusable becomes an :class:`IngestError` with a plain
+reason; the other documents of the same file are still returned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsmon.dates import parse_iso
+from newsmon.models import IngestError, RawDoc
+from newsmon.textio import NotText, decode_bytes
+
+
+@dataclass(frozen=True)
+class FileRef:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def discover(
+    paths: Iterable[str | Path], extensions: Iterable[str]
+) -> tuple[list[FileRef], list[IngestError]]:
+    """Every file under ``paths`` (files or folders, recursively), sorted, hidden ones skipped.
+
+    Files of an unsupported type are reported as errors rather than silently ignored, so a
+    user who drops a PDF into the inbox learns why nothing happened.
+    """
+    exts = {e.lower() for e in extensions}
+    found: list[FileRef] = []
+    errors: list[IngestError] = []
+    for raw in paths:
+        root = Path(raw).expanduser()
+        if not root.exists():
+            errors.append(IngestError(str(root), "discover", "path does not exist"))
+            continue
+        candidates = [root] if root.is_file() else sorted(_walk(root))
+        for path in candidates:
+            if path.suffix.lower() not in exts:
+                errors.append(
+                    IngestError(
+                        str(path), "discover", f"unsupported file type '{path.suffix or '(none)'}'"
+                    )
+                )
+                continue
+            st = path.stat()
+            found.append(FileRef(str(path.resolve()), st.st_size, st.st_mtime_ns))
+    return found, errors
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def read_file(ref: FileRef, max_bytes: int) -> tuple[list[RawDoc], list[IngestError]]:
+    """Read one file into documents; never raises for bad content."""
+    origin = ref.path
+    if ref.size > max_bytes:
+        mb = ref.size / 1e6
+        return [], [
+            IngestError(
+                origin, "read", f"file too large ({mb:.1f} MB > {max_bytes / 1e6:.0f} MB limit)"
+            )
+        ]
+    try:
+        data = Path(ref.path).read_bytes()
+    except OSError as exc:
+        return [], [IngestError(origin, "read", f"cannot read file: {exc.strerror or exc}")]
+    try:
+        text, _encoding = decode_bytes(data)
+    except NotText as exc:
+        return [], [IngestError(origin, "read", str(exc))]
+    suffix = Path(ref.path).suffix.lower()
+    if suffix == ".txt":
+        return [RawDoc(origin=origin, kind="txt", text=text)], []
+    if suffix in (".html", ".htm"):
+        return _read_html(origin, text)
+    if suffix == ".json":
+        return _read_json(origin, text)
+    if suffix == ".jsonl":
+        return _read_jsonl(origin, text)
+    return [], [IngestError(origin, "read", f"unsupported file type '{suffix}'")]
+
+
+def _read_html(origin: str, html: str) -> tuple[list[RawDoc], list[IngestError]]:
+    from newsmon.html import parse_html
+
+    try:
+        page = parse_html(html)
+    except Exception as exc:  # newspaper4k raises assorted types on odd markup
+        return [], [
+            IngestError(origin, "parse", f"HTML could not be parsed: {type(exc).__name__}: {exc}")
+        ]
+    if not page["text"].strip():
+        return [], [IngestError(origin, "parse", "no article text found in the HTML page")]
+    return [
+        RawDoc(
+            origin=origin,
+            kind="html",
+            text=page["text"],
+            title=page["title"],
+            url=page["canonical_url"],
+            published_at=page["published_at"],
+            date_source="meta" if page["published_at"] else None,
+            lang=page["lang"],
+            authors=page["authors"],
+        )
+    ], []
+
+
+def record_to_doc(origin: str, record: Any) -> RawDoc | IngestError:
+    """One JSON object with ``url, title, text, published_at, source`` as a document."""
+    if not isinstance(record, dict):
+        return IngestError(origin, "parse", f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return IngestError(origin, "parse", "record has no 'text'")
+    published = parse_iso(record.get("published_at"))
+
+    def opt(key: str) -> str | None:
+        value = record.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    return RawDoc(
+        origin=origin,
+        kind="json",
+        text=text,
+        title=opt("title"),
+        url=opt("url"),
+        published_at=published,
+        date_source="json" if published else None,
+        source=opt("source"),
+        lang=opt("lang"),
+    )
+
+
+def _read_json(origin: str, text: str) -> tuple[list[RawDoc], list[IngestError]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [
+            IngestError(
+                origin,
+                "parse",
+                f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            )
+        ]
+    records = data if isinstance(data, list) else [data]
+    return _split(
+        [
+            record_to_doc(f"{origin}#{i}" if len(records) > 1 else origin, r)
+            for i, r in enumerate(records)
+        ]
+    )
+
+
+def _read_jsonl(origin: str, text: str) -> tuple[list[RawDoc], list[IngestError]]:
+    results: list[RawDoc | IngestError] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}#L{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            results.append(
+                IngestError(where, "parse", f"malformed JSON on line {lineno}: {exc.msg}")
+            )
+            continue
+        results.append(record_to_doc(where, record))
+    if not results:
+        return [], [IngestError(origin, "parse", "no records in JSON Lines file")]
+    return _split(results)
+
+
+def _split(results: list[RawDoc | IngestError]) -> tuple[list[RawDoc], list[IngestError]]:
+    docs = [r for r in results if isinstance(r, RawDoc)]
+    errors = [r for r in results if isinstance(r, IngestError)]
+    return docs, errors
