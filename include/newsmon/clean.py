@@ -23,13 +23,15 @@ from newsmon.models import RawDoc
 @dataclass(frozen=True)
 class Outlet:
     name: str
-    match: tuple[re.Pattern[str], ...]
-    drop_lines: tuple[re.Pattern[str], ...]
+    match: tuple[Rule, ...]
+    drop_lines: tuple[Rule, ...]
 
 
 @dataclass(frozen=True)
 class CleanRules:
     drop_lines: tuple[tuple[str, re.Pattern[str]], ...]  # (reason, pattern)
+    anchored: re.Pattern[str]  # the drop_lines that start with ^, one pattern, group g<i>
+    floating: tuple[tuple[str, Rule], ...]  # the rest: (reason, rule), searched one by one
     truncate_after: tuple[re.Pattern[str], ...]
     truncate_max_line_chars: int
     outlets: tuple[Outlet, ...]
@@ -55,6 +57,66 @@ def _compile(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
+def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Lowercased strings one of which every match must contain; () when none is known.
+
+    Used as a substring test before the regex: ``"patron" in line`` runs at memchr speed,
+    while a pattern that starts with ``\\b`` makes the regex engine try every position.
+    """
+    try:
+        from re import _parser  # the stdlib's own regex parser (private, stable in 3.11)
+
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # pragma: no cover - unexpected syntax: no prefilter, still correct
+        return ()
+
+    def literal(seq: object) -> str | None:
+        out = ""
+        for op, arg in seq:  # type: ignore[attr-defined]
+            if op is not _parser.LITERAL:
+                return None
+            out += chr(arg)
+        return out
+
+    best: tuple[str, ...] = ()
+    run = ""
+    for op, arg in tree:
+        if op is _parser.LITERAL:
+            run += chr(arg)
+            continue
+        if op is _parser.AT:  # \b, ^, $ consume nothing
+            continue
+        if len(run) >= 3 and (not best or len(run) > min(map(len, best))):
+            best = (run,)
+        run = ""
+        if op is _parser.SUBPATTERN and best == ():
+            body = arg[-1]
+            if len(body) == 1 and body[0][0] is _parser.BRANCH:
+                alts = [literal(b) for b in body[0][1][1]]
+                if all(a and len(a) >= 3 for a in alts):
+                    best = tuple(alts)  # type: ignore[arg-type]
+    if len(run) >= 3 and (not best or len(run) > min(map(len, best))):
+        best = (run,)
+    return (
+        tuple(b.lower() for b in best) if all(b.lower().upper() == b.upper() for b in best) else ()
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    literals: tuple[str, ...]
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str]) -> Rule:
+        return cls(pattern, required_literals(pattern))
+
+    def search(self, text: str, lowered: str) -> bool:
+        if self.literals and not any(lit in lowered for lit in self.literals):
+            return False
+        return self.pattern.search(text) is not None
+
+
 @lru_cache(maxsize=8)
 def load_rules(path: str | Path = CONFIG_DIR / "cleaning.yaml") -> CleanRules:
     raw = read_yaml(path)
@@ -64,13 +126,28 @@ def load_rules(path: str | Path = CONFIG_DIR / "cleaning.yaml") -> CleanRules:
     outlets = tuple(
         Outlet(
             name=str(o["name"]),
-            match=_compile(o.get("match", []), f"outlets.{o['name']}.match"),
-            drop_lines=_compile(o.get("drop_lines", []), f"outlets.{o['name']}.drop_lines"),
+            match=tuple(map(Rule.of, _compile(o.get("match", []), f"outlets.{o['name']}.match"))),
+            drop_lines=tuple(
+                map(Rule.of, _compile(o.get("drop_lines", []), f"outlets.{o['name']}.drop_lines"))
+            ),
         )
         for o in raw.get("outlets") or []
     )
+    # Patterns anchored at the line start are tried together at position 0 only (one
+    # match call per line); a combined *search* would lose the engine's literal-prefix scan.
+    anchored = re.compile(
+        "|".join(
+            f"(?P<g{i}>{p.pattern[1:]})"
+            for i, (_, p) in enumerate(drops)
+            if p.pattern.startswith("^")
+        )
+        or "(?!)",
+        re.IGNORECASE,
+    )
     return CleanRules(
         drop_lines=tuple(drops),
+        anchored=anchored,
+        floating=tuple((r, Rule.of(p)) for r, p in drops if not p.pattern.startswith("^")),
         truncate_after=_compile(raw.get("truncate_after", []), "truncate_after"),
         truncate_max_line_chars=int(raw.get("truncate_max_line_chars", 140)),
         outlets=outlets,
@@ -98,15 +175,19 @@ def normalize_text(text: str) -> str:
     return "\n".join(_SPACE.sub(" ", line).strip() for line in text.split("\n"))
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _key(line: str) -> str:
     """Comparison key for repeated lines: case, quotes and punctuation folded."""
-    return re.sub(r"[\W_]+", " ", line.casefold()).strip()
+    return _NON_WORD.sub(" ", line.casefold()).strip()
 
 
 def _outlet_for(text: str, url: str | None, rules: CleanRules) -> Outlet | None:
     probe = (url or "") + "\n" + text[:3000] + "\n" + text[-3000:]
+    lowered = probe.lower()
     for outlet in rules.outlets:
-        if any(p.search(probe) for p in outlet.match):
+        if any(rule.search(probe, lowered) for rule in outlet.match):
             return outlet
     return None
 
@@ -171,8 +252,13 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
                 source = name
             removed.append(("copyright", line))
             continue
-        reason = next((r for r, p in rules.drop_lines if p.search(line)), None)
-        if reason is None and any(p.search(line) for p in outlet_drops):
+        hit = rules.anchored.match(line)
+        if hit and hit.lastgroup:
+            reason: str | None = rules.drop_lines[int(hit.lastgroup[1:])][0]
+        else:
+            low = line.lower()
+            reason = next((r for r, rule in rules.floating if rule.search(line, low)), None)
+        if reason is None and any(rule.search(line, line.lower()) for rule in outlet_drops):
             reason = "outlet"
         if reason:
             removed.append((reason, line))
@@ -188,14 +274,14 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
     title_key = _key(title)
 
     body: list[str] = []
+    previous = None
     for i, line in enumerate(kept):
         key = _key(line)
-        if (key == title_key and not (i == 0 and _is_sentence(line))) or (
-            body and key == _key(body[-1])
-        ):
+        if (key == title_key and not (i == 0 and _is_sentence(line))) or key == previous:
             removed.append(("repeated", line))
             continue
         body.append(line)
+        previous = key
     if outlet is not None and source is None:
         source = outlet.name
     return CleanedDoc(

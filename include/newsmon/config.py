@@ -132,13 +132,18 @@ def load_settings(path: str | Path | None = None, *, db: str | Path | None = Non
     spike = _build(SpikeSettings, _section(signals_raw, "spike"), "signals.spike")
     signals_raw.pop("spike", None)
     signals = _build(SignalSettings, signals_raw, "signals")
+    db_path = resolve(db_value, Path.cwd() if db else home)
+    # Files that belong with one database live beside it unless set explicitly, so pointing
+    # NEWSMON_DB elsewhere (a test, a second project) keeps everything together.
     alerts_raw = dict(_section(raw, "alerts"))
-    log_path = resolve(alerts_raw.pop("log_path", "data/alerts.log"), home)
+    log_value = alerts_raw.pop("log_path", None)
+    log_path = resolve(log_value, home) if log_value else db_path.parent / "alerts.log"
     alerts = _build(AlertSettings, alerts_raw, "alerts")
+    staging_value = raw.get("staging_dir")
     return Settings(
         home=home,
-        db_path=resolve(db_value, Path.cwd() if db else home),
-        staging_dir=resolve(raw.get("staging_dir", "data/staging"), home),
+        db_path=db_path,
+        staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
         cleaning_path=resolve(
             raw.get("cleaning_path", CONFIG_DIR / "cleaning.yaml"), cfg_path.parent

@@ -1,0 +1,77 @@
+"""The one place that opens DuckDB.
+
+Connections are short (``with connect(path) as con``) because DuckDB allows one writing
+process per file: a second process gets a lock error, which :func:`connect` retries with
+backoff. The schema is created idempotently from ``include/sql/schema/*.sql`` (tables, in
+file-name order) and ``include/sql/views/*.sql``; queries live in ``include/sql/queries``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from newsmon.config import SQL_DIR
+
+log = logging.getLogger(__name__)
+
+LOCK_RETRY_SECONDS = 120.0
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process kept the DuckDB file locked for longer than we were willing to wait."""
+
+
+@lru_cache(maxsize=64)
+def sql(name: str) -> str:
+    """The text of ``include/sql/queries/<name>.sql``."""
+    return (SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for folder in ("schema", "views"):
+        for path in sorted((SQL_DIR / folder).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set lock" in text)
+
+
+@contextmanager
+def connect(
+    path: str | Path, *, read_only: bool = False, wait: float = LOCK_RETRY_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database (creating it and its schema for writers), retrying while locked."""
+    db = Path(path)
+    if read_only and not db.exists():
+        raise FileNotFoundError(f"no database at {db}: run `newsmon ingest` first")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.2
+    while True:
+        try:
+            con = duckdb.connect(str(db), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(f"{db} is locked by another process: {exc}") from exc
+            log.info("database %s is locked by another process; retrying in %.1fs", db, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        if not read_only:
+            ensure_schema(con)
+        yield con
+    finally:
+        con.close()

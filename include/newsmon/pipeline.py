@@ -1,0 +1,431 @@
+"""The ingest path shared by the ``newsmon`` CLI and the Airflow DAGs.
+
+discover -> extract (read + clean) -> tag -> load -> detect signals. Each stage is one
+function that takes the settings and a run id and returns a dict of counts; stages hand
+their records over in ``<staging_dir>/<run_id>/*.jsonl`` files, so Airflow tasks pass only
+the run id and counts through XCom. Only :func:`discover`, :func:`load` and
+:func:`detect` open the database (route them through the 1-slot pool in Airflow).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from newsmon import load as loader
+from newsmon.clean import clean_document, load_rules
+from newsmon.config import Settings
+from newsmon.db import connect, sql
+from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash
+from newsmon.models import IngestError, RawDoc
+from newsmon.tag import load_taxonomy, score_topics
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+# -- run bookkeeping --------------------------------------------------------------------------
+
+
+def new_run_id(trigger: str = "cli") -> str:
+    return f"{trigger}__{datetime.now(UTC):%Y%m%dT%H%M%SZ}__{secrets.token_hex(3)}"
+
+
+def safe_run_id(run_id: str) -> str:
+    """An Airflow run id (``manual__2026-11-22T01:02:03+00:00``) as a folder-safe id."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_") or "run"
+
+
+def staging(settings: Settings, run_id: str) -> Path:
+    return settings.staging_dir / safe_run_id(run_id)
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False, default=str))
+            fh.write("\n")
+            n += 1
+    tmp.replace(path)  # a retried task never sees half a file
+    return n
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- discover ---------------------------------------------------------------------------------
+
+
+def discover(
+    settings: Settings,
+    run_id: str,
+    paths: Iterable[str | Path],
+    *,
+    trigger: str = "cli",
+    force: bool = False,
+) -> dict[str, Any]:
+    """List input files; skip the ones already read unchanged (unless ``force``)."""
+    paths = [str(p) for p in paths]
+    refs, errors = loader.discover(paths, settings.ingest.extensions)
+    with connect(settings.db_path) as con:
+        con.execute(
+            "insert into pipeline_runs (run_id, trigger, started_at, status, paths)"
+            " values (?, ?, ?, 'running', ?) on conflict do nothing",
+            [run_id, trigger, _now(), paths],
+        )
+        known: dict[str, tuple[int, int]] = {}
+        if refs and not force:
+            rows = con.execute(
+                "select path, size, mtime_ns from source_files where path in (select unnest(?::varchar[]))",
+                [[r.path for r in refs]],
+            ).fetchall()
+            known = {p: (s, m) for p, s, m in rows}
+    todo = [r for r in refs if known.get(r.path) != (r.size, r.mtime_ns)]
+    root = staging(settings, run_id)
+    _write_jsonl(root / "files.jsonl", (asdict(r) for r in todo))
+    _write_jsonl(root / "errors-discover.jsonl", (e.to_dict() for e in errors))
+    counts = {
+        "run_id": run_id,
+        "files_found": len(refs),
+        "files_to_read": len(todo),
+        "files_skipped": len(refs) - len(todo),
+        "errors": len(errors),
+    }
+    log.info("discover %s: %s", run_id, counts)
+    return counts
+
+
+# -- extract: read + clean --------------------------------------------------------------------
+
+
+_HASHER: MinHasher | None = None
+
+
+def _hasher(settings: Settings) -> MinHasher:
+    global _HASHER
+    if _HASHER is None or _HASHER.num_perm != settings.dedup.num_perm:
+        _HASHER = MinHasher(settings.dedup.num_perm, settings.dedup.shingle_words)
+    return _HASHER
+
+
+def article_record(raw: RawDoc, settings: Settings) -> dict[str, Any] | IngestError:
+    """Clean one document and compute its identity and near-duplicate keys."""
+    cleaned = clean_document(raw, load_rules(settings.cleaning_path))
+    if not cleaned.text.strip():
+        return IngestError(raw.origin, "clean", "no article text left after removing boilerplate")
+    canonical = canonical_url(raw.url)
+    text_hash = content_hash(cleaned.text)
+    signature = _hasher(settings).signature(cleaned.text)
+    return {
+        "article_id": article_id(canonical, text_hash),
+        "url": raw.url,
+        "canonical_url": canonical,
+        "origin": raw.origin,
+        "source": cleaned.source,
+        "title": cleaned.title,
+        "text": cleaned.text,
+        "lang": raw.lang,
+        "authors": raw.authors,
+        "published_at": cleaned.published_at.isoformat() if cleaned.published_at else None,
+        "date_source": cleaned.date_source,
+        "content_hash": text_hash,
+        "chars": len(cleaned.text),
+        "signature": signature.tolist(),
+        "bands": band_keys(signature, settings.dedup.bands),
+    }
+
+
+def _extract_file(args: tuple[dict[str, Any], Settings]) -> tuple[list[dict], list[dict], dict]:
+    ref_dict, settings = args
+    ref = loader.FileRef(**ref_dict)
+    docs, errors = loader.read_file(ref, settings.ingest.max_file_bytes)
+    articles: list[dict[str, Any]] = []
+    for doc in docs:
+        result = article_record(doc, settings)
+        if isinstance(result, IngestError):
+            errors.append(result)
+        else:
+            articles.append(result)
+    summary = ref_dict | {"documents": len(docs), "errors": len(errors)}
+    return articles, [e.to_dict() for e in errors], summary
+
+
+def _map(fn: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[Any]:
+    """``map`` over a process pool when it pays (several workers, enough items), in order."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(items) < 64:
+        yield from map(fn, items)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(fn, items, chunksize=max(1, min(256, len(items) // (workers * 8))))
+
+
+def extract(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
+    """Read and clean every file listed by :func:`discover`."""
+    root = staging(settings, run_id)
+    refs = list(_read_jsonl(root / "files.jsonl"))
+    errors: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    seq = 0
+
+    def articles() -> Iterator[dict[str, Any]]:
+        nonlocal seq
+        for arts, errs, summary in _map(
+            _extract_file, [(r, settings) for r in refs], settings.ingest.workers
+        ):
+            errors.extend(errs)
+            files.append(summary)
+            for art in arts:
+                art["seq"] = seq
+                seq += 1
+                yield art
+            if progress:
+                progress(1)
+
+    n = _write_jsonl(root / "articles.jsonl", articles())
+    _write_jsonl(root / "errors-extract.jsonl", errors)
+    _write_jsonl(root / "file-results.jsonl", files)
+    counts = {
+        "run_id": run_id,
+        "files_read": len(files),
+        "documents": n + sum(1 for e in errors if e["stage"] == "clean"),
+        "articles": n,
+        "errors": len(errors),
+    }
+    log.info("extract %s: %s", run_id, counts)
+    return counts
+
+
+# -- tag --------------------------------------------------------------------------------------
+
+
+def _tag_one(args: tuple[dict[str, Any], Settings]) -> dict[str, Any]:
+    art, settings = args
+    tax = load_taxonomy(settings.topics_path)
+    topics = score_topics(art["title"] or "", art["text"], tax)
+    return {
+        "article_id": art["article_id"],
+        "seq": art["seq"],
+        "topics": [
+            t.to_dict(full=False) | {"evidence": [e.to_dict() for e in t.evidence]} for t in topics
+        ],
+    }
+
+
+def tag(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
+    """Score every extracted article against the taxonomy."""
+    root = staging(settings, run_id)
+    tax = load_taxonomy(settings.topics_path)
+    per_topic: dict[str, int] = {}
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for art in _read_jsonl(root / "articles.jsonl"):
+            row = _tag_one((art, settings))
+            for t in row["topics"]:
+                per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1
+            if progress:
+                progress(1)
+            yield row
+
+    n = _write_jsonl(root / "topics.jsonl", rows())
+    counts = {"run_id": run_id, "articles": n, "taxonomy_version": tax.version, "topics": per_topic}
+    log.info("tag %s: %s", run_id, counts)
+    return counts
+
+
+# -- load, signals, alerts --------------------------------------------------------------------
+
+
+def load(settings: Settings, run_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """Write the run's staged articles, topics and errors to DuckDB (one transaction)."""
+    from newsmon.store import load_run
+
+    tax = load_taxonomy(settings.topics_path)
+    with connect(settings.db_path) as con:
+        return load_run(
+            con, settings, run_id, staging(settings, run_id), tax.version, now or _now()
+        )
+
+
+def detect(
+    settings: Settings, run_id: str, as_of: date | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Raise the signals of every run not yet covered; queue their alerts."""
+    from newsmon.signals import detect as detect_signals
+
+    now = now or _now()
+    with connect(settings.db_path) as con:
+        counts = detect_signals(con, settings, as_of or now.date(), now, run_id)
+    shutil.rmtree(staging(settings, run_id), ignore_errors=True)
+    return counts
+
+
+def deliver(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """Send pending alerts."""
+    from newsmon.alerts import deliver as deliver_alerts
+
+    with connect(settings.db_path) as con:
+        return deliver_alerts(con, settings, now or _now())
+
+
+def mark_failed(settings: Settings, run_id: str, error: str) -> None:
+    """Record a failed run (used by the DAGs' failure callback)."""
+    with connect(settings.db_path, wait=10) as con:
+        con.execute(
+            "update pipeline_runs set status = 'failed', last_error = ?, finished_at = ?"
+            " where run_id = ? and status <> 'success'",
+            [error[:1000], _now(), run_id],
+        )
+
+
+def ingest(
+    settings: Settings,
+    paths: Iterable[str | Path],
+    *,
+    run_id: str | None = None,
+    trigger: str = "cli",
+    force: bool = False,
+    as_of: date | None = None,
+    progress: Callable[[int | None, str], Progress] | None = None,
+) -> dict[str, Any]:
+    """The whole ingest path in one process: what ``newsmon ingest`` runs."""
+    run_id = run_id or new_run_id(trigger)
+    found = discover(settings, run_id, paths, trigger=trigger, force=force)
+    bar = progress(found["files_to_read"], "read + clean") if progress else None
+    extracted = extract(settings, run_id, bar)
+    bar = progress(extracted["articles"], "tag") if progress else None
+    tagged = tag(settings, run_id, bar)
+    loaded = load(settings, run_id)
+    signals = detect(settings, run_id, as_of)
+    return {
+        "run_id": run_id,
+        "files_found": found["files_found"],
+        "files_skipped": found["files_skipped"],
+        "documents": extracted["documents"],
+        "articles_new": loaded["articles_new"],
+        "articles_updated": loaded["articles_updated"],
+        "articles_unchanged": loaded["articles_unchanged"],
+        "stories_new": loaded["stories_new"],
+        "topics": tagged["topics"],
+        "errors": loaded["errors"],
+        "signals_new": signals["signals_new"],
+        "alerts_queued": signals["alerts_queued"],
+    }
+
+
+# -- retag ------------------------------------------------------------------------------------
+
+
+def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
+    """Re-tag every stored article with the current taxonomy, in one transaction."""
+    tax = load_taxonomy(settings.topics_path)
+    tmp = settings.staging_dir / f"retag-{secrets.token_hex(4)}" / "topics.jsonl"
+    with connect(settings.db_path) as con:
+        before = dict(
+            con.execute("select topic, count(*) from article_topics group by topic").fetchall()
+        )
+        cursor = con.execute("select article_id, title, text from articles order by article_id")
+
+        def rows() -> Iterator[dict[str, Any]]:
+            seq = 0
+            while chunk := cursor.fetchmany(batch):
+                for art_id, title, text in chunk:
+                    row = _tag_one(
+                        ({"article_id": art_id, "title": title, "text": text, "seq": seq}, settings)
+                    )
+                    seq += 1
+                    yield row
+
+        n = _write_jsonl(tmp, rows())
+        con.execute("begin transaction")
+        try:
+            con.execute("delete from article_topics")
+            if n:
+                con.execute(sql("stage_topics"), {"topics": str(tmp)})
+                con.execute(
+                    "insert into article_topics select article_id, topic, score, evidence, ?, ? from stage_topics",
+                    [tax.version, _now()],
+                )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        after = dict(
+            con.execute("select topic, count(*) from article_topics group by topic").fetchall()
+        )
+    shutil.rmtree(tmp.parent, ignore_errors=True)
+    topics = sorted(set(before) | set(after))
+    return {
+        "articles": n,
+        "taxonomy_version": tax.version,
+        "topics": {t: {"before": before.get(t, 0), "after": after.get(t, 0)} for t in topics},
+    }
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+
+def summary(settings: Settings) -> dict[str, Any]:
+    """Totals for people: what is in the database and what the last run did."""
+    with connect(settings.db_path, read_only=True) as con:
+        one = lambda q: con.execute(q).fetchone()[0]  # noqa: E731
+        last = con.execute(
+            "select run_id, status, files_found, files_skipped, articles_new, stories_new, errors,"
+            " signals_new, alerts_queued from pipeline_runs order by started_at desc limit 1"
+        ).fetchone()
+        return {
+            "database": str(settings.db_path),
+            "articles": one("select count(*) from articles"),
+            "stories": one("select count(*) from stories"),
+            "topics": dict(
+                con.execute(
+                    "select topic, count(*) from article_topics group by topic order by 2 desc"
+                ).fetchall()
+            ),
+            "signals": one("select count(*) from signals"),
+            "alerts": dict(
+                con.execute("select status, count(*) from alerts group by status").fetchall()
+            ),
+            "ingest_errors": one("select count(*) from ingest_errors"),
+            "last_run": dict(
+                zip(
+                    (
+                        "run_id",
+                        "status",
+                        "files_found",
+                        "files_skipped",
+                        "articles_new",
+                        "stories_new",
+                        "errors",
+                        "signals_new",
+                        "alerts_queued",
+                    ),
+                    last or (),
+                    strict=False,
+                )
+            ),
+        }

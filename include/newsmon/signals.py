@@ -1,0 +1,123 @@
+"""Signals: what analysts are alerted about. Each is written once, whatever the reruns.
+
+- ``new_story:<topic>:<story_id>``: a story first seen in a run, with a score for one of
+  ``signals.new_story_topics`` at or above the topic's threshold (i.e. the topic is assigned).
+- ``spike:<topic>:<day>``: that day's stories on a topic against the mean of the trailing
+  ``baseline_days``; fires when the count reaches ``min_count`` and ``ratio`` times the
+  baseline (floored at ``min_baseline``). Both numbers are stored with the signal.
+
+Detection covers every run whose signals are not yet done, so a failed detection is caught
+up by the next run instead of being lost. Each new signal gets one pending alert per
+configured channel in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from newsmon.config import Settings
+from newsmon.db import sql
+
+log = logging.getLogger(__name__)
+
+
+def spike_fires(count: int, baseline: float, settings: Settings) -> bool:
+    spike = settings.signals.spike
+    return count >= spike.min_count and count >= spike.ratio * max(baseline, spike.min_baseline)
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: date, now: datetime, run_id: str
+) -> dict[str, Any]:
+    """Write new signals and their pending alerts; mark the covered runs done."""
+    con.execute("begin transaction")
+    try:
+        pending = [
+            r[0]
+            for r in con.execute(
+                "select run_id from pipeline_runs where not signals_done and status in ('loaded', 'success')"
+            ).fetchall()
+        ]
+        new_signals: list[str] = []
+        if pending and settings.signals.new_story_topics:
+            rows = con.execute(
+                sql("insert_new_story_signals"),
+                {
+                    "runs": pending,
+                    "topics": list(settings.signals.new_story_topics),
+                    "run_id": run_id,
+                    "now": now,
+                },
+            ).fetchall()
+            new_signals += [r[0] for r in rows]
+        new_signals += _spikes(con, settings, as_of, now, run_id)
+        queued = 0
+        if new_signals:
+            queued = con.execute(
+                sql("queue_alerts"),
+                {"signals": new_signals, "channels": list(settings.alerts.channels), "now": now},
+            ).fetchall()
+            queued = len(queued)
+        con.execute(
+            "update pipeline_runs set signals_done = true, status = 'success', finished_at = ?"
+            " where run_id in (select unnest(?::varchar[]))",
+            [now, pending],
+        )
+        con.execute(
+            "update pipeline_runs set signals_new = ?, alerts_queued = ? where run_id = ?",
+            [len(new_signals), queued, run_id],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    counts = {
+        "run_id": run_id,
+        "runs_covered": len(pending),
+        "signals_new": len(new_signals),
+        "alerts_queued": queued,
+    }
+    log.info("signals %s: %s", run_id, counts)
+    return counts
+
+
+def _spikes(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: date, now: datetime, run_id: str
+) -> list[str]:
+    spike = settings.signals.spike
+    start = as_of - timedelta(days=spike.baseline_days)
+    rows = con.execute(
+        "select topic, day, stories from daily_topic_counts"
+        " where day between ? and ? and topic in (select unnest(?::varchar[]))",
+        [start, as_of, list(settings.signals.spike_topics)],
+    ).fetchall()
+    by_topic: dict[str, dict[date, int]] = {}
+    for topic, day, n in rows:
+        by_topic.setdefault(topic, {})[day] = n
+    fired: list[str] = []
+    for topic, days in by_topic.items():
+        count = days.get(as_of, 0)
+        baseline = sum(n for d, n in days.items() if d < as_of) / spike.baseline_days
+        if not spike_fires(count, baseline, settings):
+            continue
+        reason = f"{topic}: {count} stories on {as_of.isoformat()} vs {spike.baseline_days}-day baseline {baseline:.1f}"
+        inserted = con.execute(
+            "insert into signals (signal_id, kind, topic, day, count_day, baseline, reason, run_id, created_at)"
+            " values (?, 'spike', ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning signal_id",
+            [
+                f"spike:{topic}:{as_of.isoformat()}",
+                topic,
+                as_of,
+                count,
+                baseline,
+                reason,
+                run_id,
+                now,
+            ],
+        ).fetchall()
+        fired += [r[0] for r in inserted]
+    return fired

@@ -1,0 +1,214 @@
+"""Write one run's staged articles, topics and errors to DuckDB, idempotently.
+
+Identity and story assignment:
+- an article whose id (canonical URL, else content hash) is stored with the same content
+  hash is *unchanged* and costs nothing; with another hash it is *changed*: its text and
+  topics are replaced, its story and first-seen time kept;
+- a *new* article joins the story of a stored article with the same content hash (an exact
+  copy), else of the most similar stored or earlier-in-run article sharing an LSH band
+  whose estimated Jaccard similarity reaches ``dedup.threshold``, else starts a story.
+Everything for a run is written in one transaction, and a run already loaded is not
+loaded again, so a retried task neither duplicates nor drops anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from newsmon.config import Settings
+from newsmon.db import sql
+from newsmon.dedup import similarity
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NewArticle:
+    article_id: str
+    content_hash: str
+    signature: np.ndarray
+    bands: list[int]
+
+
+def assign_stories(
+    new: list[NewArticle],
+    exact: dict[str, str],
+    candidates: dict[str, list[tuple[str, np.ndarray]]],
+    threshold: float,
+) -> dict[str, tuple[str, bool]]:
+    """``article_id -> (story_id, starts_a_new_story)`` for the new articles, in run order.
+
+    ``exact`` maps content hashes to stored stories; ``candidates`` maps a new article to
+    the (story_id, signature) of stored articles sharing a band with it.
+    """
+    out: dict[str, tuple[str, bool]] = {}
+    seen_hash: dict[str, str] = dict(exact)
+    band_index: dict[int, list[tuple[str, np.ndarray]]] = {}
+    for art in new:
+        story = seen_hash.get(art.content_hash)
+        if story is None:
+            pool = list(candidates.get(art.article_id, ()))
+            for key in art.bands:
+                pool.extend(band_index.get(key, ()))
+            best, best_sim = None, threshold
+            for story_id, sig in pool:
+                sim = similarity(art.signature, sig)
+                if sim >= best_sim:
+                    best, best_sim = story_id, sim
+            story = best
+        is_new = story is None
+        story = story or art.article_id
+        out[art.article_id] = (story, is_new)
+        seen_hash.setdefault(art.content_hash, story)
+        for key in art.bands:
+            band_index.setdefault(key, []).append((story, art.signature))
+    return out
+
+
+def _count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def load_run(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    staging: Path,
+    taxonomy_version: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Load one run's staging folder. Returns counts; a run loaded before returns its counts."""
+    done = con.execute(
+        "select status, articles_new, articles_updated, articles_unchanged, stories_new, errors"
+        " from pipeline_runs where run_id = ?",
+        [run_id],
+    ).fetchone()
+    if done and done[0] in ("loaded", "success"):
+        log.info("run %s is already loaded; nothing to do", run_id)
+        keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
+        return {"run_id": run_id, "already_loaded": True} | dict(zip(keys, done[1:], strict=True))
+
+    con.execute("begin transaction")
+    try:
+        counts = _load(con, settings, run_id, staging, taxonomy_version, now)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    log.info("load %s: %s", run_id, counts)
+    return counts
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    staging: Path,
+    taxonomy_version: str,
+    now: datetime,
+) -> dict[str, Any]:
+    params = {"now": now, "run_id": run_id}
+    articles_file = staging / "articles.jsonl"
+    has_articles = articles_file.exists() and articles_file.stat().st_size > 0
+    states: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0}
+    stories_new = 0
+    if has_articles:
+        con.execute(sql("stage_articles"), {"articles": str(articles_file)})
+        states |= dict(con.execute("select state, count(*) from stage group by state").fetchall())
+        new = [
+            NewArticle(a, h, np.asarray(sig, dtype=np.uint32), list(bands))
+            for a, h, sig, bands in con.execute(
+                "select article_id, content_hash, signature, bands from stage"
+                " where state = 'new' order by seq"
+            ).fetchall()
+        ]
+        exact = dict(
+            con.execute(
+                "select distinct on (a.content_hash) a.content_hash, a.story_id"
+                " from articles as a join stage as s using (content_hash) where s.state = 'new'"
+                " order by a.content_hash, a.first_seen_at"
+            ).fetchall()
+        )
+        candidates: dict[str, list[tuple[str, np.ndarray]]] = {}
+        for new_id, _old_id, story_id, sig in con.execute(sql("story_candidates")).fetchall():
+            candidates.setdefault(new_id, []).append((story_id, np.asarray(sig, dtype=np.uint32)))
+        mapping = assign_stories(new, exact, candidates, settings.dedup.threshold)
+        stories_new = sum(1 for _, is_new in mapping.values() if is_new)
+        con.execute(
+            "create or replace temp table story_map as select unnest(?::varchar[]) as article_id,"
+            " unnest(?::varchar[]) as story_id, unnest(?::boolean[]) as new_story",
+            [list(mapping), [s for s, _ in mapping.values()], [n for _, n in mapping.values()]],
+        )
+        con.execute(sql("upsert_articles"), params)
+        con.execute(sql("insert_stories"), params)
+        con.execute(sql("update_story_counts"), params)
+        con.execute(
+            "insert into article_signatures select article_id, signature from stage"
+            " where state = 'new' on conflict do nothing"
+        )
+        con.execute(
+            "insert into article_bands select unnest(bands), article_id from stage where state = 'new'"
+        )
+        topics_file = staging / "topics.jsonl"
+        con.execute(
+            "delete from article_topics where article_id in"
+            " (select article_id from stage where state in ('new', 'changed'))"
+        )
+        if topics_file.exists() and topics_file.stat().st_size > 0:
+            con.execute(sql("stage_topics"), {"topics": str(topics_file)})
+            con.execute(
+                "insert into article_topics select t.article_id, t.topic, t.score, t.evidence, ?, ?"
+                " from stage_topics as t join stage as s using (article_id)"
+                " where s.state in ('new', 'changed')",
+                [taxonomy_version, now],
+            )
+
+    error_files = [str(p) for p in sorted(staging.glob("errors-*.jsonl")) if p.stat().st_size > 0]
+    errors = 0
+    if error_files:
+        errors = sum(_count_lines(Path(p)) for p in error_files)
+        con.execute(sql("upsert_errors"), params | {"errors": error_files})
+
+    results = staging / "file-results.jsonl"
+    if results.exists() and results.stat().st_size > 0:
+        con.execute(
+            """
+            insert into source_files
+            select path, size, mtime_ns, documents, errors, $run_id, $run_id, $now
+            from read_json($results, format = 'newline_delimited', columns = {
+                path: 'varchar', size: 'bigint', mtime_ns: 'bigint', documents: 'integer', errors: 'integer'})
+            on conflict (path) do update set
+                size = excluded.size, mtime_ns = excluded.mtime_ns, documents = excluded.documents,
+                errors = excluded.errors, last_run_id = excluded.last_run_id, updated_at = excluded.updated_at
+            """,
+            params | {"results": str(results)},
+        )
+    counts = {
+        "run_id": run_id,
+        "articles_new": states.get("new", 0),
+        "articles_updated": states.get("changed", 0),
+        "articles_unchanged": states.get("unchanged", 0),
+        "stories_new": stories_new,
+        "errors": errors,
+    }
+    con.execute(
+        "update pipeline_runs set status = 'loaded', articles_new = ?, articles_updated = ?,"
+        " articles_unchanged = ?, stories_new = ?, errors = ? where run_id = ?",
+        [
+            counts["articles_new"],
+            counts["articles_updated"],
+            counts["articles_unchanged"],
+            stories_new,
+            errors,
+            run_id,
+        ],
+    )
+    return counts

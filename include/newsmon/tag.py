@@ -1,0 +1,306 @@
+"""Topic tagging with weighted, explainable term rules in English, Russian and Ukrainian.
+
+The taxonomy (``include/config/topics.yaml``) gives each topic weighted **terms**,
+**contexts** and **negative** terms, and a **threshold**. Term syntax, matched on words
+(case-insensitive, ``ё`` = ``е``, any apostrophe = ``'``):
+
+- ``conscription``: that word exactly; ``mobili(s|z)*``: any word starting ``mobilis``
+  or ``mobiliz`` (``(a|b)`` lists alternatives, a trailing ``*`` allows any ending, so
+  one term covers mobilised, mobilisation, мобилизованных …);
+- ``call-up`` or ``call up``: consecutive words (a hyphen is a word break).
+
+A positive match lying inside a **context** match (``resigned in protest``, ``mobilize
+resources``, ``NHL draft``) does not count, and is reported as vetoed. Each **negative**
+term present adds its (negative) weight once. A term's first occurrence adds its weight
+(times ``title_boost`` in the title), each further one half of it, up to twice the weight.
+A topic is assigned when the score reaches the threshold; every assigned topic carries
+the matches that produced it, with character offsets into the title or the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
+from newsmon.models import Evidence, TopicScore
+
+_TOKEN = re.compile(r"\w+(?:['’ʼ`]\w+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е", "Ё": "е"})
+
+
+def _fold(word: str) -> str:
+    return word.casefold().translate(_APOSTROPHES)
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    stems: tuple[str, ...]  # alternatives after expanding [..] classes
+    prefix: bool
+
+    def matches(self, token: str) -> bool:
+        if self.prefix:
+            return token.startswith(self.stems)
+        return token in self.stems
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as written in the taxonomy
+    topic: str
+    kind: str  # term | context | negative
+    weight: float
+    words: tuple[WordPattern, ...]
+
+
+@dataclass
+class Taxonomy:
+    version: str
+    topics: dict[str, dict[str, Any]]
+    terms: list[Term]
+    exact: dict[str, list[int]] = field(default_factory=dict)
+    prefixes: dict[str, list[int]] = field(default_factory=dict)
+    prefix_lengths: tuple[int, ...] = ()
+    _memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def first_word_candidates(self, token: str) -> tuple[int, ...]:
+        hit = self._memo.get(token)
+        if hit is not None:
+            return hit
+        found: list[int] = list(self.exact.get(token, ()))
+        for length in self.prefix_lengths:
+            if length > len(token):
+                break
+            found.extend(self.prefixes.get(token[:length], ()))
+        result = tuple(found)
+        if len(self._memo) > 300_000:
+            self._memo.clear()
+        self._memo[token] = result
+        return result
+
+
+def _expand(word: str) -> tuple[str, ...]:
+    parts = re.split(r"(\([^)]+\))", word)
+    options = [""]
+    for part in parts:
+        if part.startswith("(") and part.endswith(")"):
+            options = [o + alt for o in options for alt in part[1:-1].split("|")]
+        else:
+            options = [o + part for o in options]
+    return tuple(options)
+
+
+def compile_term(text: str, topic: str, kind: str, weight: float) -> Term:
+    words = []
+    for raw in re.split(r"[\s\-‐–]+", _fold(text.strip())):
+        if not raw:
+            continue
+        prefix = raw.endswith("*")
+        stem = raw.rstrip("*")
+        if not stem or not re.fullmatch(r"[\w'(|)]+", stem):
+            raise ConfigError(f"topic '{topic}': cannot read term {text!r}")
+        words.append(WordPattern(_expand(stem), prefix))
+    if not words:
+        raise ConfigError(f"topic '{topic}': empty term")
+    return Term(text, topic, kind, float(weight), tuple(words))
+
+
+def _weighted_lists(spec: Any, topic: str, section: str) -> list[tuple[float, str]]:
+    """``{3: [a, b], 1.5: [c]}`` or ``[{weight: 3, terms: [...]}]`` -> ``[(3, a), ...]``."""
+    out: list[tuple[float, str]] = []
+    if spec is None:
+        return out
+    if isinstance(spec, dict):
+        items = spec.items()
+    elif isinstance(spec, list) and all(isinstance(x, dict) for x in spec):
+        items = [(x["weight"], x["terms"]) for x in spec]
+    else:
+        raise ConfigError(f"topic '{topic}': '{section}' must map weights to lists of terms")
+    for weight, terms in items:
+        if isinstance(terms, dict):  # {en: [...], ru: [...], uk: [...]}
+            terms = [t for group in terms.values() for t in group]
+        for term in terms:
+            out.append((float(weight), str(term)))
+    return out
+
+
+def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
+    topics = raw.get("topics")
+    if not isinstance(topics, dict) or not topics:
+        raise ConfigError("taxonomy has no 'topics'")
+    terms: list[Term] = []
+    for name, spec in topics.items():
+        if "threshold" not in spec:
+            raise ConfigError(f"topic '{name}' has no threshold")
+        for weight, text in _weighted_lists(spec.get("terms"), name, "terms"):
+            terms.append(compile_term(text, name, "term", weight))
+        for text in [t for group in _as_groups(spec.get("contexts")) for t in group]:
+            terms.append(compile_term(text, name, "context", 0.0))
+        for weight, text in _weighted_lists(spec.get("negative"), name, "negative"):
+            terms.append(compile_term(text, name, "negative", -abs(weight)))
+    tax = Taxonomy(version=str(raw.get("version", "1")), topics=topics, terms=terms)
+    exact: dict[str, list[int]] = defaultdict(list)
+    prefixes: dict[str, list[int]] = defaultdict(list)
+    for i, term in enumerate(terms):
+        first = term.words[0]
+        for stem in first.stems:
+            (prefixes if first.prefix else exact)[stem].append(i)
+    tax.exact, tax.prefixes = dict(exact), dict(prefixes)
+    tax.prefix_lengths = tuple(sorted({len(p) for p in prefixes}))
+    return tax
+
+
+def _as_groups(spec: Any) -> list[list[str]]:
+    if spec is None:
+        return []
+    if isinstance(spec, dict):
+        return [list(v) for v in spec.values()]
+    return [list(spec)]
+
+
+@lru_cache(maxsize=8)
+def load_taxonomy(path: str | Path = CONFIG_DIR / "topics.yaml") -> Taxonomy:
+    return build_taxonomy(read_yaml(path))
+
+
+@dataclass(frozen=True)
+class _Match:
+    term: int
+    start: int
+    end: int
+
+
+def _find(tax: Taxonomy, text: str) -> list[_Match]:
+    folded = text.lower().translate(_APOSTROPHES)
+    if len(folded) != len(text):  # a few letters grow when lowercased; keep offsets true
+        folded = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text).translate(
+            _APOSTROPHES
+        )
+    words = _TOKEN.findall(folded)
+    memo = tax._memo
+    cands = [memo.get(w) or tax.first_word_candidates(w) for w in words]
+    if not any(cands):
+        return []
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
+    out: list[_Match] = []
+    for i, found in enumerate(cands):
+        if not found:
+            continue
+        start = tokens[i][0]
+        for t in found:
+            words = tax.terms[t].words
+            if len(words) == 1:
+                out.append(_Match(t, start, tokens[i][1]))
+                continue
+            j = i + len(words) - 1
+            if j < len(tokens) and all(
+                w.matches(tokens[i + k][2]) for k, w in enumerate(words[1:], start=1)
+            ):
+                out.append(_Match(t, start, tokens[j][1]))
+    return out
+
+
+def _strongest(
+    tax: Taxonomy, hits: list[tuple[str, _Match]], field_name: str
+) -> list[tuple[str, _Match]]:
+    """Overlapping matches of one topic in one field count once: the heaviest, then longest."""
+    other = [h for h in hits if h[0] != field_name]
+    mine = sorted(
+        (h for h in hits if h[0] == field_name),
+        key=lambda h: (-tax.terms[h[1].term].weight, -(h[1].end - h[1].start), h[1].start),
+    )
+    kept: list[tuple[str, _Match]] = []
+    for h in mine:
+        if all(h[1].end <= k[1].start or h[1].start >= k[1].end for k in kept):
+            kept.append(h)
+    return other + sorted(kept, key=lambda h: h[1].start)
+
+
+def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    left = text.rfind(" ", 0, left) + 1 if left > 0 else 0
+    right_space = text.find(" ", right)
+    right = right_space if right_space != -1 else len(text)
+    out = " ".join(text[left:right].split())
+    return ("…" if left > 0 else "") + out + ("…" if right < len(text) else "")
+
+
+def score_topics(
+    title: str, text: str, tax: Taxonomy, *, all_topics: bool = False
+) -> list[TopicScore]:
+    """Score every topic; return the assigned ones (or all with ``all_topics``), best first."""
+    per_topic: dict[str, dict[str, list[tuple[str, _Match]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for field_name, body in (("title", title or ""), ("text", text or "")):
+        matches = _find(tax, body)
+        contexts = [m for m in matches if tax.terms[m.term].kind == "context"]
+        for m in matches:
+            term = tax.terms[m.term]
+            if term.kind == "context":
+                continue
+            vetoed = term.kind == "term" and any(
+                c.start <= m.start and m.end <= c.end and tax.terms[c.term].topic == term.topic
+                for c in contexts
+            )
+            bucket = "vetoed" if vetoed else term.kind
+            per_topic[term.topic][bucket].append((field_name, m))
+        for buckets in per_topic.values():
+            if buckets.get("term"):
+                buckets["term"] = _strongest(tax, buckets["term"], field_name)
+
+    results: list[TopicScore] = []
+    bodies = {"title": title or "", "text": text or ""}
+    for topic, spec in tax.topics.items():
+        found = per_topic.get(topic, {})
+        boost = float(spec.get("title_boost", 1.5))
+        score = 0.0
+        evidence: list[Evidence] = []
+        by_term: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
+        for field_name, m in found.get("term", []):
+            by_term[m.term].append((field_name, m))
+        for t, hits in by_term.items():
+            weight = tax.terms[t].weight
+            first = weight * (boost if any(f == "title" for f, _ in hits) else 1.0)
+            score += min(first + 0.5 * weight * (len(hits) - 1), first + weight)
+            for field_name, m in hits:
+                body = bodies[field_name]
+                evidence.append(
+                    Evidence(
+                        tax.terms[t].text,
+                        field_name,
+                        m.start,
+                        m.end,
+                        _snippet(body, m.start, m.end),
+                        weight,
+                    )
+                )
+        for t in {m.term for _, m in found.get("negative", [])}:
+            score += tax.terms[t].weight
+            field_name, m = next((f, x) for f, x in found["negative"] if x.term == t)
+            evidence.append(
+                Evidence(
+                    tax.terms[t].text,
+                    field_name,
+                    m.start,
+                    m.end,
+                    _snippet(bodies[field_name], m.start, m.end),
+                    tax.terms[t].weight,
+                )
+            )
+        vetoed = [
+            Evidence(
+                tax.terms[m.term].text, f, m.start, m.end, _snippet(bodies[f], m.start, m.end), 0.0
+            )
+            for f, m in found.get("vetoed", [])
+        ]
+        if all_topics or score >= float(spec["threshold"]):
+            evidence.sort(key=lambda e: (e.field != "title", e.start))
+            results.append(TopicScore(topic, score, evidence, vetoed))
+    results.sort(key=lambda r: -r.score)
+    return results
