@@ -104,7 +104,11 @@ def discover(
                 [[r.path for r in refs]],
             ).fetchall()
             known = {p: (s, m) for p, s, m in rows}
-    todo = [r for r in refs if known.get(r.path) != (r.size, r.mtime_ns)]
+        todo = [r for r in refs if known.get(r.path) != (r.size, r.mtime_ns)]
+        con.execute(
+            "update pipeline_runs set files_found = ?, files_skipped = ? where run_id = ?",
+            [len(refs), len(refs) - len(todo), run_id],
+        )
     root = staging(settings, run_id)
     _write_jsonl(root / "files.jsonl", (asdict(r) for r in todo))
     _write_jsonl(root / "errors-discover.jsonl", (e.to_dict() for e in errors))

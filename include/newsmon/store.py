@@ -178,7 +178,13 @@ def _load(
         con.execute(sql("upsert_errors"), params | {"errors": error_files})
 
     results = staging / "file-results.jsonl"
+    documents = 0
     if results.exists() and results.stat().st_size > 0:
+        documents = con.execute(
+            "select coalesce(sum(documents), 0) from read_json(?, format = 'newline_delimited',"
+            " columns = {documents: 'integer'})",
+            [str(results)],
+        ).fetchone()[0]
         con.execute(
             """
             insert into source_files
@@ -200,9 +206,10 @@ def _load(
         "errors": errors,
     }
     con.execute(
-        "update pipeline_runs set status = 'loaded', articles_new = ?, articles_updated = ?,"
+        "update pipeline_runs set status = 'loaded', documents = ?, articles_new = ?, articles_updated = ?,"
         " articles_unchanged = ?, stories_new = ?, errors = ? where run_id = ?",
         [
+            documents,
             counts["articles_new"],
             counts["articles_updated"],
             counts["articles_unchanged"],

@@ -1,0 +1,83 @@
+"""
+### news_ingest
+
+Reads article files (`.txt`, `.html`, `.json`, `.jsonl`) from the `paths` param (default
+`seeds/`), cleans them, tags them by topic, stores them in DuckDB and raises signals.
+
+`discover_files -> extract_articles -> tag_articles -> load_articles -> detect_signals`
+
+Tasks pass only the run id and counts; the records travel in per-run staging files. Tasks
+that write DuckDB share the 1-slot `newsmon_duckdb` pool. Files already read and unchanged
+are skipped (param `force` re-reads them). `detect_signals` updates the `newsmon_signals`
+asset, which schedules `news_alerts`. The logic lives in `include/newsmon`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+
+from newsmon.dag_support import DEFAULT_ARGS, POOL, SIGNALS_ASSET
+
+
+@dag(
+    dag_id="news_ingest",
+    schedule="@hourly",
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={
+        "paths": Param(
+            ["seeds"], type="array", description="Files or folders; relative to the project"
+        ),
+        "force": Param(False, type="boolean", description="Re-read files that have not changed"),
+    },
+    tags=["newsmon", "ingest"],
+    doc_md=__doc__,
+)
+def news_ingest() -> None:
+    @task(pool=POOL)
+    def discover_files(**context) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.dag_support import resolve_paths
+        from newsmon.pipeline import discover, safe_run_id
+
+        params = context["params"]
+        run_id = safe_run_id(context["dag_run"].run_id)
+        paths = resolve_paths(params["paths"])
+        return discover(load_settings(), run_id, paths, trigger="airflow", force=params["force"])
+
+    @task
+    def extract_articles(found: dict) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.pipeline import extract
+
+        return extract(load_settings(), found["run_id"])
+
+    @task
+    def tag_articles(extracted: dict) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.pipeline import tag
+
+        return tag(load_settings(), extracted["run_id"])
+
+    @task(pool=POOL)
+    def load_articles(tagged: dict) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.pipeline import load
+
+        return load(load_settings(), tagged["run_id"])
+
+    @task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)])
+    def detect_signals(loaded: dict, **context) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.dag_support import run_day
+        from newsmon.pipeline import detect
+
+        return detect(load_settings(), loaded["run_id"], as_of=run_day(context))
+
+    detect_signals(load_articles(tag_articles(extract_articles(discover_files()))))
+
+
+news_ingest()

@@ -1,0 +1,65 @@
+"""Small, import-light helpers the DAG files share (no Airflow import, no heavy modules).
+
+DAG files import this at parse time, so it may import only the standard library.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+POOL = "newsmon_duckdb"  # 1 slot: DuckDB allows one writing process per file
+SIGNALS_ASSET = "newsmon_signals"  # updated by news_ingest.detect_signals, schedules news_alerts
+
+
+def record_failure(context: dict[str, Any]) -> None:
+    """on_failure_callback: log what failed and mark the newsmon run failed."""
+    ti = context.get("task_instance") or context.get("ti")
+    dag_run = context.get("dag_run")
+    error = context.get("exception")
+    where = f"{getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}"
+    log.error("newsmon task %s failed in run %s: %s", where, getattr(dag_run, "run_id", "?"), error)
+    if dag_run is None or getattr(ti, "dag_id", None) != "news_ingest":
+        return
+    try:
+        from newsmon.config import load_settings
+        from newsmon.pipeline import mark_failed, safe_run_id
+
+        mark_failed(load_settings(), safe_run_id(dag_run.run_id), f"{where}: {error}")
+    except Exception:  # the callback must never mask the original failure
+        log.exception("could not record the failure of %s", where)
+
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "newsmon",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+    "execution_timeout": timedelta(minutes=30),
+    "on_failure_callback": record_failure,
+}
+
+
+def resolve_paths(paths: list[str] | str) -> list[str]:
+    """DAG ``paths`` param: relative entries are relative to the project (NEWSMON_HOME)."""
+    from newsmon.config import project_home
+
+    items = [paths] if isinstance(paths, str) else list(paths)
+    home = project_home()
+    return [str(p if Path(p).is_absolute() else home / p) for p in items]
+
+
+def run_day(context: dict[str, Any]) -> date:
+    """The day a run stands for: its data interval end, else when it was due to run."""
+    for key in ("data_interval_end", "logical_date"):
+        value = context.get(key)
+        if isinstance(value, datetime):
+            return value.date()
+    dag_run = context.get("dag_run")
+    after = getattr(dag_run, "run_after", None)
+    return after.date() if isinstance(after, datetime) else datetime.now().date()
