@@ -232,8 +232,8 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
     rules = rules or load_rules()
     text = normalize_text(doc.text)
     outlet = _outlet_for(text, doc.url, rules)
-    lines = [line for line in text.split("\n") if line]
     removed: list[tuple[str, str]] = []
+    lines = _truncate([line for line in text.split("\n") if line], rules, removed)
     published_at, date_source = doc.published_at, doc.date_source
     source = doc.source
     kept: list[str] = []
@@ -265,7 +265,6 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
             continue
         kept.append(_BULLET.sub("", line) if _BULLET.match(line) else line)
 
-    kept = _truncate(kept, rules, removed)
     title = (doc.title or "").strip()
     if not title and kept:
         title = _split_glued_title(kept[0], kept[1] if len(kept) > 1 else None)

@@ -218,6 +218,30 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from newsmon.evaluate import (
+        evaluate,
+        format_report,
+        naive_predict,
+        read_labelled,
+        taxonomy_predictor,
+    )
+    from newsmon.tag import load_taxonomy
+
+    tax = load_taxonomy(_settings(args).topics_path)
+    for path in args.files:
+        records = read_labelled(path)
+        report = evaluate(records, taxonomy_predictor(tax), tax.topics)
+        print(format_report(f"{path} ({len(records)} passages), taxonomy {tax.version}", report))
+        if args.baseline:
+            base = evaluate(records, lambda _title, text: naive_predict(text), tax.topics)
+            print(format_report("  naive substring baseline", base))
+        if args.errors:
+            for err in report["errors"]:
+                print(f"  ! {err['id']}: labelled {err['gold']}, tagged {err['predicted']}")
+    return 0
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -275,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("alerts", help="deliver pending alerts")
     db_arg(p)
     p.set_defaults(func=cmd_alerts)
+
+    p = sub.add_parser("evaluate", help="precision/recall of the taxonomy on labelled JSON Lines")
+    p.add_argument("files", nargs="+", help='JSON Lines {"id", "text", "labels": [...]}')
+    p.add_argument(
+        "--baseline", action="store_true", help="also score the naive substring baseline"
+    )
+    p.add_argument("--errors", action="store_true", help="list the passages tagged wrongly")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("summary", help="what the database holds and what the last run did")
     db_arg(p)

@@ -1,0 +1,95 @@
+"""Shared fixtures: offline guard, an isolated Airflow home, a fresh DuckDB file per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = ROOT / "seeds"
+
+# Airflow reads its configuration when first imported: point it at a throwaway home now.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="newsmon-airflow-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "NEWSMON_HOME": str(ROOT),
+    }
+)
+os.environ.pop("NEWSMON_CONFIG", None)
+
+
+def _is_loopback(address: object) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, bytes | str) and not isinstance(address, tuple):
+        return True  # AF_UNIX paths
+    return str(host) in ("localhost", "::1") or str(host).startswith("127.")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing may reach beyond 127.0.0.1: a connect elsewhere fails the test loudly."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guard(self: socket.socket, address: object) -> object:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    def guard_ex(self: socket.socket, address: object) -> object:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket.socket, "connect_ex", guard_ex)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh DuckDB file for this test; NEWSMON_DB points at it (as the DAGs read it)."""
+    path = tmp_path / "db" / "news.duckdb"
+    monkeypatch.setenv("NEWSMON_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def settings(db_path: Path):
+    from newsmon.config import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Migrate the throwaway Airflow metadata DB once and create the DuckDB pool."""
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    env = dict(os.environ)
+    for cmd in (
+        [airflow, "db", "migrate"],
+        [airflow, "pools", "set", "newsmon_duckdb", "1", "newsmon DuckDB writer"],
+    ):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return _AIRFLOW_HOME
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared, or skip the test with a clear message where it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared is not beside the checkout ({path} missing); CI always has it")
+    return path
