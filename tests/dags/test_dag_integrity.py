@@ -1,0 +1,82 @@
+"""DAG integrity: imports cleanly, tagged, retried, documented, light at parse time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+DAGS = {"news_ingest", "news_alerts"}
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags"))
+
+
+def test_no_import_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) >= DAGS
+
+
+@pytest.mark.parametrize("dag_id", sorted(DAGS))
+def test_dag_conventions(dagbag, dag_id: str) -> None:
+    dag = dagbag.get_dag(dag_id)
+    assert "newsmon" in dag.tags
+    assert dag.doc_md and dag_id in dag.doc_md
+    assert dag.max_active_runs == 1
+    for task in dag.tasks:
+        assert task.retries >= 1, task.task_id
+        assert task.on_failure_callback, task.task_id
+
+
+def test_writers_share_the_duckdb_pool(dagbag) -> None:
+    ingest = dagbag.get_dag("news_ingest")
+    pools = {t.task_id: t.pool for t in ingest.tasks}
+    assert pools == {
+        "discover_files": "newsmon_duckdb",
+        "extract_articles": "default_pool",
+        "tag_articles": "default_pool",
+        "load_articles": "newsmon_duckdb",
+        "detect_signals": "newsmon_duckdb",
+    }
+    assert [t.pool for t in dagbag.get_dag("news_alerts").tasks] == ["newsmon_duckdb"]
+
+
+def test_ingest_order_and_asset_wiring(dagbag) -> None:
+    ingest = dagbag.get_dag("news_ingest")
+    order = [
+        "discover_files",
+        "extract_articles",
+        "tag_articles",
+        "load_articles",
+        "detect_signals",
+    ]
+    for upstream, downstream in zip(order, order[1:], strict=False):
+        assert downstream in ingest.get_task(upstream).downstream_task_ids
+    outlets = ingest.get_task("detect_signals").outlets
+    assert [o.name for o in outlets] == ["newsmon_signals"]
+    alerts = dagbag.get_dag("news_alerts")
+    assert "newsmon_signals" in repr(alerts.timetable.asset_condition)
+
+
+@pytest.mark.parametrize("name", ["news_ingest.py", "news_alerts.py"])
+def test_dag_files_import_nothing_heavy(name: str) -> None:
+    code = (
+        "import runpy, sys; runpy.run_path(sys.argv[1]);"
+        "heavy = [m for m in ('duckdb', 'newspaper', 'requests', 'numpy', 'charset_normalizer', 'newsmon.pipeline')"
+        " if m in sys.modules]; print(','.join(heavy))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "dags" / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1:] in ([], [""]), done.stdout

@@ -1,0 +1,223 @@
+"""newsmon ingest end to end: bad inputs recorded, good ones stored, reruns add nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import SEEDS
+
+NEWSMON = str(Path(sys.executable).with_name("newsmon"))
+
+
+def newsmon(
+    *args: str, stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [NEWSMON, *args], input=stdin, capture_output=True, text=True, timeout=300
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    box = tmp_path / "inbox"
+    shutil.copytree(SEEDS, box / "seeds")
+    good = {
+        "url": "https://example.org/news/1?utm_source=rss",
+        "title": "Conscription age raised",
+        "text": "Russia raised the upper age for conscription to 30, widening the draft.",
+        "published_at": "2023-11-20T10:00:00Z",
+        "source": "Example",
+    }
+    (box / "feed.jsonl").write_text(
+        json.dumps(good)
+        + "\n{broken\n"
+        + json.dumps(
+            good
+            | {
+                "url": "https://example.org/news/2",
+                "text": "Election observers reported ballot stuffing at polling stations.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (box / "empty.txt").write_bytes(b"")
+    (box / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (box / "undecodable.txt").write_bytes(bytes(range(128, 256)) * 50)
+    (box / "bad.json").write_text('{"title": "cut off', encoding="utf-8")
+    (box / "report.pdf").write_bytes(b"%PDF-1.4")
+    with (box / "huge.txt").open("wb") as fh:
+        fh.truncate(50_000_000)
+    return box
+
+
+EXPECTED_ERRORS = {
+    "empty.txt": "empty file",
+    "binary.txt": "binary content (NUL bytes), not a text document",
+    "undecodable.txt": "could not detect the text encoding",
+    "bad.json": "malformed JSON",
+    "report.pdf": "unsupported file type '.pdf'",
+    "huge.txt": "file too large (50.0 MB > 20 MB limit)",
+    "feed.jsonl#L2": "malformed JSON on line 2",
+}
+
+
+def test_bad_input_is_recorded_and_good_input_stored(inbox: Path, db_path: Path) -> None:
+    done = newsmon("ingest", str(inbox), "--db", str(db_path))
+    assert "errors: 7" in done.stdout
+    for name, reason in EXPECTED_ERRORS.items():
+        assert any(name in line and reason in line for line in done.stdout.splitlines()), name
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone()[0] == 7
+        errors = dict(con.execute("select origin, reason from ingest_errors").fetchall())
+        assert len(errors) == 7
+        for name, reason in EXPECTED_ERRORS.items():
+            assert any(o.endswith(name) and reason in r for o, r in errors.items()), name
+        url = con.execute(
+            "select canonical_url from articles where source = 'Example' order by 1"
+        ).fetchall()
+        assert url == [("https://example.org/news/1",), ("https://example.org/news/2",)]
+        counts = con.execute(
+            "select 'a', count(*) from articles union all select 's', count(*) from signals union all select 'e', count(*) from ingest_errors"
+        ).fetchall()
+
+    rerun = newsmon("ingest", str(inbox), "--db", str(db_path), "--json")
+    result = json.loads(rerun.stdout)
+    assert result["articles_new"] == 0 and result["signals_new"] == 0
+    assert result["files_skipped"] == 11  # every supported file; the PDF is refused at discovery
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        again = con.execute(
+            "select 'a', count(*) from articles union all select 's', count(*) from signals union all select 'e', count(*) from ingest_errors"
+        ).fetchall()
+        assert again == counts
+        # the one error found again at discovery (the PDF) is counted, not duplicated
+        assert (
+            con.execute(
+                "select seen_count from ingest_errors where origin like '%report.pdf'"
+            ).fetchone()[0]
+            == 2
+        )
+
+    forced = json.loads(
+        newsmon("ingest", str(inbox), "--db", str(db_path), "--json", "--force").stdout
+    )
+    assert (
+        forced["articles_unchanged"] == 7
+        and forced["articles_new"] == 0
+        and forced["signals_new"] == 0
+    )
+
+
+def test_changed_article_is_updated_in_place(tmp_path: Path, db_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    rec = {
+        "url": "https://example.org/a",
+        "title": "Conscription",
+        "text": "The spring conscription campaign starts in April.",
+    }
+    feed.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    newsmon("ingest", str(feed), "--db", str(db_path))
+    feed.write_text(
+        json.dumps(
+            rec
+            | {
+                "title": "Dispersed",
+                "text": "Street protests against the war were dispersed by riot police.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = json.loads(newsmon("ingest", str(feed), "--db", str(db_path), "--json").stdout)
+    assert (result["articles_new"], result["articles_updated"]) == (0, 1)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone()[0] == 1
+        assert con.execute("select list(topic) from article_topics").fetchone()[0] == ["protests"]
+
+
+def test_clean_json(tmp_path: Path) -> None:
+    seed = next(SEEDS.glob("002_*.txt"))
+    out = json.loads(newsmon("clean", str(seed), "--json").stdout)
+    assert set(out) == {"title", "published_at", "source", "text"}
+    assert out["published_at"] == "2023-11-20T19:25:00+00:00" and out["source"] == "UNIAN"
+    assert "Like Loading" not in out["text"]
+    missing = newsmon("clean", str(tmp_path / "nope.txt"), check=False)
+    assert missing.returncode == 2 and "nope.txt" in missing.stderr
+
+
+def test_tag_stdin_and_files() -> None:
+    lines = "\n".join(
+        json.dumps(r, ensure_ascii=False)
+        for r in (
+            {
+                "id": "a",
+                "title": "",
+                "text": "Военкоматы рассылают повестки, мобилизация продолжается.",
+            },
+            {"id": "b", "title": "Hockey", "text": "The NHL draft was held on Friday."},
+        )
+    )
+    rows = [
+        json.loads(line) for line in newsmon("tag", "-", stdin=lines + "\n").stdout.splitlines()
+    ]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    (mob,) = rows[0]["topics"]
+    assert mob["topic"] == "mobilization" and mob["score"] >= 3
+    assert set(mob["evidence"][0]) == {"term", "field", "start", "end", "snippet"}
+    assert rows[1]["topics"] == []
+    bad = newsmon("tag", "-", stdin="{not json}\n", check=False)
+    assert bad.returncode == 1 and "stdin line 1" in bad.stderr
+    seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    tagged = [json.loads(line) for line in newsmon("tag", *seeds).stdout.splitlines()]
+    assert len(tagged) == 5 and all(
+        any(t["topic"] == "mobilization" for t in r["topics"]) for r in tagged
+    )
+
+
+def test_retag_after_taxonomy_change(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newsmon("ingest", str(SEEDS), "--db", str(db_path))
+    from newsmon.config import CONFIG_DIR
+
+    topics = tmp_path / "topics.yaml"
+    text = (CONFIG_DIR / "topics.yaml").read_text(encoding="utf-8")
+    topics.write_text(text.replace("threshold: 3.0", "threshold: 30.0"), encoding="utf-8")
+    cfg = tmp_path / "settings.yaml"
+    cfg.write_text(f"topics_path: {topics}\n", encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_CONFIG", str(cfg))
+    first = newsmon("retag", "--db", str(db_path)).stdout
+    assert "mobilization: 5 -> " in first
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute(
+            "select article_id, topic, score from article_topics order by all"
+        ).fetchall()
+        assert all(score >= 30 for _, _, score in rows)
+    newsmon("retag", "--db", str(db_path))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert (
+            con.execute(
+                "select article_id, topic, score from article_topics order by all"
+            ).fetchall()
+            == rows
+        )
+        assert con.execute("select count(*) from signals").fetchone()[0] == 5, (
+            "retag raises no signals"
+        )
+
+
+def test_evaluate_command() -> None:
+    from tests.conftest import ROOT
+
+    out = newsmon("evaluate", str(ROOT / "tests/data/labelled/holdout.jsonl"), "--baseline").stdout
+    assert "macro F1" in out and "naive substring baseline" in out

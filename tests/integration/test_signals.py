@@ -1,0 +1,138 @@
+"""Signals on a real DuckDB file: spikes with their numbers, one signal per story, once."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from newsmon.pipeline import deliver, ingest
+
+AS_OF = date(2026, 11, 20)
+
+TEMPLATES = [
+    "Military enlistment offices in {city} handed call-up papers to {n} men on {day}, local media reported, "
+    "as the region struggles to meet its recruitment quota for contract soldiers.",
+    "Relatives of mobilised men in {city} say {n} soldiers from the region have not been rotated since {day}; "
+    "they plan to petition the governor about demobilisation.",
+    "In {city}, {n} convicts signed contracts to fight in Ukraine in exchange for pardons, lawyers said on {day}, "
+    "describing the recruitment of prisoners as routine.",
+]
+CITIES = ["Omsk", "Perm", "Tver", "Kazan", "Ufa", "Samara", "Tomsk", "Chita", "Kursk", "Orel"]
+
+
+def _article(i: int, day: date) -> dict:
+    text = TEMPLATES[i % 3].format(city=CITIES[i % 10], n=100 + i * 7, day=day.isoformat())
+    # a paragraph of invented words of its own, so no two reports are near-duplicates
+    rng = random.Random(i)
+    words = (
+        "".join(rng.choice("bdgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+        for _ in range(60)
+    )
+    text += " " + " ".join(words) + "."
+    return {
+        "url": f"https://example.org/{i}",
+        "title": f"Report {i} from {CITIES[i % 10]}",
+        "text": text,
+        "published_at": f"{day.isoformat()}T09:00:00Z",
+        "source": f"Outlet {i % 4}",
+    }
+
+
+def test_spike_fires_once_with_its_numbers(tmp_path: Path, settings) -> None:
+    rows = []
+    for back in range(1, 8):  # one mobilization story a day for the 7 days before
+        rows.append(_article(back, AS_OF - timedelta(days=back)))
+    rows += [_article(100 + k, AS_OF) for k in range(6)]  # six today
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+    first = ingest(settings, [feed], as_of=AS_OF)
+    assert first["stories_new"] == 13
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        spike = con.execute(
+            "select signal_id, count_day, baseline, reason from signals where kind = 'spike'"
+        ).fetchall()
+    assert spike == [
+        (
+            "spike:mobilization:2026-11-20",
+            6,
+            1.0,
+            "mobilization: 6 stories on 2026-11-20 vs 7-day baseline 1.0",
+        )
+    ]
+    assert first["signals_new"] == 14  # 13 new stories + 1 spike
+
+    feed.write_text(
+        feed.read_text(encoding="utf-8") + json.dumps(_article(200, AS_OF)) + "\n", encoding="utf-8"
+    )
+    second = ingest(settings, [feed], as_of=AS_OF)
+    assert (
+        second["articles_new"] == 1 and second["signals_new"] == 1
+    )  # the new story, not the spike again
+
+
+def test_syndicated_copies_are_one_story_and_one_alert(tmp_path: Path, settings) -> None:
+    body = (
+        "Russian authorities are involved in a covert mobilization campaign. Military registration and enlistment "
+        "offices have sent summonses to men across the regions, and thousands of vacancies for contract soldiers "
+        "were posted on job sites. Experts say the Kremlin fears a backlash if it declares a new wave of mobilization."
+    )
+    copies = [
+        {
+            "url": "https://a.example/story",
+            "title": "Russia secretly mobilizes",
+            "text": body,
+            "source": "Outlet A",
+        },
+        {
+            "url": "https://b.example/x?utm_source=tw",
+            "title": "Kremlin's covert call-up",
+            "text": "MOSCOW (agencies) - " + body + " Read more on our site.",
+            "source": "Outlet B",
+        },
+        {
+            "url": "https://c.example/y",
+            "title": "Covert mobilization",
+            "text": body,
+            "source": "Outlet C",
+        },
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(c) for c in copies) + "\n", encoding="utf-8")
+    result = ingest(settings, [feed], as_of=AS_OF)
+    assert result["articles_new"] == 3 and result["stories_new"] == 1
+    assert result["signals_new"] == 1 and result["alerts_queued"] == 1
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("select article_count, source_count from stories").fetchall() == [(3, 3)]
+
+    assert deliver(settings)["sent"] == 1
+    line = settings.alerts.log_path.read_text(encoding="utf-8")
+    assert "new mobilization story: Russia secretly mobilizes" in line
+    assert "(+2 outlets)" in line and "https://a.example/story" in line
+    assert deliver(settings)["sent"] == 0, "a sent alert is not sent again"
+
+
+def test_failed_signal_detection_is_caught_up(tmp_path: Path, settings) -> None:
+    from newsmon import pipeline
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(_article(1, AS_OF)) + "\n", encoding="utf-8")
+    run_a = "run-a"
+    pipeline.discover(settings, run_a, [feed])
+    pipeline.extract(settings, run_a)
+    pipeline.tag(settings, run_a)
+    pipeline.load(settings, run_a)
+    # detection for run-a never happens (the task died); the next run covers it
+    feed2 = tmp_path / "feed2.jsonl"
+    feed2.write_text(json.dumps(_article(2, AS_OF)) + "\n", encoding="utf-8")
+    result = ingest(settings, [feed2], as_of=AS_OF)
+    assert result["signals_new"] == 2
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert (
+            con.execute("select count(*) from pipeline_runs where not signals_done").fetchone()[0]
+            == 0
+        )
