@@ -9,11 +9,13 @@ file-name order) and ``include/sql/views/*.sql``; queries live in ``include/sql/
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -32,6 +34,16 @@ class DatabaseBusy(RuntimeError):
 def sql(name: str) -> str:
     """The text of ``include/sql/queries/<name>.sql``."""
     return (SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    """Execute ``queries/<name>.sql`` with the named parameters its text uses (``$name``)."""
+    text = sql(name)
+    used = set(re.findall(r"\$([A-Za-z_]\w*)", text))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
+    return con.execute(text, {k: v for k, v in params.items() if k in used})
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

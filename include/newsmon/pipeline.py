@@ -9,6 +9,7 @@ the run id and counts through XCom. Only :func:`discover`, :func:`load` and
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -25,7 +26,8 @@ from typing import Any
 from newsmon import load as loader
 from newsmon.clean import clean_document, load_rules
 from newsmon.config import Settings
-from newsmon.db import connect, sql
+from newsmon.db import connect
+from newsmon.db import run as run_sql
 from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash
 from newsmon.models import IngestError, RawDoc
 from newsmon.tag import load_taxonomy, score_topics
@@ -178,10 +180,12 @@ def _extract_file(args: tuple[dict[str, Any], Settings]) -> tuple[list[dict], li
     return articles, [e.to_dict() for e in errors], summary
 
 
-def _map(fn: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[Any]:
+def _map(
+    fn: Callable[[Any], Any], items: list[Any], workers: int, min_items: int = 64
+) -> Iterator[Any]:
     """``map`` over a process pool when it pays (several workers, enough items), in order."""
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(items) < 64:
+    if workers <= 1 or len(items) < min_items:
         yield from map(fn, items)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -189,11 +193,14 @@ def _map(fn: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[A
 
 
 def extract(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
-    """Read and clean every file listed by :func:`discover`."""
+    """Read and clean every file listed by :func:`discover` into chunks of ``batch_size``."""
     root = staging(settings, run_id)
+    for old in root.glob("articles-*.jsonl"):
+        old.unlink()  # a retried task starts its chunks afresh
     refs = list(_read_jsonl(root / "files.jsonl"))
     errors: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
+    batch = max(1, settings.ingest.batch_size)
     seq = 0
 
     def articles() -> Iterator[dict[str, Any]]:
@@ -210,13 +217,20 @@ def extract(settings: Settings, run_id: str, progress: Progress | None = None) -
             if progress:
                 progress(1)
 
-    n = _write_jsonl(root / "articles.jsonl", articles())
+    n = 0
+    stream = articles()
+    for chunk in range(1_000_000):
+        rows = list(itertools.islice(stream, batch))
+        if not rows:
+            break
+        n += _write_jsonl(root / f"articles-{chunk:05d}.jsonl", rows)
     _write_jsonl(root / "errors-extract.jsonl", errors)
     _write_jsonl(root / "file-results.jsonl", files)
+    documents = n + sum(1 for e in errors if e["stage"] == "clean")
     counts = {
         "run_id": run_id,
         "files_read": len(files),
-        "documents": n + sum(1 for e in errors if e["stage"] == "clean"),
+        "documents": documents,
         "articles": n,
         "errors": len(errors),
     }
@@ -227,36 +241,52 @@ def extract(settings: Settings, run_id: str, progress: Progress | None = None) -
 # -- tag --------------------------------------------------------------------------------------
 
 
-def _tag_one(args: tuple[dict[str, Any], Settings]) -> dict[str, Any]:
-    art, settings = args
-    tax = load_taxonomy(settings.topics_path)
+def _tag_row(art: dict[str, Any], tax: Any) -> dict[str, Any]:
     topics = score_topics(art["title"] or "", art["text"], tax)
     return {
         "article_id": art["article_id"],
         "seq": art["seq"],
-        "topics": [
-            t.to_dict(full=False) | {"evidence": [e.to_dict() for e in t.evidence]} for t in topics
-        ],
+        "topics": [t.to_dict() | {"evidence": [e.to_dict() for e in t.evidence]} for t in topics],
     }
 
 
-def tag(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
-    """Score every extracted article against the taxonomy."""
-    root = staging(settings, run_id)
+def _tag_chunk(args: tuple[str, Settings]) -> dict[str, int]:
+    articles_path, settings = args
     tax = load_taxonomy(settings.topics_path)
+    source = Path(articles_path)
     per_topic: dict[str, int] = {}
 
     def rows() -> Iterator[dict[str, Any]]:
-        for art in _read_jsonl(root / "articles.jsonl"):
-            row = _tag_one((art, settings))
+        for art in _read_jsonl(source):
+            row = _tag_row(art, tax)
             for t in row["topics"]:
                 per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1
-            if progress:
-                progress(1)
             yield row
 
-    n = _write_jsonl(root / "topics.jsonl", rows())
-    counts = {"run_id": run_id, "articles": n, "taxonomy_version": tax.version, "topics": per_topic}
+    n = _write_jsonl(source.with_name(source.name.replace("articles-", "topics-")), rows())
+    return {"articles": n} | {f"topic:{k}": v for k, v in per_topic.items()}
+
+
+def tag(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
+    """Score every extracted article against the taxonomy, one output chunk per input chunk."""
+    root = staging(settings, run_id)
+    tax = load_taxonomy(settings.topics_path)
+    chunks = sorted(str(p) for p in root.glob("articles-*.jsonl"))
+    total: dict[str, int] = {}
+    for result in _map(
+        _tag_chunk, [(c, settings) for c in chunks], settings.ingest.workers, min_items=2
+    ):
+        for k, v in result.items():
+            total[k] = total.get(k, 0) + v
+        if progress:
+            progress(result["articles"])
+    topics = {k.split(":", 1)[1]: v for k, v in total.items() if k.startswith("topic:")}
+    counts = {
+        "run_id": run_id,
+        "articles": total.get("articles", 0),
+        "taxonomy_version": tax.version,
+        "topics": topics,
+    }
     log.info("tag %s: %s", run_id, counts)
     return counts
 
@@ -358,8 +388,8 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
             seq = 0
             while chunk := cursor.fetchmany(batch):
                 for art_id, title, text in chunk:
-                    row = _tag_one(
-                        ({"article_id": art_id, "title": title, "text": text, "seq": seq}, settings)
+                    row = _tag_row(
+                        {"article_id": art_id, "title": title, "text": text, "seq": seq}, tax
                     )
                     seq += 1
                     yield row
@@ -369,7 +399,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
         try:
             con.execute("delete from article_topics")
             if n:
-                con.execute(sql("stage_topics"), {"topics": str(tmp)})
+                run_sql(con, "stage_topics", topics=str(tmp))
                 con.execute(
                     "insert into article_topics select article_id, topic, score, evidence, ?, ? from stage_topics",
                     [tax.version, _now()],

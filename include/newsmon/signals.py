@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.db import sql
+from newsmon.db import run
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +44,24 @@ def detect(
         ]
         new_signals: list[str] = []
         if pending and settings.signals.new_story_topics:
-            rows = con.execute(
-                sql("insert_new_story_signals"),
-                {
-                    "runs": pending,
-                    "topics": list(settings.signals.new_story_topics),
-                    "run_id": run_id,
-                    "now": now,
-                },
+            rows = run(
+                con,
+                "insert_new_story_signals",
+                runs=pending,
+                topics=list(settings.signals.new_story_topics),
+                run_id=run_id,
+                now=now,
             ).fetchall()
             new_signals += [r[0] for r in rows]
         new_signals += _spikes(con, settings, as_of, now, run_id)
         queued = 0
         if new_signals:
-            queued = con.execute(
-                sql("queue_alerts"),
-                {"signals": new_signals, "channels": list(settings.alerts.channels), "now": now},
+            queued = run(
+                con,
+                "queue_alerts",
+                signals=new_signals,
+                channels=list(settings.alerts.channels),
+                now=now,
             ).fetchall()
             queued = len(queued)
         con.execute(

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 
 from newsmon.config import Settings
-from newsmon.db import sql
+from newsmon.db import run
 from newsmon.dedup import similarity
 
 log = logging.getLogger(__name__)
@@ -85,98 +85,134 @@ def load_run(
     taxonomy_version: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Load one run's staging folder. Returns counts; a run loaded before returns its counts."""
-    done = con.execute(
-        "select status, articles_new, articles_updated, articles_unchanged, stories_new, errors"
+    """Load one run's staging folder, chunk by chunk; a run loaded before returns its counts.
+
+    Each chunk (``articles-NNNNN.jsonl`` with its ``topics-NNNNN.jsonl``) is one
+    transaction and is recorded in ``run_chunks``, so memory stays bounded by the chunk size
+    and a retried load skips the chunks already written. Errors, file bookkeeping and the
+    run's status go in last, in one more transaction.
+    """
+    done = con.execute("select status from pipeline_runs where run_id = ?", [run_id]).fetchone()
+    if not (done and done[0] in ("loaded", "success")):
+        loaded = {
+            r[0]
+            for r in con.execute(
+                "select chunk from run_chunks where run_id = ?", [run_id]
+            ).fetchall()
+        }
+        for articles in sorted(staging.glob("articles-*.jsonl")):
+            chunk = int(articles.stem.split("-")[1])
+            if chunk in loaded or articles.stat().st_size == 0:
+                continue
+            topics = staging / f"topics-{chunk:05d}.jsonl"
+            _transaction(
+                con,
+                _load_chunk,
+                con,
+                settings,
+                run_id,
+                chunk,
+                articles,
+                topics,
+                taxonomy_version,
+                now,
+            )
+        _transaction(con, _finish, con, run_id, staging, now)
+    row = con.execute(
+        "select articles_new, articles_updated, articles_unchanged, stories_new, errors"
         " from pipeline_runs where run_id = ?",
         [run_id],
     ).fetchone()
-    if done and done[0] in ("loaded", "success"):
-        log.info("run %s is already loaded; nothing to do", run_id)
-        keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
-        return {"run_id": run_id, "already_loaded": True} | dict(zip(keys, done[1:], strict=True))
-
-    con.execute("begin transaction")
-    try:
-        counts = _load(con, settings, run_id, staging, taxonomy_version, now)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+    keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
+    counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
     log.info("load %s: %s", run_id, counts)
     return counts
 
 
-def _load(
+def _transaction(con: duckdb.DuckDBPyConnection, work: Any, *args: Any) -> None:
+    con.execute("begin transaction")
+    try:
+        work(*args)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def _load_chunk(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     run_id: str,
-    staging: Path,
+    chunk: int,
+    articles_file: Path,
+    topics_file: Path,
     taxonomy_version: str,
     now: datetime,
-) -> dict[str, Any]:
-    params = {"now": now, "run_id": run_id}
-    articles_file = staging / "articles.jsonl"
-    has_articles = articles_file.exists() and articles_file.stat().st_size > 0
-    states: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0}
-    stories_new = 0
-    if has_articles:
-        con.execute(sql("stage_articles"), {"articles": str(articles_file)})
-        states |= dict(con.execute("select state, count(*) from stage group by state").fetchall())
-        new = [
-            NewArticle(a, h, np.asarray(sig, dtype=np.uint32), list(bands))
-            for a, h, sig, bands in con.execute(
-                "select article_id, content_hash, signature, bands from stage"
-                " where state = 'new' order by seq"
-            ).fetchall()
-        ]
-        exact = dict(
-            con.execute(
-                "select distinct on (a.content_hash) a.content_hash, a.story_id"
-                " from articles as a join stage as s using (content_hash) where s.state = 'new'"
-                " order by a.content_hash, a.first_seen_at"
-            ).fetchall()
-        )
-        candidates: dict[str, list[tuple[str, np.ndarray]]] = {}
-        for new_id, _old_id, story_id, sig in con.execute(sql("story_candidates")).fetchall():
-            candidates.setdefault(new_id, []).append((story_id, np.asarray(sig, dtype=np.uint32)))
-        mapping = assign_stories(new, exact, candidates, settings.dedup.threshold)
-        stories_new = sum(1 for _, is_new in mapping.values() if is_new)
+) -> None:
+    run(con, "stage_articles", articles=str(articles_file))
+    states = dict(con.execute("select state, count(*) from stage group by state").fetchall())
+    new = [
+        NewArticle(a, h, np.asarray(sig, dtype=np.uint32), list(bands))
+        for a, h, sig, bands in con.execute(
+            "select article_id, content_hash, signature, bands from stage where state = 'new' order by seq"
+        ).fetchall()
+    ]
+    exact = dict(
         con.execute(
-            "create or replace temp table story_map as select unnest(?::varchar[]) as article_id,"
-            " unnest(?::varchar[]) as story_id, unnest(?::boolean[]) as new_story",
-            [list(mapping), [s for s, _ in mapping.values()], [n for _, n in mapping.values()]],
-        )
-        con.execute(sql("upsert_articles"), params)
-        con.execute(sql("insert_stories"), params)
-        con.execute(sql("update_story_counts"), params)
+            "select distinct on (a.content_hash) a.content_hash, a.story_id"
+            " from articles as a join stage as s using (content_hash) where s.state = 'new'"
+            " order by a.content_hash, a.first_seen_at"
+        ).fetchall()
+    )
+    candidates: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for new_id, _old_id, story_id, sig in run(con, "story_candidates").fetchall():
+        candidates.setdefault(new_id, []).append((story_id, np.asarray(sig, dtype=np.uint32)))
+    mapping = assign_stories(new, exact, candidates, settings.dedup.threshold)
+    con.execute(
+        "create or replace temp table story_map as select unnest(?::varchar[]) as article_id,"
+        " unnest(?::varchar[]) as story_id, unnest(?::boolean[]) as new_story",
+        [list(mapping), [s for s, _ in mapping.values()], [n for _, n in mapping.values()]],
+    )
+    run(con, "upsert_articles", now=now, run_id=run_id)
+    run(con, "insert_stories", now=now, run_id=run_id)
+    run(con, "update_story_counts", now=now)
+    con.execute(
+        "insert into article_signatures select article_id, signature from stage where state = 'new'"
+        " on conflict do nothing"
+    )
+    con.execute(
+        "insert into article_bands select unnest(bands), article_id from stage where state = 'new'"
+    )
+    con.execute(
+        "delete from article_topics where article_id in"
+        " (select article_id from stage where state in ('new', 'changed'))"
+    )
+    if topics_file.exists() and topics_file.stat().st_size > 0:
+        run(con, "stage_topics", topics=str(topics_file))
         con.execute(
-            "insert into article_signatures select article_id, signature from stage"
-            " where state = 'new' on conflict do nothing"
+            "insert into article_topics select t.article_id, t.topic, t.score, t.evidence, ?, ?"
+            " from stage_topics as t join stage as s using (article_id) where s.state in ('new', 'changed')",
+            [taxonomy_version, now],
         )
-        con.execute(
-            "insert into article_bands select unnest(bands), article_id from stage where state = 'new'"
-        )
-        topics_file = staging / "topics.jsonl"
-        con.execute(
-            "delete from article_topics where article_id in"
-            " (select article_id from stage where state in ('new', 'changed'))"
-        )
-        if topics_file.exists() and topics_file.stat().st_size > 0:
-            con.execute(sql("stage_topics"), {"topics": str(topics_file)})
-            con.execute(
-                "insert into article_topics select t.article_id, t.topic, t.score, t.evidence, ?, ?"
-                " from stage_topics as t join stage as s using (article_id)"
-                " where s.state in ('new', 'changed')",
-                [taxonomy_version, now],
-            )
+    con.execute(
+        "insert into run_chunks values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            chunk,
+            states.get("new", 0),
+            states.get("changed", 0),
+            states.get("unchanged", 0),
+            sum(1 for _, is_new in mapping.values() if is_new),
+            now,
+        ],
+    )
 
+
+def _finish(con: duckdb.DuckDBPyConnection, run_id: str, staging: Path, now: datetime) -> None:
     error_files = [str(p) for p in sorted(staging.glob("errors-*.jsonl")) if p.stat().st_size > 0]
-    errors = 0
+    errors = sum(_count_lines(Path(p)) for p in error_files)
     if error_files:
-        errors = sum(_count_lines(Path(p)) for p in error_files)
-        con.execute(sql("upsert_errors"), params | {"errors": error_files})
-
+        run(con, "upsert_errors", now=now, run_id=run_id, errors=error_files)
     results = staging / "file-results.jsonl"
     documents = 0
     if results.exists() and results.stat().st_size > 0:
@@ -185,37 +221,5 @@ def _load(
             " columns = {documents: 'integer'})",
             [str(results)],
         ).fetchone()[0]
-        con.execute(
-            """
-            insert into source_files
-            select path, size, mtime_ns, documents, errors, $run_id, $run_id, $now
-            from read_json($results, format = 'newline_delimited', columns = {
-                path: 'varchar', size: 'bigint', mtime_ns: 'bigint', documents: 'integer', errors: 'integer'})
-            on conflict (path) do update set
-                size = excluded.size, mtime_ns = excluded.mtime_ns, documents = excluded.documents,
-                errors = excluded.errors, last_run_id = excluded.last_run_id, updated_at = excluded.updated_at
-            """,
-            params | {"results": str(results)},
-        )
-    counts = {
-        "run_id": run_id,
-        "articles_new": states.get("new", 0),
-        "articles_updated": states.get("changed", 0),
-        "articles_unchanged": states.get("unchanged", 0),
-        "stories_new": stories_new,
-        "errors": errors,
-    }
-    con.execute(
-        "update pipeline_runs set status = 'loaded', documents = ?, articles_new = ?, articles_updated = ?,"
-        " articles_unchanged = ?, stories_new = ?, errors = ? where run_id = ?",
-        [
-            documents,
-            counts["articles_new"],
-            counts["articles_updated"],
-            counts["articles_unchanged"],
-            stories_new,
-            errors,
-            run_id,
-        ],
-    )
-    return counts
+        run(con, "upsert_source_files", now=now, run_id=run_id, results=str(results))
+    run(con, "finish_load", run_id=run_id, documents=documents, errors=errors)

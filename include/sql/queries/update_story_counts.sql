@@ -1,4 +1,4 @@
--- Counts and dates of every story this run touched.
+-- Counts and dates of every story the staged chunk touched.
 update stories
 set article_count = agg.article_count,
     source_count = agg.source_count,
@@ -10,7 +10,9 @@ from (
            count(distinct coalesce(source, canonical_url, origin)) as source_count,
            min(published_at) as published_at
     from articles
-    where story_id in (select story_id from articles where last_run_id = $run_id)
+    where story_id in (
+        select a.story_id from articles as a join stage as s using (article_id)
+    )
     group by story_id
 ) as agg
 where stories.story_id = agg.story_id;
