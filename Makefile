@@ -68,8 +68,9 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python bench/bench_pipeline.py --articles 20000
-	$(BIN)/python bench/bench_pipeline.py --articles 100000 --memory-only
+	$(BIN)/python bench/bench_pipeline.py --articles 20000 --workers 2
+	$(BIN)/python bench/bench_pipeline.py --articles 20000 --workers 1
+	$(BIN)/python bench/bench_pipeline.py --articles 100000 --workers 2 --memory-only
 
 bench-small: install
 	$(BIN)/python bench/bench_pipeline.py --articles 2000

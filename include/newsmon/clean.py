@@ -171,8 +171,8 @@ _DATELINE_WORDS = re.compile(
 def normalize_text(text: str) -> str:
     """NFC, one kind of newline, no invisible characters, single spaces inside lines."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
-    return "\n".join(_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    text = _SPACE.sub(" ", _INVISIBLE.sub("", text))
+    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 _NON_WORD = re.compile(r"[\W_]+")

@@ -74,9 +74,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _print_errors(settings: Settings, run_id: str) -> None:
-    from newsmon.db import connect
+    from newsmon.db import open_db
 
-    with connect(settings.db_path, read_only=True) as con:
+    with open_db(settings, read_only=True) as con:
         rows = con.execute(
             "select origin, stage, reason from ingest_errors where last_run_id = ? order by origin",
             [run_id],

@@ -88,6 +88,7 @@ class AlertSettings:
 class Settings:
     home: Path
     db_path: Path
+    db_memory_limit: str
     staging_dir: Path
     topics_path: Path
     cleaning_path: Path
@@ -143,6 +144,7 @@ def load_settings(path: str | Path | None = None, *, db: str | Path | None = Non
     return Settings(
         home=home,
         db_path=db_path,
+        db_memory_limit=str(raw.get("db_memory_limit", "256MB")),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
         cleaning_path=resolve(

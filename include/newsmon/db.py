@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from newsmon.config import SQL_DIR
+from newsmon.config import SQL_DIR, Settings
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,11 @@ def _is_lock_error(exc: Exception) -> bool:
 
 @contextmanager
 def connect(
-    path: str | Path, *, read_only: bool = False, wait: float = LOCK_RETRY_SECONDS
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    wait: float = LOCK_RETRY_SECONDS,
+    memory_limit: str = "256MB",
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database (creating it and its schema for writers), retrying while locked."""
     db = Path(path)
@@ -70,7 +74,9 @@ def connect(
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(str(db), read_only=read_only)
+            con = duckdb.connect(
+                str(db), read_only=read_only, config={"memory_limit": memory_limit}
+            )
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -87,3 +93,8 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+def open_db(settings: Settings, **kwargs: Any) -> Any:
+    """:func:`connect` to the configured database with the configured memory limit."""
+    return connect(settings.db_path, memory_limit=settings.db_memory_limit, **kwargs)

@@ -101,13 +101,9 @@ class MinHasher:
         cache = self._words
         if len(cache) > 500_000:
             cache.clear()
-        out = np.empty(len(words), dtype=np.uint64)
-        for i, w in enumerate(words):
-            h = cache.get(w)
-            if h is None:
-                h = cache[w] = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)
-            out[i] = h
-        return out
+        for w in set(words).difference(cache):
+            cache[w] = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)
+        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
     def signature(self, text: str) -> np.ndarray:
         wh = self._word_hashes(_norm_words(text))

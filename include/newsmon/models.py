@@ -45,7 +45,15 @@ class Evidence:
     weight: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies every value, which showed up in profiles
+        return {
+            "term": self.term,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "snippet": self.snippet,
+            "weight": self.weight,
+        }
 
 
 @dataclass

@@ -26,7 +26,7 @@ from typing import Any
 from newsmon import load as loader
 from newsmon.clean import clean_document, load_rules
 from newsmon.config import Settings
-from newsmon.db import connect
+from newsmon.db import open_db
 from newsmon.db import run as run_sql
 from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash
 from newsmon.models import IngestError, RawDoc
@@ -93,7 +93,7 @@ def discover(
     """List input files; skip the ones already read unchanged (unless ``force``)."""
     paths = [str(p) for p in paths]
     refs, errors = loader.discover(paths, settings.ingest.extensions)
-    with connect(settings.db_path) as con:
+    with open_db(settings) as con:
         con.execute(
             "insert into pipeline_runs (run_id, trigger, started_at, status, paths)"
             " values (?, ?, ?, 'running', ?) on conflict do nothing",
@@ -246,7 +246,14 @@ def _tag_row(art: dict[str, Any], tax: Any) -> dict[str, Any]:
     return {
         "article_id": art["article_id"],
         "seq": art["seq"],
-        "topics": [t.to_dict() | {"evidence": [e.to_dict() for e in t.evidence]} for t in topics],
+        "topics": [
+            {
+                "topic": t.topic,
+                "score": round(t.score, 3),
+                "evidence": [e.to_dict() for e in t.evidence],
+            }
+            for t in topics
+        ],
     }
 
 
@@ -299,7 +306,7 @@ def load(settings: Settings, run_id: str, now: datetime | None = None) -> dict[s
     from newsmon.store import load_run
 
     tax = load_taxonomy(settings.topics_path)
-    with connect(settings.db_path) as con:
+    with open_db(settings) as con:
         return load_run(
             con, settings, run_id, staging(settings, run_id), tax.version, now or _now()
         )
@@ -312,7 +319,7 @@ def detect(
     from newsmon.signals import detect as detect_signals
 
     now = now or _now()
-    with connect(settings.db_path) as con:
+    with open_db(settings) as con:
         counts = detect_signals(con, settings, as_of or now.date(), now, run_id)
     shutil.rmtree(staging(settings, run_id), ignore_errors=True)
     return counts
@@ -322,13 +329,13 @@ def deliver(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
     """Send pending alerts."""
     from newsmon.alerts import deliver as deliver_alerts
 
-    with connect(settings.db_path) as con:
+    with open_db(settings) as con:
         return deliver_alerts(con, settings, now or _now())
 
 
 def mark_failed(settings: Settings, run_id: str, error: str) -> None:
     """Record a failed run (used by the DAGs' failure callback)."""
-    with connect(settings.db_path, wait=10) as con:
+    with open_db(settings, wait=10) as con:
         con.execute(
             "update pipeline_runs set status = 'failed', last_error = ?, finished_at = ?"
             " where run_id = ? and status <> 'success'",
@@ -378,7 +385,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     """Re-tag every stored article with the current taxonomy, in one transaction."""
     tax = load_taxonomy(settings.topics_path)
     tmp = settings.staging_dir / f"retag-{secrets.token_hex(4)}" / "topics.jsonl"
-    with connect(settings.db_path) as con:
+    with open_db(settings) as con:
         before = dict(
             con.execute("select topic, count(*) from article_topics group by topic").fetchall()
         )
@@ -425,7 +432,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
 
 def summary(settings: Settings) -> dict[str, Any]:
     """Totals for people: what is in the database and what the last run did."""
-    with connect(settings.db_path, read_only=True) as con:
+    with open_db(settings, read_only=True) as con:
         one = lambda q: con.execute(q).fetchone()[0]  # noqa: E731
         last = con.execute(
             "select run_id, status, files_found, files_skipped, articles_new, stories_new, errors,"

@@ -29,6 +29,7 @@ from typing import Any
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.models import Evidence, TopicScore
 
+HEAD = 3  # prefix terms are indexed by their first HEAD letters
 _TOKEN = re.compile(r"\w+(?:['’ʼ`]\w+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е", "Ё": "е"})
 
@@ -64,7 +65,7 @@ class Taxonomy:
     terms: list[Term]
     exact: dict[str, list[int]] = field(default_factory=dict)
     prefixes: dict[str, list[int]] = field(default_factory=dict)
-    prefix_lengths: tuple[int, ...] = ()
+    by_head: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)  # first 3 letters
     _memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def first_word_candidates(self, token: str) -> tuple[int, ...]:
@@ -72,10 +73,10 @@ class Taxonomy:
         if hit is not None:
             return hit
         found: list[int] = list(self.exact.get(token, ()))
-        for length in self.prefix_lengths:
-            if length > len(token):
-                break
-            found.extend(self.prefixes.get(token[:length], ()))
+        # Only prefix stems sharing the token's first three letters can match: usually none.
+        for stem, terms in self.by_head.get(token[:HEAD], ()):
+            if token.startswith(stem):
+                found.extend(terms)
         result = tuple(found)
         if len(self._memo) > 300_000:
             self._memo.clear()
@@ -149,8 +150,16 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         first = term.words[0]
         for stem in first.stems:
             (prefixes if first.prefix else exact)[stem].append(i)
+    short = [p for p in prefixes if len(p) < HEAD]
+    if short:
+        raise ConfigError(
+            f"prefix terms need at least {HEAD} letters before '*': {', '.join(short)}"
+        )
     tax.exact, tax.prefixes = dict(exact), dict(prefixes)
-    tax.prefix_lengths = tuple(sorted({len(p) for p in prefixes}))
+    by_head: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    for stem, terms in prefixes.items():
+        by_head[stem[:HEAD]].append((stem, terms))
+    tax.by_head = dict(by_head)
     return tax
 
 
