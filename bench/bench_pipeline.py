@@ -182,7 +182,10 @@ def main() -> int:
     first_s = time.perf_counter() - t0
     first = loaded | signals | {"topics": tagged["topics"], "files_found": found["files_found"]}
     print("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in stage_s.items()))
-    print("main-process peak RSS after each stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in hwm.items()))
+    print(
+        "main-process peak RSS after each stage: "
+        + ", ".join(f"{k} {v:.0f} MB" for k, v in hwm.items())
+    )
     print(
         f"first run: {first['articles_new']} articles, {first['stories_new']} stories, topics {first['topics']},"
         f" {first['signals_new']} signals in {first_s:.1f}s -> {first['articles_new'] / first_s:,.0f} articles/s"
@@ -197,7 +200,12 @@ def main() -> int:
             f" {second_s:.2f}s = {100 * second_s / first_s:.1f}% of the first run"
         )
     main_mb, worker_mb = peak_rss_mb()
-    print(f"peak RSS: {main_mb:.0f} MB main process, {worker_mb:.0f} MB largest worker")
+    workers = (
+        f"{worker_mb:.0f} MB largest worker"
+        if worker_mb
+        else "workers not measured (forkserver children)"
+    )
+    print(f"peak RSS: {main_mb:.0f} MB main process; {workers}")
     print(f"database: {Path(os.environ['NEWSMON_DB']).stat().st_size / 1e6:.0f} MB")
     if args.keep:
         print(f"kept {work}")

@@ -51,7 +51,7 @@ class IngestSettings:
     max_file_bytes: int = 20_000_000
     batch_size: int = 2000
     extensions: tuple[str, ...] = (".txt", ".html", ".htm", ".json", ".jsonl")
-    workers: int = 1
+    workers: int = 0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import multiprocessing
 import os
 import re
 import secrets
@@ -188,7 +189,11 @@ def _map(
     if workers <= 1 or len(items) < min_items:
         yield from map(fn, items)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: workers start from a clean single-threaded server, never from a fork of a
+    # threaded process (an Airflow task runner has threads).
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+    ) as pool:
         yield from pool.map(fn, items, chunksize=max(1, min(256, len(items) // (workers * 8))))
 
 
