@@ -18,6 +18,8 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN := sqlite:///$(ROOT)/.airflow/airflow
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION := False
 export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
 export NEWSMON_HOME := $(ROOT)
+# airflow standalone starts its components as `airflow ...` subprocesses found on PATH
+export PATH := $(BIN):$(PATH)
 
 .PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-small constraints clean
 
