@@ -239,6 +239,15 @@ def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if left > 0 else "") + out + ("…" if right < len(text) else "")
 
 
+def _evidence(
+    tax: Taxonomy, field_name: str, m: _Match, bodies: dict[str, str], weight: float
+) -> Evidence:
+    body = bodies[field_name]
+    return Evidence(
+        tax.terms[m.term].text, field_name, m.start, m.end, _snippet(body, m.start, m.end), weight
+    )
+
+
 def score_topics(
     title: str, text: str, tax: Taxonomy, *, all_topics: bool = False
 ) -> list[TopicScore]:
@@ -277,37 +286,12 @@ def score_topics(
             weight = tax.terms[t].weight
             first = weight * (boost if any(f == "title" for f, _ in hits) else 1.0)
             score += min(first + 0.5 * weight * (len(hits) - 1), first + weight)
-            for field_name, m in hits:
-                body = bodies[field_name]
-                evidence.append(
-                    Evidence(
-                        tax.terms[t].text,
-                        field_name,
-                        m.start,
-                        m.end,
-                        _snippet(body, m.start, m.end),
-                        weight,
-                    )
-                )
+            evidence.extend(_evidence(tax, f, m, bodies, weight) for f, m in hits)
         for t in {m.term for _, m in found.get("negative", [])}:
             score += tax.terms[t].weight
             field_name, m = next((f, x) for f, x in found["negative"] if x.term == t)
-            evidence.append(
-                Evidence(
-                    tax.terms[t].text,
-                    field_name,
-                    m.start,
-                    m.end,
-                    _snippet(bodies[field_name], m.start, m.end),
-                    tax.terms[t].weight,
-                )
-            )
-        vetoed = [
-            Evidence(
-                tax.terms[m.term].text, f, m.start, m.end, _snippet(bodies[f], m.start, m.end), 0.0
-            )
-            for f, m in found.get("vetoed", [])
-        ]
+            evidence.append(_evidence(tax, field_name, m, bodies, tax.terms[t].weight))
+        vetoed = [_evidence(tax, f, m, bodies, 0.0) for f, m in found.get("vetoed", [])]
         if all_topics or score >= float(spec["threshold"]):
             evidence.sort(key=lambda e: (e.field != "title", e.start))
             results.append(TopicScore(topic, score, evidence, vetoed))
