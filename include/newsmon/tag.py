@@ -7,7 +7,8 @@ The taxonomy (``include/config/topics.yaml``) gives each topic weighted **terms*
 - ``conscription``: that word exactly; ``mobili(s|z)*``: any word starting ``mobilis``
   or ``mobiliz`` (``(a|b)`` lists alternatives, a trailing ``*`` allows any ending, so
   one term covers mobilised, mobilisation, мобилизованных …);
-- ``call-up`` or ``call up``: consecutive words (a hyphen is a word break).
+- ``call-up`` or ``call up``: consecutive words (a hyphen is a word break);
+  a lone ``*`` is any one word (``mobilize * resources``).
 
 A positive match lying inside a **context** match (``resigned in protest``, ``mobilize
 resources``, ``NHL draft``) does not count, and is reported as vetoed. Each **negative**
@@ -99,6 +100,11 @@ def compile_term(text: str, topic: str, kind: str, weight: float) -> Term:
     words = []
     for raw in re.split(r"[\s\-‐–]+", _fold(text.strip())):
         if not raw:
+            continue
+        if raw == "*":  # any one word
+            if not words:
+                raise ConfigError(f"topic '{topic}': term {text!r} cannot start with a wildcard")
+            words.append(WordPattern(("",), True))
             continue
         prefix = raw.endswith("*")
         stem = raw.rstrip("*")
