@@ -17,7 +17,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
-from newsmon.dag_support import DEFAULT_ARGS, POOL, SIGNALS_ASSET
+from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
 
 
 @dag(
@@ -40,8 +40,8 @@ def news_ingest() -> None:
     @task(pool=POOL)
     def discover_files(**context) -> dict:
         from newsmon.config import load_settings
-        from newsmon.dag_support import resolve_paths
         from newsmon.pipeline import discover, safe_run_id
+        from newsmon_airflow.defaults import resolve_paths
 
         params = context["params"]
         run_id = safe_run_id(context["dag_run"].run_id)
@@ -72,8 +72,8 @@ def news_ingest() -> None:
     @task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)])
     def detect_signals(loaded: dict, **context) -> dict:
         from newsmon.config import load_settings
-        from newsmon.dag_support import run_day
         from newsmon.pipeline import detect
+        from newsmon_airflow.defaults import run_day
 
         return detect(load_settings(), loaded["run_id"], as_of=run_day(context))
 

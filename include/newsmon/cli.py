@@ -209,6 +209,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
         f"  alerts: {alerts.get('pending', 0)} pending, {alerts.get('sent', 0)} sent,"
         f" {alerts.get('failed', 0)} failed (last run queued {last.get('alerts_queued', 0)})"
     )
+    for channel, statuses in s["alerts_by_channel"].items():
+        note = " (waiting for the channel to be configured)" if set(statuses) == {"pending"} else ""
+        print(f"    {channel}: " + ", ".join(f"{n} {st}" for st, n in statuses.items()) + note)
     print(f"  ingest errors: {s['ingest_errors']}")
     if last:
         print(

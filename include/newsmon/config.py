@@ -78,10 +78,31 @@ class SignalSettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    conn_id: str = "slack_default"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    conn_id: str = "smtp_default"
+    to: tuple[str, ...] = ()
+    from_email: str | None = None  # default: the connection's from_email
+    subject_prefix: str = "[newsmon]"
+
+
+@dataclass(frozen=True)
 class AlertSettings:
-    channels: tuple[str, ...] = ("log",)
+    channels: tuple[str, ...] = ("log", "slack", "email")
     max_attempts: int = 10
+    send_retries: int = 2  # further tries of one send within a run, with backoff
+    retry_backoff_seconds: float = 1.0
+    digest_threshold: int = 5  # more alerts than this for one channel in one delivery: one digest
+    cooldown_hours: float = (
+        24.0  # a story alerted on a channel is not alerted there again this soon
+    )
     log_path: Path = Path("data/alerts.log")
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
 
 
 @dataclass(frozen=True)
@@ -139,7 +160,11 @@ def load_settings(path: str | Path | None = None, *, db: str | Path | None = Non
     alerts_raw = dict(_section(raw, "alerts"))
     log_value = alerts_raw.pop("log_path", None)
     log_path = resolve(log_value, home) if log_value else db_path.parent / "alerts.log"
-    alerts = _build(AlertSettings, alerts_raw, "alerts")
+    slack = _build(SlackSettings, _section(alerts_raw, "slack"), "alerts.slack")
+    email = _build(EmailSettings, _section(alerts_raw, "email"), "alerts.email")
+    alerts_raw.pop("slack", None)
+    alerts_raw.pop("email", None)
+    alerts = replace(_build(AlertSettings, alerts_raw, "alerts"), slack=slack, email=email)
     staging_value = raw.get("staging_dir")
     return Settings(
         home=home,

@@ -330,12 +330,14 @@ def detect(
     return counts
 
 
-def deliver(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """Send pending alerts."""
+def deliver(
+    settings: Settings, now: datetime | None = None, channels: Iterable[Any] = ()
+) -> dict[str, Any]:
+    """Send pending alerts (``channels``: Slack/email channel objects, see newsmon_airflow)."""
     from newsmon.alerts import deliver as deliver_alerts
 
     with open_db(settings) as con:
-        return deliver_alerts(con, settings, now or _now())
+        return deliver_alerts(con, settings, now or _now(), channels)
 
 
 def mark_failed(settings: Settings, run_id: str, error: str) -> None:

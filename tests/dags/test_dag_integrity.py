@@ -30,9 +30,12 @@ def test_dag_conventions(dagbag, dag_id: str) -> None:
     assert "newsmon" in dag.tags
     assert dag.doc_md and dag_id in dag.doc_md
     assert dag.max_active_runs == 1
+    from newsmon_airflow.defaults import FailureNotifier
+
     for task in dag.tasks:
         assert task.retries >= 1, task.task_id
-        assert task.on_failure_callback, task.task_id
+        callbacks = task.on_failure_callback
+        assert any(isinstance(cb, FailureNotifier) for cb in callbacks), task.task_id
 
 
 def test_writers_share_the_duckdb_pool(dagbag) -> None:
@@ -63,6 +66,9 @@ def test_ingest_order_and_asset_wiring(dagbag) -> None:
     assert [o.name for o in outlets] == ["newsmon_signals"]
     alerts = dagbag.get_dag("news_alerts")
     assert "newsmon_signals" in repr(alerts.timetable.asset_condition)
+    # a schedule as a safety net for alerts left pending by a failed delivery
+    assert type(alerts.timetable).__name__ == "AssetOrTimeSchedule"
+    assert alerts.timetable.timetable.expression == "*/30 * * * *"
 
 
 @pytest.mark.parametrize("name", ["news_ingest.py", "news_alerts.py"])

@@ -105,13 +105,13 @@ def test_syndicated_copies_are_one_story_and_one_alert(tmp_path: Path, settings)
     feed.write_text("\n".join(json.dumps(c) for c in copies) + "\n", encoding="utf-8")
     result = ingest(settings, [feed], as_of=AS_OF)
     assert result["articles_new"] == 3 and result["stories_new"] == 1
-    assert result["signals_new"] == 1 and result["alerts_queued"] == 1
+    assert result["signals_new"] == 1 and result["alerts_queued"] == 3  # log, slack, email
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         assert con.execute("select article_count, source_count from stories").fetchall() == [(3, 3)]
 
     assert deliver(settings)["sent"] == 1
     line = settings.alerts.log_path.read_text(encoding="utf-8")
-    assert "new mobilization story: Russia secretly mobilizes" in line
+    assert "New mobilization story: Russia secretly mobilizes" in line
     assert "(+2 outlets)" in line and "https://a.example/story" in line
     assert deliver(settings)["sent"] == 0, "a sent alert is not sent again"
 

@@ -1,6 +1,7 @@
-"""Small, import-light helpers the DAG files share (no Airflow import, no heavy modules).
+"""What the DAG files share: pool and asset names, default_args, small helpers.
 
-DAG files import this at parse time, so it may import only the standard library.
+DAG files import this at parse time, so it imports only the standard library and
+``airflow.sdk``; everything heavier is imported inside the callbacks.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from airflow.sdk import BaseNotifier
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,15 @@ def record_failure(context: dict[str, Any]) -> None:
         log.exception("could not record the failure of %s", where)
 
 
+class FailureNotifier(BaseNotifier):
+    """Posts a failed task to the configured Slack and email channels."""
+
+    def notify(self, context: dict[str, Any]) -> None:
+        from newsmon_airflow.notify import notify_failure
+
+        notify_failure(context)
+
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "newsmon",
     "retries": 2,
@@ -41,7 +53,7 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
     "execution_timeout": timedelta(minutes=30),
-    "on_failure_callback": record_failure,
+    "on_failure_callback": [record_failure, FailureNotifier()],
 }
 
 

@@ -1,0 +1,181 @@
+"""Alert texts for people: plain text, Slack mrkdwn and email (HTML + plain), one alert or a digest.
+
+Article text is untrusted. Slack: ``&``, ``<`` and ``>`` are escaped in everything that came
+from an article (so no title can ping ``<!channel>`` or forge a ``<url|link>``), and links
+are built only from stored URLs. Email: every article-derived value is HTML-escaped, and
+subjects lose line breaks (no header injection).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Highlight:
+    before: str
+    match: str
+    after: str
+    term: str
+
+
+@dataclass
+class AlertMessage:
+    """Everything a channel needs to say why an alert fired."""
+
+    alert_id: str
+    signal_id: str
+    kind: str  # new_story | spike
+    topic: str
+    reason: str
+    story_id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    score: float | None = None
+    topic_scores: dict[str, float] = field(default_factory=dict)
+    highlights: list[Highlight] = field(default_factory=list)
+    other_sources: list[str] = field(default_factory=list)
+    count_day: int | None = None
+    baseline: float | None = None
+
+
+def _when(msg: AlertMessage) -> str:
+    return msg.published_at.strftime("%Y-%m-%d %H:%M UTC") if msg.published_at else "date unknown"
+
+
+def _scores(msg: AlertMessage) -> str:
+    return ", ".join(f"{t} {s:.1f}" for t, s in msg.topic_scores.items())
+
+
+def _more(msg: AlertMessage) -> str:
+    n = len(msg.other_sources)
+    return f" (+{n} outlet{'s' if n != 1 else ''})" if n else ""
+
+
+def _link(msg: AlertMessage) -> str | None:
+    return msg.url if msg.url and re.match(r"https?://", msg.url) else None
+
+
+def headline(msg: AlertMessage) -> str:
+    if msg.kind == "spike":
+        return f"Spike: {msg.reason}"
+    return f"New {msg.topic} story: {msg.title or '(untitled)'}"
+
+
+# -- plain text -----------------------------------------------------------------------------
+
+
+def plain(msg: AlertMessage) -> str:
+    if msg.kind == "spike":
+        return headline(msg)
+    lines = [
+        headline(msg),
+        f"{msg.source or 'unknown outlet'}, {_when(msg)}{_more(msg)}",
+        f"scores: {_scores(msg)}",
+    ]
+    for h in msg.highlights:
+        lines.append(f"  \u201c\u2026{h.before}[{h.match}]{h.after}\u2026\u201d ({h.term})")
+    lines.append(msg.url or msg.story_id or "")
+    return "\n".join(line for line in lines if line)
+
+
+def plain_digest(msgs: list[AlertMessage]) -> str:
+    head = f"{len(msgs)} new newsmon signals"
+    return "\n\n".join([head, *(plain(m) for m in msgs)])
+
+
+# -- Slack mrkdwn ---------------------------------------------------------------------------
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters; everything else is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_bold(text: str) -> str:
+    # mrkdwn bold needs no spaces just inside the asterisks
+    core = text.strip()
+    return f"*{slack_escape(core)}*" if core else ""
+
+
+def slack(msg: AlertMessage) -> str:
+    if msg.kind == "spike":
+        return f":chart_with_upwards_trend: *Spike* {slack_escape(msg.reason)}"
+    title = slack_escape(msg.title or "(untitled)")
+    link = _link(msg)
+    head = f"<{link}|{title}>" if link else title
+    lines = [
+        f":rotating_light: *New {slack_escape(msg.topic)} story*: {head}",
+        f"{slack_escape(msg.source or 'unknown outlet')}, {_when(msg)}{slack_escape(_more(msg))}",
+        f"Scores: {slack_escape(_scores(msg))}",
+    ]
+    for h in msg.highlights:
+        lines.append(
+            f">\u2026{slack_escape(h.before)}{_slack_bold(h.match)}{slack_escape(h.after)}\u2026 _({slack_escape(h.term)})_"
+        )
+    return "\n".join(lines)
+
+
+def slack_digest(msgs: list[AlertMessage]) -> str:
+    items = []
+    for m in msgs:
+        if m.kind == "spike":
+            items.append(f"\u2022 *Spike* {slack_escape(m.reason)}")
+            continue
+        link = _link(m)
+        title = slack_escape(m.title or "(untitled)")
+        items.append(
+            f"\u2022 *{slack_escape(m.topic)}* {f'<{link}|{title}>' if link else title}"
+            f" \u2014 {slack_escape(m.source or 'unknown outlet')}{slack_escape(_more(m))},"
+            f" score {m.score or 0:.1f}"
+        )
+    return f":newspaper: *{len(msgs)} new newsmon signals*\n" + "\n".join(items)
+
+
+# -- email ----------------------------------------------------------------------------------
+
+
+def subject_line(text: str, prefix: str) -> str:
+    one_line = " ".join(text.split())
+    subject = f"{prefix} {one_line}".strip()
+    return subject if len(subject) <= 180 else subject[:179] + "\u2026"
+
+
+def _html_item(msg: AlertMessage) -> str:
+    e = html.escape
+    if msg.kind == "spike":
+        return f"<h2>Spike</h2><p>{e(msg.reason)}</p>"
+    link = _link(msg)
+    title = e(msg.title or "(untitled)")
+    parts = [
+        f"<h2>New {e(msg.topic)} story: {f'<a href={chr(34)}{e(link)}{chr(34)}>{title}</a>' if link else title}</h2>",
+        f"<p>{e(msg.source or 'unknown outlet')}, {e(_when(msg))}{e(_more(msg))}</p>",
+        f"<p>Scores: {e(_scores(msg))}</p>",
+    ]
+    if msg.highlights:
+        quotes = "".join(
+            f"<li>\u2026{e(h.before)}<mark>{e(h.match)}</mark>{e(h.after)}\u2026 <small>({e(h.term)})</small></li>"
+            for h in msg.highlights
+        )
+        parts.append(f"<ul>{quotes}</ul>")
+    if msg.other_sources:
+        parts.append(f"<p>Also carried by: {e(', '.join(msg.other_sources))}</p>")
+    return "".join(parts)
+
+
+def email(msg: AlertMessage, prefix: str) -> tuple[str, str, str]:
+    """``(subject, plain text, html)`` for one alert."""
+    body = f"<html><body>{_html_item(msg)}</body></html>"
+    return subject_line(headline(msg), prefix), plain(msg), body
+
+
+def email_digest(msgs: list[AlertMessage], prefix: str) -> tuple[str, str, str]:
+    body = "<html><body><h1>{} new newsmon signals</h1>{}</body></html>".format(
+        len(msgs), "<hr>".join(_html_item(m) for m in msgs)
+    )
+    return subject_line(f"{len(msgs)} new signals", prefix), plain_digest(msgs), body

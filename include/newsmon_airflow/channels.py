@@ -1,0 +1,141 @@
+"""Slack and email alert channels on the Airflow providers' hooks.
+
+Slack: ``SlackWebhookHook`` with the connection ``alerts.slack.conn_id`` (type
+``slackwebhook``; the webhook URL or token in its password), e.g.
+``AIRFLOW_CONN_SLACK_DEFAULT='{"conn_type": "slackwebhook", "password": "https://hooks.slack.com/services/T/B/X"}'``.
+
+Email: ``SmtpHook`` with the connection ``alerts.email.conn_id`` (type ``smtp``) and the
+recipients in ``alerts.email.to``. The hook opens, secures and authenticates the SMTP
+session; the message is a ``multipart/alternative`` with a plain-text and an HTML part,
+which ``SmtpHook.send_email_smtp`` (HTML only) cannot build.
+
+Errors are re-raised with the connection's secrets (webhook URL, token, password) removed,
+because their text ends up in logs and in ``alerts.last_error``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from newsmon import render
+from newsmon.config import Settings
+from newsmon.render import AlertMessage
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(RuntimeError):
+    """A send failed; the message carries no secrets."""
+
+
+def _connection(conn_id: str) -> Any | None:
+    from airflow.sdk.bases.hook import BaseHook
+
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception:  # not defined (AirflowNotFoundException) or no secrets backend reachable
+        return None
+
+
+def _secrets(conn: Any) -> list[str]:
+    values = [conn.password, conn.login and conn.password and f"{conn.login}:{conn.password}"]
+    with contextlib.suppress(Exception):  # an odd connection: the password is still redacted
+        values.append(conn.get_uri())
+    return sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+class SlackChannel:
+    name = "slack"
+
+    def __init__(self, settings: Settings) -> None:
+        self.conn_id = settings.alerts.slack.conn_id
+
+    def unconfigured(self) -> str | None:
+        if _connection(self.conn_id) is None:
+            return (
+                f"no Airflow connection '{self.conn_id}' (set AIRFLOW_CONN_{self.conn_id.upper()})"
+            )
+        return None
+
+    def post(self, text: str) -> None:
+        from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
+
+        conn = _connection(self.conn_id)
+        secrets = _secrets(conn) if conn else []
+        try:
+            SlackWebhookHook(slack_webhook_conn_id=self.conn_id, timeout=15).send(text=text)
+        except Exception as exc:
+            raise DeliveryError(
+                redact(f"Slack webhook failed: {type(exc).__name__}: {exc}", secrets)
+            ) from None
+
+    def send(self, messages: list[AlertMessage]) -> None:
+        self.post(
+            render.slack(messages[0]) if len(messages) == 1 else render.slack_digest(messages)
+        )
+
+
+class EmailChannel:
+    name = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        self.cfg = settings.alerts.email
+
+    def unconfigured(self) -> str | None:
+        if not self.cfg.to:
+            return "no recipients in alerts.email.to"
+        if _connection(self.cfg.conn_id) is None:
+            return f"no Airflow connection '{self.cfg.conn_id}' (set AIRFLOW_CONN_{self.cfg.conn_id.upper()})"
+        return None
+
+    def mail(self, subject: str, text: str, html: str) -> None:
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        conn = _connection(self.cfg.conn_id)
+        secrets = _secrets(conn) if conn else []
+        try:
+            with SmtpHook(smtp_conn_id=self.cfg.conn_id) as hook:
+                sender = self.cfg.from_email or hook.from_email
+                if not sender:
+                    raise DeliveryError(
+                        "no sender: set alerts.email.from_email or from_email in the connection"
+                    )
+                msg = EmailMessage()
+                msg["Subject"] = subject
+                msg["From"] = sender
+                msg["To"] = ", ".join(self.cfg.to)
+                msg["Date"] = formatdate(localtime=False)
+                msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+                msg.set_content(text)
+                msg.add_alternative(html, subtype="html")
+                # the session the provider opened, secured and authenticated
+                hook._smtp_client.send_message(msg)
+        except DeliveryError:
+            raise
+        except Exception as exc:
+            raise DeliveryError(
+                redact(f"SMTP failed: {type(exc).__name__}: {exc}", secrets)
+            ) from None
+
+    def send(self, messages: list[AlertMessage]) -> None:
+        prefix = self.cfg.subject_prefix
+        if len(messages) == 1:
+            self.mail(*render.email(messages[0], prefix))
+        else:
+            self.mail(*render.email_digest(messages, prefix))
+
+
+def airflow_channels(settings: Settings) -> list[Any]:
+    """The provider-backed channels named in ``alerts.channels``."""
+    known = {"slack": SlackChannel, "email": EmailChannel}
+    return [known[name](settings) for name in settings.alerts.channels if name in known]
