@@ -12,6 +12,7 @@ newsmon summary [--db FILE] [--json]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -188,7 +189,10 @@ def cmd_signals(args: argparse.Namespace) -> int:
 def cmd_alerts(args: argparse.Namespace) -> int:
     from newsmon.pipeline import deliver
 
-    print(json.dumps(deliver(_settings(args))))
+    # Channel plugins import Airflow, whose logging writes to stdout: keep stdout for the result.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = deliver(_settings(args))
+    print(json.dumps(result))
     return 0
 
 

@@ -408,5 +408,5 @@ def test_cli_delivers_through_the_registered_channels(
     done = subprocess.run(
         [newsmon, "alerts"], check=True, capture_output=True, text=True, timeout=120
     )
-    assert json.loads(done.stdout)["sent"] == 3
+    assert json.loads(done.stdout)["sent"] == 3, done.stdout
     assert len(webhook.accepted) == 1 and len(mailbox.messages) == 1
