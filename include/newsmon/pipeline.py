@@ -458,6 +458,14 @@ def summary(settings: Settings) -> dict[str, Any]:
             "alerts": dict(
                 con.execute("select status, count(*) from alerts group by status").fetchall()
             ),
+            "alerts_by_channel": {
+                channel: dict(zip(statuses, counts, strict=True))
+                for channel, statuses, counts in con.execute(
+                    "select channel, list(status order by status), list(n order by status)"
+                    " from (select channel, status, count(*) as n from alerts group by all)"
+                    " group by channel order by channel"
+                ).fetchall()
+            },
             "ingest_errors": one("select count(*) from ingest_errors"),
             "last_run": dict(
                 zip(

@@ -221,3 +221,18 @@ def test_evaluate_command() -> None:
 
     out = newsmon("evaluate", str(ROOT / "tests/data/labelled/holdout.jsonl"), "--baseline").stdout
     assert "macro F1" in out and "naive substring baseline" in out
+
+
+def test_summary_reports_the_database_and_last_run(db_path: Path) -> None:
+    newsmon("ingest", str(SEEDS), "--db", str(db_path))
+    newsmon("alerts", "--db", str(db_path))
+    data = json.loads(newsmon("summary", "--db", str(db_path), "--json").stdout)
+    assert (data["articles"], data["stories"], data["signals"]) == (5, 5, 5)
+    assert data["topics"]["mobilization"] == 5
+    assert data["alerts_by_channel"]["log"] == {"sent": 5}
+    assert data["last_run"]["articles_new"] == 5 and data["last_run"]["status"] == "success"
+    text = newsmon("summary", "--db", str(db_path)).stdout
+    assert "articles: 5 in 5 stories" in text
+    assert "slack: 5 pending (waiting for the channel to be configured)" in text
+    missing = newsmon("summary", "--db", str(db_path.parent / "none.duckdb"), check=False)
+    assert missing.returncode == 2 and "no database" in missing.stderr
