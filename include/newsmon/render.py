@@ -44,6 +44,14 @@ class AlertMessage:
     baseline: float | None = None
 
 
+def _lead(h: Highlight) -> str:
+    return "\u2026" if h.before else ""
+
+
+def _tail(h: Highlight) -> str:
+    return "\u2026" if h.after else ""
+
+
 def _when(msg: AlertMessage) -> str:
     return msg.published_at.strftime("%Y-%m-%d %H:%M UTC") if msg.published_at else "date unknown"
 
@@ -79,7 +87,7 @@ def plain(msg: AlertMessage) -> str:
         f"scores: {_scores(msg)}",
     ]
     for h in msg.highlights:
-        lines.append(f"  \u201c\u2026{h.before}[{h.match}]{h.after}\u2026\u201d ({h.term})")
+        lines.append(f"  \u201c{_lead(h)}{h.before}[{h.match}]{h.after}{_tail(h)}\u201d ({h.term})")
     lines.append(msg.url or msg.story_id or "")
     return "\n".join(line for line in lines if line)
 
@@ -116,7 +124,8 @@ def slack(msg: AlertMessage) -> str:
     ]
     for h in msg.highlights:
         lines.append(
-            f">\u2026{slack_escape(h.before)}{_slack_bold(h.match)}{slack_escape(h.after)}\u2026 _({slack_escape(h.term)})_"
+            f">{_lead(h)}{slack_escape(h.before)}{_slack_bold(h.match)}{slack_escape(h.after)}{_tail(h)}"
+            f" _({slack_escape(h.term)})_"
         )
     return "\n".join(lines)
 
@@ -159,7 +168,8 @@ def _html_item(msg: AlertMessage) -> str:
     ]
     if msg.highlights:
         quotes = "".join(
-            f"<li>\u2026{e(h.before)}<mark>{e(h.match)}</mark>{e(h.after)}\u2026 <small>({e(h.term)})</small></li>"
+            f"<li>{_lead(h)}{e(h.before)}<mark>{e(h.match)}</mark>{e(h.after)}{_tail(h)}"
+            f" <small>({e(h.term)})</small></li>"
             for h in msg.highlights
         )
         parts.append(f"<ul>{quotes}</ul>")
