@@ -16,6 +16,7 @@ because their text ends up in logs and in ``alerts.last_error``.
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -26,6 +27,11 @@ from newsmon.config import Settings
 from newsmon.render import AlertMessage
 
 log = logging.getLogger(__name__)
+
+
+# RFC 5322 allows 998-character lines; without this Python folds a long subject onto a
+# continuation line, which some readers show with a leading space.
+_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 class DeliveryError(RuntimeError):
@@ -110,7 +116,7 @@ class EmailChannel:
                     raise DeliveryError(
                         "no sender: set alerts.email.from_email or from_email in the connection"
                     )
-                msg = EmailMessage()
+                msg = EmailMessage(policy=_POLICY)
                 msg["Subject"] = subject
                 msg["From"] = sender
                 msg["To"] = ", ".join(self.cfg.to)

@@ -410,3 +410,36 @@ def test_cli_delivers_through_the_registered_channels(
     )
     assert json.loads(done.stdout)["sent"] == 3, done.stdout
     assert len(webhook.accepted) == 1 and len(mailbox.messages) == 1
+
+
+def test_spike_alert_explains_itself(
+    configured: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: Webhook,
+    mailbox: Mailbox,
+) -> None:
+    from datetime import date
+
+    from newsmon.pipeline import ingest
+
+    cfg = json.loads(_settings_file(tmp_path).read_text())
+    cfg["signals"] = {"new_story_topics": [], "spike": {"min_count": 3}}
+    (tmp_path / "s.yaml").write_text(json.dumps(cfg), encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_CONFIG", str(tmp_path / "s.yaml"))
+    from tests.integration.test_signals import _article
+
+    day = date(2026, 11, 20)
+    rows = [_article(i, day) for i in range(4)]
+    ingest(_settings(), [_feed(tmp_path, *rows)], as_of=day)
+    _deliver()
+    (slack,) = webhook.texts()
+    assert (
+        slack
+        == ":chart_with_upwards_trend: *Spike* mobilization: 4 stories on 2026-11-20 vs 7-day baseline 0.0"
+    )
+    (mail,) = mailbox.messages
+    assert (
+        mail["Subject"]
+        == "[newsmon] Spike: mobilization: 4 stories on 2026-11-20 vs 7-day baseline 0.0"
+    )
