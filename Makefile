@@ -21,13 +21,14 @@ export NEWSMON_HOME := $(ROOT)
 # airflow standalone starts its components as `airflow ...` subprocesses found on PATH
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-small constraints clean
+.PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-extract bench-small constraints clean
 
 help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
 	@echo "make test    install and run the whole test suite"
 	@echo "make airflow standalone Airflow UI on http://localhost:8080 (scheduled runs)"
 	@echo "make bench   clean+tag+store throughput and peak memory on a generated corpus"
+	@echo "make bench-extract  extraction F1 and ms/page on ../shared/benchmarks/zyte"
 
 install: $(VENV)/.installed
 
@@ -73,6 +74,9 @@ bench: install
 	$(BIN)/python bench/bench_pipeline.py --articles 20000 --workers 2
 	$(BIN)/python bench/bench_pipeline.py --articles 20000 --workers 1
 	$(BIN)/python bench/bench_pipeline.py --articles 100000 --workers 2 --memory-only
+
+bench-extract: install
+	$(BIN)/python bench/bench_extract.py
 
 bench-small: install
 	$(BIN)/python bench/bench_pipeline.py --articles 2000

@@ -169,6 +169,40 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newsmon.extract import extract_article
+
+    bad = 0
+    for lineno, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict) or not isinstance(rec.get("html"), str):
+                raise ValueError("expected an object with an 'html' string")
+        except ValueError as exc:
+            print(f"newsmon extract: stdin line {lineno}: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        out: dict[str, Any] = {"id": rec.get("id", lineno)}
+        try:
+            page = extract_article(rec["html"], rec.get("url"))
+        except Exception as exc:  # one bad page is reported on its own line; the rest go on
+            out |= {"error": f"{type(exc).__name__}: {exc}"}
+            bad += 1
+        else:
+            out |= {
+                "title": page.title,
+                "text": page.text,
+                "published_at": page.published_at.isoformat() if page.published_at else None,
+                "date_source": page.date_source,
+                "authors": page.authors,
+                "lang": page.lang,
+            }
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 1 if bad else 0
+
+
 def cmd_retag(args: argparse.Namespace) -> int:
     from newsmon.pipeline import retag
 
@@ -293,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="include evidence weights and vetoed matches"
     )
     p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("extract", help="extract articles from JSON Lines {id, url, html} on stdin")
+    p.add_argument("input", nargs="?", default="-", choices=["-"])
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("retag", help="re-tag stored articles with the current taxonomy")
     db_arg(p)

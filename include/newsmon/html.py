@@ -4,10 +4,17 @@ newspaper4k asks tldextract for domain parts, and tldextract's default extractor
 downloads the public-suffix list on first use. We swap in one that only reads the
 snapshot bundled with tldextract, before newspaper is imported, so parsing a page
 never touches the network. ``fetch_images=False`` and no ``.nlp()`` for the same reason.
+
+Authors: newspaper4k's extractor runs one regex XPath per (attribute, value) pair over the
+whole page, about half of its parse time (27 of 51 ms median on the Zyte pages). We read
+authors from JSON-LD, author meta tags and ``rel=author`` links instead: the same list on
+108 of 181 benchmark pages, most differences being newspaper4k's stray "www.facebook.com"
+or URL slugs, at the cost of 7 pages left without an author.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,10 +33,60 @@ def _offline_newspaper() -> Any:
     return newspaper
 
 
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "byl",
+    "dc.creator",
+    "parsely-author",
+    "sailthru.author",
+)
+
+
+def _authors(doc: Any, from_ld: Any) -> list[str]:
+    from newspaper import parsers
+
+    names: list[str] = []
+    for script in parsers.get_ld_json_object(doc):
+        items = script.get("@graph", [script]) if isinstance(script, dict) else []
+        for item in items:
+            if isinstance(item, dict) and "author" in item:
+                names.extend(from_ld(item["author"]))
+    for el in doc.xpath("//meta[@name or @property]"):
+        key = (el.get("name") or el.get("property") or "").lower()
+        content = (el.get("content") or "").strip()
+        if key in _AUTHOR_META and content and not content.startswith("http"):
+            names.append(content)
+    names.extend(a.text_content() for a in doc.xpath('//a[@rel="author"]'))
+    out: list[str] = []
+    for name in names:
+        name = re.sub(r"^by\s+", "", " ".join(str(name).split()), flags=re.IGNORECASE)
+        if name and len(name) < 80 and name not in out:
+            out.append(name)
+    return out
+
+
+def _full_title(title: str, doc: Any) -> str | None:
+    """newspaper4k splits titles at separators, hyphens included ("Covert call-up" -> "Covert
+    call"); when its title is a strict prefix of the page's og:title or first <h1>, take that."""
+    if doc is None:
+        return title or None
+    candidates = [
+        *doc.xpath('//meta[@property="og:title"]/@content'),
+        *(h.text_content() for h in doc.xpath("//h1")[:1]),
+    ]
+    for candidate in (" ".join(str(c).split()) for c in candidates):
+        if title and candidate != title and candidate.startswith(title) and len(candidate) <= 300:
+            return candidate
+    return title or None
+
+
 def parse_html(html: str, url: str | None = None) -> dict[str, Any]:
     """Title, text, authors, publish date (UTC), language and canonical URL of one page."""
     newspaper = _offline_newspaper()
     article = newspaper.Article(url or "", fetch_images=False)
+    authors = article.extractor.author_extractor
+    authors.parse = lambda doc: _authors(doc, authors._get_authors_from_ld)
     article.download(input_html=html)
     article.parse()
     published = article.publish_date
@@ -39,7 +96,7 @@ def parse_html(html: str, url: str | None = None) -> dict[str, Any]:
     else:
         published = None
     return {
-        "title": (article.title or "").strip() or None,
+        "title": _full_title((article.title or "").strip(), article.doc),
         "text": article.text or "",
         "authors": list(article.authors or []),
         "published_at": published,

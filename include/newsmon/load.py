@@ -97,27 +97,27 @@ def read_file(ref: FileRef, max_bytes: int) -> tuple[list[RawDoc], list[IngestEr
 
 
 def _read_html(origin: str, html: str) -> tuple[list[RawDoc], list[IngestError]]:
-    from newsmon.html import parse_html
+    from newsmon.extract import extract_article
 
     try:
-        page = parse_html(html)
-    except Exception as exc:  # newspaper4k raises assorted types on odd markup
+        page = extract_article(html)
+    except ValueError as exc:
+        return [], [IngestError(origin, "parse", str(exc))]
+    except Exception as exc:  # the extractors raise assorted types on odd markup
         return [], [
             IngestError(origin, "parse", f"HTML could not be parsed: {type(exc).__name__}: {exc}")
         ]
-    if not page["text"].strip():
-        return [], [IngestError(origin, "parse", "no article text found in the HTML page")]
     return [
         RawDoc(
             origin=origin,
             kind="html",
-            text=page["text"],
-            title=page["title"],
-            url=page["canonical_url"],
-            published_at=page["published_at"],
-            date_source="meta" if page["published_at"] else None,
-            lang=page["lang"],
-            authors=page["authors"],
+            text=page.text,
+            title=page.title,
+            url=page.canonical_url,
+            published_at=page.published_at,
+            date_source=page.date_source,
+            lang=page.lang,
+            authors=page.authors,
         )
     ], []
 

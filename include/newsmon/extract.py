@@ -1,0 +1,147 @@
+"""Article extraction from HTML: newspaper4k, checked and completed by trafilatura.
+
+newspaper4k gives title, authors, publish date, language and a precise body; on some pages
+it misses paragraphs or the whole body. trafilatura's body has higher recall and lower
+precision. So: when newspaper4k's body holds at least ``HEALTHY`` of trafilatura's words it
+is kept and trafilatura's longer paragraphs (``MIN_WORDS``+) that newspaper4k lacks
+(``NOVEL`` or less of their 4-word shingles present) are appended; otherwise trafilatura's
+body is used. On the Zyte benchmark (181 pages) this scores F1 0.964 against 0.938 for
+newspaper4k and 0.960 for trafilatura alone; both halves of the set pick these same
+parameters when tuned separately (see `make bench-extract`).
+
+Nothing touches the network: newspaper4k runs through :mod:`newsmon.html` (offline
+tldextract, no images, no NLP) and trafilatura only parses the given string. A page that
+makes newspaper4k raise (e.g. some languages without NLTK) is extracted by trafilatura.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from newsmon.html import parse_html
+
+log = logging.getLogger(__name__)
+
+HEALTHY = 0.7
+MIN_WORDS = 20
+NOVEL = 0.2
+MIN_ARTICLE_WORDS = 10  # fewer words than this is a menu or a stub, not an article
+
+_WORD = re.compile(r"\w+")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
+
+
+@dataclass
+class Extracted:
+    title: str | None
+    text: str
+    published_at: datetime | None
+    date_source: str | None  # meta | url
+    authors: list[str] = field(default_factory=list)
+    lang: str | None = None
+    canonical_url: str | None = None
+    method: str = ""  # newspaper | newspaper+trafilatura | trafilatura
+
+
+def _shingles(text: str) -> Counter:
+    tokens = _WORD.findall(text)
+    if len(tokens) < 4:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3))
+
+
+def combine(np_text: str, tr_text: str) -> tuple[str, str]:
+    """``(body, method)`` from newspaper4k's and trafilatura's bodies."""
+    np_words = len(_WORD.findall(np_text))
+    tr_words = len(_WORD.findall(tr_text))
+    if not np_text.strip() or np_words < HEALTHY * tr_words:
+        return (tr_text, "trafilatura") if tr_text.strip() else (np_text, "newspaper")
+    known = _shingles(np_text)
+    extra = []
+    for para in (p.strip() for p in tr_text.split("\n")):
+        if len(_WORD.findall(para)) < MIN_WORDS:
+            continue
+        sh = _shingles(para)
+        if sum((sh & known).values()) / max(1, sum(sh.values())) <= NOVEL:
+            extra.append(para)
+    if not extra:
+        return np_text, "newspaper"
+    return np_text.rstrip() + "\n\n" + "\n\n".join(extra), "newspaper+trafilatura"
+
+
+@lru_cache(maxsize=1)
+def _trafilatura() -> tuple[Any, Any]:
+    import trafilatura
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no SIGALRM: we run in worker threads too
+    return trafilatura, config
+
+
+def _date_source(published: datetime | None, url: str | None) -> str | None:
+    """newspaper4k reads meta tags first and the URL last; tell which one this date came from."""
+    if published is None:
+        return None
+    m = _URL_DATE.search(url or "")
+    same_day = m and (int(m[1]), int(m[2]), int(m[3])) == (
+        published.year,
+        published.month,
+        published.day,
+    )
+    # a date read from the URL has no time of day; a meta date on the same day usually does
+    return "url" if same_day and published.hour == published.minute == 0 else "meta"
+
+
+def extract_article(html: str, url: str | None = None) -> Extracted:
+    """Extract one page; raises ``ValueError`` only when neither extractor finds text."""
+    trafilatura, config = _trafilatura()
+    page: dict[str, Any] = {}
+    try:
+        page = parse_html(html, url)
+    except Exception as exc:  # newspaper4k raises assorted types on odd pages and languages
+        log.info(
+            "newspaper4k failed on %s (%s: %s); using trafilatura",
+            url or "page",
+            type(exc).__name__,
+            exc,
+        )
+    tr_text = (
+        trafilatura.extract(
+            html, url=url, include_comments=False, include_tables=True, config=config
+        )
+        or ""
+    )
+    text, method = combine(page.get("text") or "", tr_text)
+    if len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
+        raise ValueError("no article text found in the HTML page (not an article)")
+    title = page.get("title")
+    published = page.get("published_at")
+    authors = page.get("authors") or []
+    lang = page.get("lang")
+    if not page:  # newspaper4k failed: take what trafilatura knows
+        meta = trafilatura.extract_metadata(html, default_url=url)
+        if meta is not None:
+            title = meta.title
+            authors = [a.strip() for a in (meta.author or "").split(";") if a.strip()]
+            if meta.date:
+                try:
+                    published = datetime.fromisoformat(meta.date).replace(tzinfo=UTC)
+                except ValueError:
+                    published = None
+    return Extracted(
+        title=title,
+        text=text,
+        published_at=published,
+        date_source=_date_source(published, page.get("canonical_url") or url),
+        authors=authors,
+        lang=lang,
+        canonical_url=page.get("canonical_url"),
+        method=method,
+    )
