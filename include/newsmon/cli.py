@@ -203,6 +203,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    import os
+
+    from newsmon.pipeline import fetch
+
+    if args.sources:
+        os.environ["NEWSMON_SOURCES"] = str(Path(args.sources).resolve())
+    settings = _settings(args)
+    result = fetch(settings, as_of=args.as_of)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"fetch {result['run_id']}  ({settings.db_path})")
+    print(
+        f"  sources: {result['sources']} ({result['feeds_unchanged']} feeds unchanged);"
+        f" {result['pages']} pages downloaded in {result['requests']} requests"
+    )
+    print(f"  articles: {result['articles_new']} new; {result['stories_new']} new stories")
+    print(f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}")
+    print(f"  errors: {result['errors']}")
+    if result["errors"]:
+        _print_errors(settings, result["run_id"])
+    return 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from newsmon.pipeline import reextract
+
+    print(json.dumps(reextract(_settings(args))))
+    return 0
+
+
 def cmd_retag(args: argparse.Namespace) -> int:
     from newsmon.pipeline import retag
 
@@ -331,6 +363,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract articles from JSON Lines {id, url, html} on stdin")
     p.add_argument("input", nargs="?", default="-", choices=["-"])
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("fetch", help="one fetch cycle over the configured feeds and URL lists")
+    p.add_argument(
+        "--sources", help="sources YAML (default: $NEWSMON_SOURCES or include/config/sources.yaml)"
+    )
+    db_arg(p)
+    p.add_argument("--as-of", type=_date, help="day for spike detection (default: today, UTC)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("reextract", help="extract stored raw pages again, without fetching")
+    db_arg(p)
+    p.set_defaults(func=cmd_reextract)
 
     p = sub.add_parser("retag", help="re-tag stored articles with the current taxonomy")
     db_arg(p)

@@ -106,6 +106,20 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    sources_path: Path | None = None  # default include/config/sources.yaml
+    user_agent: str = "newsmon/0.1 (news monitoring for research; see the project README)"
+    timeout_seconds: float = 15.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    backoff_seconds: float = 1.0
+    max_retry_after_seconds: float = 60.0
+    per_host_delay_seconds: float = 1.0
+    sources_per_batch: int = 4
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     db_path: Path
@@ -117,7 +131,17 @@ class Settings:
     dedup: DedupSettings
     signals: SignalSettings
     alerts: AlertSettings
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def raw_dir(self) -> Path:
+        """Fetched pages, gzip-compressed by content hash, beside the database."""
+        return self.db_path.parent / "raw"
+
+    @property
+    def sources_path(self) -> Path:
+        return self.fetch.sources_path or CONFIG_DIR / "sources.yaml"
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -137,6 +161,16 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         return cls(**kwargs)
     except TypeError as exc:
         raise ConfigError(f"bad settings in '{section}': {exc}") from exc
+
+
+def _fetch_config(values: dict[str, Any], base: Path, resolve: Any) -> FetchConfig:
+    values = dict(values)
+    sources = values.pop("sources_path", None)
+    env = os.environ.get("NEWSMON_SOURCES")
+    cfg = _build(FetchConfig, values, "fetch")
+    if env or sources:
+        cfg = replace(cfg, sources_path=Path(env) if env else resolve(sources, base))
+    return cfg
 
 
 def load_settings(path: str | Path | None = None, *, db: str | Path | None = None) -> Settings:
@@ -178,6 +212,7 @@ def load_settings(path: str | Path | None = None, *, db: str | Path | None = Non
         ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
         dedup=_build(DedupSettings, _section(raw, "dedup"), "dedup"),
         signals=replace(signals, spike=spike),
+        fetch=_fetch_config(_section(raw, "fetch"), cfg_path.parent, resolve),
         alerts=replace(alerts, log_path=log_path),
         raw=raw,
     )

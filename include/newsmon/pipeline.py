@@ -197,6 +197,17 @@ def _map(
         yield from pool.map(fn, items, chunksize=max(1, min(256, len(items) // (workers * 8))))
 
 
+def _write_chunks(root: Path, rows: Iterator[dict[str, Any]], batch: int, first: int = 0) -> int:
+    """Write ``articles-NNNNN.jsonl`` files of ``batch`` rows, numbered from ``first``."""
+    n = 0
+    for chunk in itertools.count(first):
+        part = list(itertools.islice(rows, batch))
+        if not part:
+            return n
+        n += _write_jsonl(root / f"articles-{chunk:05d}.jsonl", part)
+    return n  # pragma: no cover - itertools.count never ends
+
+
 def extract(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
     """Read and clean every file listed by :func:`discover` into chunks of ``batch_size``."""
     root = staging(settings, run_id)
@@ -222,13 +233,7 @@ def extract(settings: Settings, run_id: str, progress: Progress | None = None) -
             if progress:
                 progress(1)
 
-    n = 0
-    stream = articles()
-    for chunk in range(1_000_000):
-        rows = list(itertools.islice(stream, batch))
-        if not rows:
-            break
-        n += _write_jsonl(root / f"articles-{chunk:05d}.jsonl", rows)
+    n = _write_chunks(root, articles(), batch)
     _write_jsonl(root / "errors-extract.jsonl", errors)
     _write_jsonl(root / "file-results.jsonl", files)
     documents = n + sum(1 for e in errors if e["stage"] == "clean")
@@ -301,6 +306,201 @@ def tag(settings: Settings, run_id: str, progress: Progress | None = None) -> di
     }
     log.info("tag %s: %s", run_id, counts)
     return counts
+
+
+# -- fetch ------------------------------------------------------------------------------------
+
+CHUNKS_PER_BATCH = 1000  # chunk numbers of fetch batch k start at k * CHUNKS_PER_BATCH
+
+
+def plan_fetch(settings: Settings, run_id: str, *, trigger: str = "cli") -> dict[str, Any]:
+    """Read the sources and the fetch state once (DuckDB) and split the sources into batches."""
+    from newsmon.crawl import load_sources
+
+    sources = load_sources(settings.sources_path)
+    with open_db(settings) as con:
+        con.execute(
+            "insert into pipeline_runs (run_id, trigger, started_at, status, paths)"
+            " values (?, ?, ?, 'running', ?) on conflict do nothing",
+            [run_id, trigger, _now(), [str(settings.sources_path)]],
+        )
+        state = {
+            r[0]: {"etag": r[1], "last_modified": r[2], "content_hash": r[3]}
+            for r in con.execute(
+                "select source, etag, last_modified, content_hash from feed_state"
+            ).fetchall()
+        }
+        seen = [r[0] for r in run_sql(con, "seen_urls").fetchall()]
+    root = staging(settings, run_id)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "fetch-plan.json").write_text(
+        json.dumps({"state": state, "seen": seen}), encoding="utf-8"
+    )
+    size = max(1, settings.fetch.sources_per_batch)
+    names = [s.name for s in sources]
+    batches = [names[i : i + size] for i in range(0, len(names), size)]
+    log.info(
+        "fetch plan %s: %d sources in %d batches, %d URLs seen before",
+        run_id,
+        len(names),
+        len(batches),
+        len(seen),
+    )
+    return {"run_id": run_id, "batches": batches, "sources": len(names), "seen": len(seen)}
+
+
+def fetch_batch(
+    settings: Settings, run_id: str, names: list[str], index: int, now: datetime | None = None
+) -> dict[str, Any]:
+    """Fetch one batch of sources (no database access): staged like extracted files."""
+    from newsmon.crawl import load_sources, run_cycle
+    from newsmon.fetch import Fetcher, FetchSettings
+
+    now = now or _now()
+    root = staging(settings, run_id)
+    plan = json.loads((root / "fetch-plan.json").read_text(encoding="utf-8"))
+    sources = [s for s in load_sources(settings.sources_path) if s.name in set(names)]
+    f = settings.fetch
+    fetcher = Fetcher(
+        FetchSettings(
+            f.user_agent,
+            f.timeout_seconds,
+            f.max_bytes,
+            f.max_redirects,
+            f.retries,
+            f.backoff_seconds,
+            f.max_retry_after_seconds,
+            f.per_host_delay_seconds,
+        )
+    )
+    result = run_cycle(sources, plan["state"], set(plan["seen"]), fetcher, settings.raw_dir, now)
+    errors = [e.to_dict() for e in result.errors]
+    rows = []
+    for doc in result.docs:
+        rec = article_record(doc, settings)
+        if isinstance(rec, IngestError):
+            errors.append(rec.to_dict())
+        else:
+            rec["seq"] = index * 10_000_000 + len(rows)
+            rows.append(rec)
+    for old in root.glob("articles-*.jsonl"):  # a retried batch replaces only its own chunks
+        if int(old.stem.split("-")[1]) // CHUNKS_PER_BATCH == index:
+            old.unlink()
+    n = _write_chunks(
+        root, iter(rows), max(1, settings.ingest.batch_size), index * CHUNKS_PER_BATCH
+    )
+    _write_jsonl(root / f"errors-fetch-{index:03d}.jsonl", errors)
+    _write_jsonl(root / f"feed-state-{index:03d}.jsonl", result.feed_state)
+    _write_jsonl(root / f"fetched-{index:03d}.jsonl", result.fetched)
+    counts = {
+        "run_id": run_id,
+        "batch": index,
+        "sources": len(sources),
+        "feeds_unchanged": result.feeds_unchanged,
+        "pages": len(result.fetched),
+        "articles": n,
+        "errors": len(errors),
+        "requests": fetcher.requests_made,
+    }
+    log.info("fetch %s batch %d: %s", run_id, index, counts)
+    return counts
+
+
+def fetch(
+    settings: Settings,
+    *,
+    run_id: str | None = None,
+    trigger: str = "cli",
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """One fetch cycle in one process: what ``newsmon fetch`` runs."""
+    run_id = run_id or new_run_id(trigger)
+    plan = plan_fetch(settings, run_id, trigger=trigger)
+    batches = [fetch_batch(settings, run_id, names, i) for i, names in enumerate(plan["batches"])]
+    tagged = tag(settings, run_id)
+    loaded = load(settings, run_id)
+    signals = detect(settings, run_id, as_of)
+    total = lambda key: sum(b[key] for b in batches)  # noqa: E731
+    return {
+        "run_id": run_id,
+        "sources": plan["sources"],
+        "feeds_unchanged": total("feeds_unchanged"),
+        "pages": total("pages"),
+        "requests": total("requests"),
+        "articles_new": loaded["articles_new"],
+        "stories_new": loaded["stories_new"],
+        "topics": tagged["topics"],
+        "errors": loaded["errors"],
+        "signals_new": signals["signals_new"],
+        "alerts_queued": signals["alerts_queued"],
+    }
+
+
+def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any]:
+    """Extract every stored raw page again (after an extractor upgrade), without fetching."""
+    import gzip
+
+    from newsmon.crawl import decode_html
+    from newsmon.extract import extract_article
+
+    run_id = run_id or new_run_id("reextract")
+    with open_db(settings) as con:
+        con.execute(
+            "insert into pipeline_runs (run_id, trigger, started_at, status) values (?, 'reextract', ?, 'running')",
+            [run_id, _now()],
+        )
+        rows = con.execute(
+            "select f.url, f.final_url, f.source, f.raw_path, a.published_at, a.date_source from fetched_urls f"
+            " left join articles a on a.canonical_url = f.canonical_url"
+            " where f.raw_path is not null and f.error is null order by f.fetched_at"
+        ).fetchall()
+    root = staging(settings, run_id)
+    errors: list[dict[str, Any]] = []
+
+    def records() -> Iterator[dict[str, Any]]:
+        for seq, (url, final_url, source, raw_path, published, date_source) in enumerate(rows):
+            try:
+                body = gzip.decompress((settings.raw_dir / raw_path).read_bytes())
+                page = extract_article(decode_html(body, None), final_url or url)
+            except Exception as exc:  # a missing or unreadable page is recorded; the rest go on
+                errors.append(
+                    {"origin": url, "stage": "reextract", "reason": f"{type(exc).__name__}: {exc}"}
+                )
+                continue
+            keep = date_source in ("feed", "fetched") and page.date_source != "meta"
+            doc = RawDoc(
+                origin=url,
+                kind="html",
+                text=page.text,
+                title=page.title,
+                url=page.canonical_url or final_url or url,
+                published_at=published if keep else page.published_at,
+                date_source=date_source if keep else page.date_source,
+                source=source,
+                lang=page.lang,
+                authors=page.authors,
+            )
+            rec = article_record(doc, settings)
+            if isinstance(rec, IngestError):
+                errors.append(rec.to_dict())
+                continue
+            rec["seq"] = seq
+            yield rec
+
+    n = _write_chunks(root, records(), max(1, settings.ingest.batch_size))
+    _write_jsonl(root / "errors-reextract.jsonl", errors)
+    tag(settings, run_id)
+    loaded = load(settings, run_id)
+    detect(settings, run_id)
+    return {
+        "run_id": run_id,
+        "pages": len(rows),
+        "articles": n,
+        "updated": loaded["articles_updated"],
+        "unchanged": loaded["articles_unchanged"],
+        "new": loaded["articles_new"],
+        "errors": len(errors),
+    }
 
 
 # -- load, signals, alerts --------------------------------------------------------------------

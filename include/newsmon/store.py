@@ -222,4 +222,13 @@ def _finish(con: duckdb.DuckDBPyConnection, run_id: str, staging: Path, now: dat
             [str(results)],
         ).fetchone()[0]
         run(con, "upsert_source_files", now=now, run_id=run_id, results=str(results))
+    else:  # a fetch run: the documents are the pages extracted
+        documents = sum(_count_lines(p) for p in staging.glob("articles-*.jsonl"))
+    for pattern, query in (
+        ("feed-state-*.jsonl", "upsert_feed_state"),
+        ("fetched-*.jsonl", "upsert_fetched_urls"),
+    ):
+        files = [str(p) for p in sorted(staging.glob(pattern)) if p.stat().st_size > 0]
+        if files:
+            run(con, query, files=files)
     run(con, "finish_load", run_id=run_id, documents=documents, errors=errors)

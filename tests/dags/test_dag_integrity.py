@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-DAGS = {"news_ingest", "news_alerts"}
+DAGS = {"news_ingest", "news_alerts", "news_fetch"}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,11 @@ def test_writers_share_the_duckdb_pool(dagbag) -> None:
         "detect_signals": "newsmon_duckdb",
     }
     assert [t.pool for t in dagbag.get_dag("news_alerts").tasks] == ["newsmon_duckdb"]
+    fetch = {t.task_id: t.pool for t in dagbag.get_dag("news_fetch").tasks}
+    assert fetch["fetch_sources"] == "default_pool", "network work never holds the DuckDB pool"
+    assert (
+        fetch["plan_fetch"] == fetch["load_articles"] == fetch["detect_signals"] == "newsmon_duckdb"
+    )
 
 
 def test_ingest_order_and_asset_wiring(dagbag) -> None:
@@ -71,7 +76,7 @@ def test_ingest_order_and_asset_wiring(dagbag) -> None:
     assert alerts.timetable.timetable.expression == "*/30 * * * *"
 
 
-@pytest.mark.parametrize("name", ["news_ingest.py", "news_alerts.py"])
+@pytest.mark.parametrize("name", ["news_ingest.py", "news_alerts.py", "news_fetch.py"])
 def test_dag_files_import_nothing_heavy(name: str) -> None:
     code = (
         "import runpy, sys; runpy.run_path(sys.argv[1]);"

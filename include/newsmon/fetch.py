@@ -1,0 +1,291 @@
+"""Polite, safe HTTP for feeds and article pages. Failures are values, never exceptions.
+
+Politeness: robots.txt honoured (protego; a robots.txt answering 4xx allows everything, one
+that cannot be fetched or answers 5xx disallows the host for this cycle), a clear
+User-Agent, at most one request at a time per host with ``delay`` seconds between them,
+connect/read timeouts, a maximum body size (counted after gzip decoding), redirects
+followed by hand (each hop checked again), and retries with doubling backoff on 429/5xx
+that honour ``Retry-After`` up to a cap. Safety: only http(s); a host resolving to a
+private, loopback, link-local, multicast or reserved address is refused unless the caller
+allows private hosts (a source with ``allow_private: true``; the tests use 127.0.0.1).
+Conditional GET: pass ``etag`` / ``last_modified`` and a 304 comes back as ``status=304``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from protego import Protego
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = "newsmon/0.1 (news monitoring for research; contact: see project README)"
+    timeout_seconds: float = 15.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    backoff_seconds: float = 1.0
+    max_retry_after_seconds: float = 60.0
+    per_host_delay_seconds: float = 1.0
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str
+    status: int | None = None  # HTTP status; None when no response
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None  # a plain reason when the fetch failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error is None and self.status == 304
+
+
+class _HostGate:
+    """One request at a time per host, ``delay`` seconds apart."""
+
+    def __init__(self, delay: float, sleep: Callable[[float], None]) -> None:
+        self.delay = delay
+        self.sleep = sleep
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(host, threading.Lock())
+
+    def wait(self, host: str) -> None:
+        last = self._last.get(host)
+        if last is not None:
+            gap = self.delay - (time.monotonic() - last)
+            if gap > 0:
+                self.sleep(gap)
+        self._last[host] = time.monotonic()
+
+
+def host_is_public(host: str) -> tuple[bool, str]:
+    """``(allowed, reason)`` for a hostname by every address it resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        return False, f"could not resolve host {host} ({exc.strerror})"
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0])
+        if (
+            ip.is_private
+            or ip.is_loopback
+            or ip.is_link_local
+            or ip.is_multicast
+            or ip.is_reserved
+            or ip.is_unspecified
+        ):
+            return (
+                False,
+                f"host {host} resolves to a non-public address ({ip}); allow_private is off",
+            )
+    return True, ""
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, cap))
+
+
+class Fetcher:
+    def __init__(
+        self, settings: FetchSettings | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.settings = settings or FetchSettings()
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = self.settings.user_agent
+        self.session.trust_env = False  # no proxies or netrc from the environment
+        self._gate = _HostGate(self.settings.per_host_delay_seconds, sleep)
+        self._robots: dict[str, Protego | None] = {}
+        self.requests_made = 0
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _check(self, url: str, allow_private: bool) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return f"unsupported URL scheme '{parts.scheme or '(none)'}': only http and https are fetched"
+        if not parts.hostname:
+            return "URL has no host"
+        if not allow_private:
+            ok, reason = host_is_public(parts.hostname)
+            if not ok:
+                return reason
+        return None
+
+    def robots_allows(self, url: str, allow_private: bool = False) -> tuple[bool, str]:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            res = self._get(origin + "/robots.txt", allow_private, {}, check_robots=False)
+            if res.status is not None and 400 <= res.status < 500:
+                self._robots[origin] = Protego.parse("")  # no robots.txt: everything allowed
+            elif not res.ok:
+                self._robots[origin] = None
+            else:
+                self._robots[origin] = Protego.parse(res.body.decode("utf-8", "replace"))
+        rules = self._robots[origin]
+        if rules is None:
+            return False, f"robots.txt of {parts.netloc} could not be read; not fetching this cycle"
+        if not rules.can_fetch(url, self.settings.user_agent):
+            return False, "disallowed by robots.txt"
+        return True, ""
+
+    # -- requests --------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        allow_private: bool = False,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return self._get(url, allow_private, headers, check_robots=True)
+
+    def _get(
+        self, url: str, allow_private: bool, headers: dict[str, str], check_robots: bool
+    ) -> FetchResult:
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            problem = self._check(current, allow_private)
+            if problem:
+                return FetchResult(url, current, error=problem)
+            if check_robots:
+                allowed, reason = self.robots_allows(current, allow_private)
+                if not allowed:
+                    return FetchResult(url, current, error=reason)
+            res = self._with_retries(url, current, headers)
+            if res.status in (301, 302, 303, 307, 308) and res.error is None:
+                location = res.headers.get("location")
+                if not location:
+                    return FetchResult(
+                        url,
+                        current,
+                        res.status,
+                        error=f"HTTP {res.status} redirect without a Location",
+                    )
+                current = urljoin(current, location)
+                continue
+            return res
+        return FetchResult(
+            url, current, error=f"too many redirects (more than {self.settings.max_redirects})"
+        )
+
+    def _with_retries(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+        s = self.settings
+        res = FetchResult(url, current)
+        for attempt in range(s.retries + 1):
+            res = self._once(url, current, headers)
+            retryable = (
+                res.status == 429
+                or (res.status is not None and res.status >= 500)
+                or (
+                    res.error is not None
+                    and res.error.startswith(("timed out", "connection failed"))
+                )
+            )
+            if not retryable or attempt == s.retries:
+                return res
+            wait = _retry_after(res.headers.get("retry-after"), s.max_retry_after_seconds)
+            self.sleep(wait if wait is not None else s.backoff_seconds * 2**attempt)
+        return res
+
+    def _once(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+        s = self.settings
+        host = urlsplit(current).netloc
+        with self._gate.lock(host):
+            self._gate.wait(host)
+            self.requests_made += 1
+            try:
+                resp = self.session.get(
+                    current,
+                    headers=headers,
+                    timeout=(s.timeout_seconds, s.timeout_seconds),
+                    allow_redirects=False,
+                    stream=True,
+                )
+            except requests.Timeout:
+                return FetchResult(url, current, error=f"timed out after {s.timeout_seconds:g}s")
+            except requests.RequestException as exc:
+                return FetchResult(url, current, error=f"connection failed: {type(exc).__name__}")
+            try:
+                result = FetchResult(
+                    url,
+                    current,
+                    resp.status_code,
+                    headers={k.lower(): v for k, v in resp.headers.items()},
+                )
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > s.max_bytes:
+                    result.error = (
+                        f"too large ({int(declared) / 1e6:.1f} MB > {s.max_bytes / 1e6:g} MB limit)"
+                    )
+                    return result
+                body = bytearray()
+                deadline = time.monotonic() + 4 * s.timeout_seconds
+                for chunk in resp.iter_content(65536):
+                    body.extend(chunk)
+                    if len(body) > s.max_bytes:
+                        result.error = f"too large (more than {s.max_bytes / 1e6:g} MB)"
+                        return result
+                    if time.monotonic() > deadline:
+                        result.error = (
+                            f"timed out reading the body after {4 * s.timeout_seconds:g}s"
+                        )
+                        return result
+                result.body = bytes(body)
+                if resp.status_code >= 400:
+                    result.error = f"HTTP {resp.status_code}"
+                return result
+            except requests.RequestException as exc:
+                kind = (
+                    "timed out"
+                    if isinstance(exc, requests.Timeout | requests.exceptions.ConnectionError)
+                    else "connection failed"
+                )
+                return FetchResult(
+                    url,
+                    current,
+                    resp.status_code,
+                    error=f"{kind} while reading: {type(exc).__name__}",
+                )
+            finally:
+                resp.close()

@@ -1,0 +1,11 @@
+-- The feeds this run checked: their validators, body hash and outcome.
+insert into feed_state
+select source, url, etag, last_modified, content_hash, status, error, checked_at
+from read_json($files, format = 'newline_delimited', columns = {
+    source: 'varchar', url: 'varchar', etag: 'varchar', last_modified: 'varchar', content_hash: 'varchar',
+    status: 'integer', error: 'varchar', checked_at: 'timestamptz'})
+qualify row_number() over (partition by source order by checked_at desc) = 1
+on conflict (source) do update set
+    url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
+    content_hash = excluded.content_hash, status = excluded.status, error = excluded.error,
+    checked_at = excluded.checked_at;
