@@ -209,73 +209,94 @@ def run_cycle(
 
     out = CycleResult()
     for source in sources:
-        links: list[tuple[str, str | None, datetime | None]] = []
-        if source.type == "urls":
-            links = [(u, None, None) for u in source.urls]
-        else:
-            prev = state.get(source.name, {})
-            res = fetcher.get(
-                source.url,
-                allow_private=source.allow_private,
-                etag=prev.get("etag"),
-                last_modified=prev.get("last_modified"),
-            )
-            row = {
-                "source": source.name,
-                "url": source.url,
-                "checked_at": now.isoformat(),
-                "status": res.status,
-                "etag": prev.get("etag"),
-                "last_modified": prev.get("last_modified"),
-                "content_hash": prev.get("content_hash"),
-                "error": res.error,
-            }
-            out.feed_state.append(row)
-            if res.not_modified:
-                out.feeds_unchanged += 1
-                continue
-            if not res.ok:
-                out.errors.append(
-                    IngestError(source.url, "feed", res.error or f"HTTP {res.status}")
+        try:
+            _run_source(source, state, seen, fetcher, raw_dir, now, out, feedparser)
+        except Exception as exc:  # one broken source never stops the others
+            log.exception("source %s failed", source.name)
+            out.errors.append(
+                IngestError(
+                    source.url or source.name,
+                    "fetch",
+                    f"unexpected error: {type(exc).__name__}: {exc}",
                 )
-                continue
-            digest = hashlib.sha256(res.body).hexdigest()
-            row |= {
-                "etag": res.headers.get("etag"),
-                "last_modified": res.headers.get("last-modified"),
-            }
-            if digest == prev.get("content_hash"):
-                out.feeds_unchanged += 1
-                continue
-            parsed = feedparser.parse(
-                res.body, response_headers={"content-type": res.headers.get("content-type", "")}
             )
-            if not parsed.entries:
-                reason = f"feed parse error: {parsed.get('bozo_exception') or 'no entries'}"
-                row["error"] = reason
-                out.errors.append(IngestError(source.url, "feed", reason))
-                continue
-            row["content_hash"] = digest
-            links = [
-                (e.get("link"), e.get("title"), _entry_date(e))
-                for e in parsed.entries
-                if e.get("link")
-            ]
-        taken = 0
-        for link, title, date in links:
-            canon = canonical_url(link)
-            if canon in seen or taken >= source.max_articles:
-                continue
-            seen.add(canon)
-            taken += 1
-            doc, record = page_doc(
-                fetcher.get(link, allow_private=source.allow_private),
-                source,
-                raw_dir,
-                now,
-                title,
-                date,
-            )
-            out.fetched.append(record)
-            (out.errors if isinstance(doc, IngestError) else out.docs).append(doc)
     return out
+
+
+def _run_source(
+    source: Source,
+    state: dict[str, dict[str, Any]],
+    seen: set[str],
+    fetcher: Fetcher,
+    raw_dir: Path,
+    now: datetime,
+    out: CycleResult,
+    feedparser: Any,
+) -> None:
+    if source.type == "urls":
+        links: list[tuple[str, str | None, datetime | None]] = [
+            (u, None, None) for u in source.urls
+        ]
+    else:
+        links = _feed_links(source, state.get(source.name, {}), fetcher, now, out, feedparser)
+    taken = 0
+    for link, title, date in links:
+        canon = canonical_url(link)
+        if canon in seen or taken >= source.max_articles:
+            continue
+        seen.add(canon)
+        taken += 1
+        res = fetcher.get(link, allow_private=source.allow_private)
+        doc, record = page_doc(res, source, raw_dir, now, title, date)
+        out.fetched.append(record)
+        (out.errors if isinstance(doc, IngestError) else out.docs).append(doc)
+
+
+def _feed_links(
+    source: Source,
+    prev: dict[str, Any],
+    fetcher: Fetcher,
+    now: datetime,
+    out: CycleResult,
+    feedparser: Any,
+) -> list[tuple[str, str | None, datetime | None]]:
+    """The feed's entries when it changed; [] when it did not, or could not be read."""
+    res = fetcher.get(
+        source.url,
+        allow_private=source.allow_private,
+        etag=prev.get("etag"),
+        last_modified=prev.get("last_modified"),
+    )
+    row = {
+        "source": source.name,
+        "url": source.url,
+        "checked_at": now.isoformat(),
+        "status": res.status,
+        "etag": prev.get("etag"),
+        "last_modified": prev.get("last_modified"),
+        "content_hash": prev.get("content_hash"),
+        "error": res.error,
+    }
+    out.feed_state.append(row)
+    if res.not_modified:
+        out.feeds_unchanged += 1
+        return []
+    if not res.ok:
+        out.errors.append(IngestError(source.url, "feed", res.error or f"HTTP {res.status}"))
+        return []
+    digest = hashlib.sha256(res.body).hexdigest()
+    row |= {"etag": res.headers.get("etag"), "last_modified": res.headers.get("last-modified")}
+    if digest == prev.get("content_hash"):
+        out.feeds_unchanged += 1
+        return []
+    parsed = feedparser.parse(
+        res.body, response_headers={"content-type": res.headers.get("content-type", "")}
+    )
+    if not parsed.entries:
+        row["error"] = f"feed parse error: {parsed.get('bozo_exception') or 'no entries'}"
+        out.errors.append(IngestError(source.url, "feed", row["error"]))
+        return []
+    row["content_hash"] = digest
+    return [
+        (e.get("link"), e.get("title"), _entry_date(e)) for e in parsed.entries if e.get("link")
+    ]

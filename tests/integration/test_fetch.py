@@ -351,3 +351,40 @@ def test_news_fetch_dag_maps_over_source_batches(
         assert con.execute("select status from pipeline_runs").fetchall() == [("success",)]
     mapped = [ti for ti in run.get_task_instances() if ti.task_id == "fetch_sources"]
     assert len(mapped) == 3, "one mapped task per batch of sources"
+
+
+def test_fetch_command_and_a_broken_source_does_not_stop_the_others(
+    tmp_path: Path, db_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    _configure(
+        tmp_path,
+        site,
+        monkeypatch,
+        [
+            {
+                "name": "watchlist",
+                "type": "urls",
+                "urls": [f"{site.base}/news/a2", "ftp://example.org/x"],
+                "allow_private": True,
+            }
+        ],
+    )
+    newsmon = str(Path(sys.executable).with_name("newsmon"))
+    done = subprocess.run(
+        [newsmon, "fetch", "--db", str(db_path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["articles_new"] == 6 and result["sources"] == 4
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        reasons = dict(con.execute("select origin, reason from ingest_errors").fetchall())
+    assert (
+        reasons["ftp://example.org/x"]
+        == "unsupported URL scheme 'ftp': only http and https are fetched"
+    )
