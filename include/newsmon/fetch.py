@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -120,8 +121,12 @@ def _retry_after(value: str | None, cap: float) -> float | None:
 
 class Fetcher:
     def __init__(
-        self, settings: FetchSettings | None = None, sleep: Callable[[float], None] = time.sleep
+        self,
+        settings: FetchSettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        robots_cache: dict[str, dict[str, Any]] | None = None,
     ) -> None:
+        """``robots_cache``: origin -> {status, body} of robots.txt files fetched recently."""
         self.settings = settings or FetchSettings()
         self.sleep = sleep
         self.session = requests.Session()
@@ -129,6 +134,13 @@ class Fetcher:
         self.session.trust_env = False  # no proxies or netrc from the environment
         self._gate = _HostGate(self.settings.per_host_delay_seconds, sleep)
         self._robots: dict[str, Protego | None] = {}
+        for origin, cached in (robots_cache or {}).items():
+            status = cached.get("status")
+            if status is not None and 400 <= status < 500:
+                self._robots[origin] = Protego.parse("")
+            elif status is not None and 200 <= status < 300:
+                self._robots[origin] = Protego.parse(cached.get("body") or "")
+        self.robots_fetched: list[dict[str, Any]] = []  # for the cache of the next cycles
         self.requests_made = 0
 
     # -- checks ----------------------------------------------------------------------------
@@ -150,6 +162,11 @@ class Fetcher:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             res = self._get(origin + "/robots.txt", allow_private, {}, check_robots=False)
+            if res.status is not None and (
+                res.ok or (400 <= res.status < 500 and res.status != 429)
+            ):
+                body = res.body.decode("utf-8", "replace") if res.ok else ""
+                self.robots_fetched.append({"origin": origin, "status": res.status, "body": body})
             if res.status is not None and 400 <= res.status < 500:
                 self._robots[origin] = Protego.parse("")  # no robots.txt: everything allowed
             elif not res.ok:

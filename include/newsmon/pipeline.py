@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -331,10 +331,17 @@ def plan_fetch(settings: Settings, run_id: str, *, trigger: str = "cli") -> dict
             ).fetchall()
         }
         seen = [r[0] for r in run_sql(con, "seen_urls").fetchall()]
+        robots = {
+            origin: {"status": status, "body": body}
+            for origin, status, body in con.execute(
+                "select origin, status, body from robots_cache where fetched_at >= ?",
+                [_now() - timedelta(hours=24)],
+            ).fetchall()
+        }
     root = staging(settings, run_id)
     root.mkdir(parents=True, exist_ok=True)
     (root / "fetch-plan.json").write_text(
-        json.dumps({"state": state, "seen": seen}), encoding="utf-8"
+        json.dumps({"state": state, "seen": seen, "robots": robots}), encoding="utf-8"
     )
     size = max(1, settings.fetch.sources_per_batch)
     names = [s.name for s in sources]
@@ -371,7 +378,8 @@ def fetch_batch(
             f.backoff_seconds,
             f.max_retry_after_seconds,
             f.per_host_delay_seconds,
-        )
+        ),
+        robots_cache=plan.get("robots", {}),
     )
     result = run_cycle(sources, plan["state"], set(plan["seen"]), fetcher, settings.raw_dir, now)
     errors = [e.to_dict() for e in result.errors]
@@ -392,6 +400,8 @@ def fetch_batch(
     _write_jsonl(root / f"errors-fetch-{index:03d}.jsonl", errors)
     _write_jsonl(root / f"feed-state-{index:03d}.jsonl", result.feed_state)
     _write_jsonl(root / f"fetched-{index:03d}.jsonl", result.fetched)
+    robots = (r | {"fetched_at": now.isoformat()} for r in fetcher.robots_fetched)
+    _write_jsonl(root / f"robots-{index:03d}.jsonl", robots)
     counts = {
         "run_id": run_id,
         "batch": index,

@@ -227,6 +227,7 @@ def _finish(con: duckdb.DuckDBPyConnection, run_id: str, staging: Path, now: dat
     for pattern, query in (
         ("feed-state-*.jsonl", "upsert_feed_state"),
         ("fetched-*.jsonl", "upsert_fetched_urls"),
+        ("robots-*.jsonl", "upsert_robots"),
     ):
         files = [str(p) for p in sorted(staging.glob(pattern)) if p.stat().st_size > 0]
         if files:

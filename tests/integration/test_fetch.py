@@ -279,6 +279,7 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
     transient = {"/news/broken", "/news/slow"}  # 5xx and timeouts are tried again next cycle
     assert set(page_requests) <= transient, page_requests
     assert site.log.count("/feed.xml") == 1, "the unchanged feed answered 304"
+    assert "/robots.txt" not in site.log, "robots.txt is reused for 24 hours"
 
     again = reextract(_settings())
     assert again["pages"] == 6 and again["unchanged"] == 6 and again["new"] == 0

@@ -21,3 +21,10 @@ create table if not exists fetched_urls (
     fetched_at    timestamptz not null,
     attempts      integer not null default 1
 );
+-- robots.txt per origin, reused for up to 24 hours (RFC 9309 allows that long).
+create table if not exists robots_cache (
+    origin      varchar primary key,
+    status      integer,
+    body        varchar,
+    fetched_at  timestamptz not null
+);
