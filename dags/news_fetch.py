@@ -13,9 +13,10 @@ database work, so it never holds the `newsmon_duckdb` pool while waiting on the 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
+from newsmon_airflow.defaults import DEFAULT_ARGS, POOL
+from newsmon_airflow.tasks import detect_signals, load_articles
 
 
 @dag(
@@ -58,21 +59,6 @@ def news_fetch() -> None:
         from newsmon.pipeline import tag
 
         return tag(load_settings(), plan["run_id"])
-
-    @task(pool=POOL)
-    def load_articles(tagged: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.pipeline import load
-
-        return load(load_settings(), tagged["run_id"])
-
-    @task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)])
-    def detect_signals(loaded: dict, **context) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.pipeline import detect
-        from newsmon_airflow.defaults import run_day
-
-        return detect(load_settings(), loaded["run_id"], as_of=run_day(context))
 
     plan = plan_fetch()
     fetched = fetch_sources.expand(batch=batches(plan))

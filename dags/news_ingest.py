@@ -15,9 +15,10 @@ asset, which schedules `news_alerts`. The logic lives in `include/newsmon`.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
+from newsmon_airflow.defaults import DEFAULT_ARGS, POOL
+from newsmon_airflow.tasks import detect_signals, load_articles
 
 
 @dag(
@@ -61,21 +62,6 @@ def news_ingest() -> None:
         from newsmon.pipeline import tag
 
         return tag(load_settings(), extracted["run_id"])
-
-    @task(pool=POOL)
-    def load_articles(tagged: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.pipeline import load
-
-        return load(load_settings(), tagged["run_id"])
-
-    @task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)])
-    def detect_signals(loaded: dict, **context) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.pipeline import detect
-        from newsmon_airflow.defaults import run_day
-
-        return detect(load_settings(), loaded["run_id"], as_of=run_day(context))
 
     detect_signals(load_articles(tag_articles(extract_articles(discover_files()))))
 

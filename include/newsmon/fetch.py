@@ -27,19 +27,9 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from protego import Protego
 
+from newsmon.config import FetchConfig
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    user_agent: str = "newsmon/0.1 (news monitoring for research; contact: see project README)"
-    timeout_seconds: float = 15.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
-    retries: int = 2
-    backoff_seconds: float = 1.0
-    max_retry_after_seconds: float = 60.0
-    per_host_delay_seconds: float = 1.0
 
 
 @dataclass
@@ -122,12 +112,12 @@ def _retry_after(value: str | None, cap: float) -> float | None:
 class Fetcher:
     def __init__(
         self,
-        settings: FetchSettings | None = None,
+        settings: FetchConfig | None = None,
         sleep: Callable[[float], None] = time.sleep,
         robots_cache: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """``robots_cache``: origin -> {status, body} of robots.txt files fetched recently."""
-        self.settings = settings or FetchSettings()
+        self.settings = settings or FetchConfig()
         self.sleep = sleep
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.settings.user_agent

@@ -361,26 +361,13 @@ def fetch_batch(
 ) -> dict[str, Any]:
     """Fetch one batch of sources (no database access): staged like extracted files."""
     from newsmon.crawl import load_sources, run_cycle
-    from newsmon.fetch import Fetcher, FetchSettings
+    from newsmon.fetch import Fetcher
 
     now = now or _now()
     root = staging(settings, run_id)
     plan = json.loads((root / "fetch-plan.json").read_text(encoding="utf-8"))
     sources = [s for s in load_sources(settings.sources_path) if s.name in set(names)]
-    f = settings.fetch
-    fetcher = Fetcher(
-        FetchSettings(
-            f.user_agent,
-            f.timeout_seconds,
-            f.max_bytes,
-            f.max_redirects,
-            f.retries,
-            f.backoff_seconds,
-            f.max_retry_after_seconds,
-            f.per_host_delay_seconds,
-        ),
-        robots_cache=plan.get("robots", {}),
-    )
+    fetcher = Fetcher(settings.fetch, robots_cache=plan.get("robots", {}))
     result = run_cycle(sources, plan["state"], set(plan["seen"]), fetcher, settings.raw_dir, now)
     errors = [e.to_dict() for e in result.errors]
     rows = []
