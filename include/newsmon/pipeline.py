@@ -504,7 +504,7 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
 
 
 def load(settings: Settings, run_id: str, now: datetime | None = None) -> dict[str, Any]:
-    """Write the run's staged articles, topics and errors to DuckDB (one transaction)."""
+    """Write the run's staged articles, topics and errors to DuckDB (a transaction per chunk)."""
     from newsmon.store import load_run
 
     tax = load_taxonomy(settings.topics_path)

@@ -7,8 +7,9 @@ Identity and story assignment:
 - a *new* article joins the story of a stored article with the same content hash (an exact
   copy), else of the most similar stored or earlier-in-run article sharing an LSH band
   whose estimated Jaccard similarity reaches ``dedup.threshold``, else starts a story.
-Everything for a run is written in one transaction, and a run already loaded is not
-loaded again, so a retried task neither duplicates nor drops anything.
+Each staging chunk is written in one transaction and recorded in ``run_chunks``; the run's
+errors, file bookkeeping and status go in a last one. A retried load skips the chunks already
+written and a run already loaded is not loaded again, so nothing is duplicated or dropped.
 """
 
 from __future__ import annotations

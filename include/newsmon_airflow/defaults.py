@@ -26,7 +26,7 @@ def record_failure(context: dict[str, Any]) -> None:
     error = context.get("exception")
     where = f"{getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}"
     log.error("newsmon task %s failed in run %s: %s", where, getattr(dag_run, "run_id", "?"), error)
-    if dag_run is None or getattr(ti, "dag_id", None) != "news_ingest":
+    if dag_run is None or getattr(ti, "dag_id", None) not in ("news_ingest", "news_fetch"):
         return
     try:
         from newsmon.config import load_settings

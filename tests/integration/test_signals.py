@@ -136,3 +136,49 @@ def test_failed_signal_detection_is_caught_up(tmp_path: Path, settings) -> None:
             con.execute("select count(*) from pipeline_runs where not signals_done").fetchone()[0]
             == 0
         )
+
+
+def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None:
+    from types import SimpleNamespace
+
+    from newsmon import pipeline
+    from newsmon_airflow.defaults import record_failure
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(_article(1, AS_OF)) + "\n", encoding="utf-8")
+    for dag_id, airflow_run in (
+        ("news_ingest", "manual__2026-11-22T01:00:00+00:00"),
+        ("news_fetch", "scheduled__x"),
+    ):
+        pipeline.discover(settings, pipeline.safe_run_id(airflow_run), [feed])
+        record_failure(
+            {
+                "task_instance": SimpleNamespace(dag_id=dag_id, task_id="load_articles"),
+                "dag_run": SimpleNamespace(run_id=airflow_run),
+                "exception": RuntimeError("disk full"),
+            }
+        )
+    done = ingest(settings, [tmp_path / "none"], as_of=AS_OF)  # a finished run is left alone
+    record_failure(
+        {
+            "task_instance": SimpleNamespace(dag_id="news_ingest", task_id="detect_signals"),
+            "dag_run": SimpleNamespace(run_id=done["run_id"]),
+            "exception": RuntimeError("late"),
+        }
+    )
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        rows = dict(con.execute("select run_id, status from pipeline_runs").fetchall())
+        errors = [
+            r[0]
+            for r in con.execute(
+                "select last_error from pipeline_runs where status = 'failed'"
+            ).fetchall()
+        ]
+    assert (
+        rows["manual__2026-11-22T01_00_00_00_00"] == "failed" and rows["scheduled__x"] == "failed"
+    )
+    assert rows[done["run_id"]] == "success"
+    assert sorted(errors) == [
+        "news_fetch.load_articles: disk full",
+        "news_ingest.load_articles: disk full",
+    ]
