@@ -10,6 +10,13 @@ The taxonomy (``include/config/topics.yaml``) gives each topic weighted **terms*
 - ``call-up`` or ``call up``: consecutive words (a hyphen is a word break);
   a lone ``*`` is any one word (``mobilize * resources``).
 
+**Groups** name lists of words (``enrol: [summon*, recruit*, sign* up]``) and
+**combos** give a weight to two groups meeting in one sentence within a few words
+(``all: [enrol, military], within: 6`` counts "men summoned to clarify their military
+records"), in either order. A combo reports both words as its evidence
+(``summon* ~ military``); where it overlaps a term of the same topic, only the heavier
+counts.
+
 A positive match lying inside a **context** match (``resigned in protest``, ``mobilize
 resources``, ``NHL draft``) does not count, and is reported as vetoed. Each **negative**
 term present adds its (negative) weight once. A term's first occurrence adds its weight
@@ -20,7 +27,9 @@ the matches that produced it, with character offsets into the title or the text.
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,9 +63,18 @@ class WordPattern:
 class Term:
     text: str  # as written in the taxonomy
     topic: str
-    kind: str  # term | context | negative
+    kind: str  # term | context | negative | part (a group member) | combo
     weight: float
     words: tuple[WordPattern, ...]
+    group: str = ""  # parts: the group's name
+
+
+@dataclass(frozen=True)
+class Combo:
+    topic: str
+    groups: tuple[str, str]
+    within: int  # at most this many words between the two matches
+    term: int  # index of the synthetic Term that scores it
 
 
 @dataclass
@@ -64,6 +82,8 @@ class Taxonomy:
     version: str
     topics: dict[str, dict[str, Any]]
     terms: list[Term]
+    combos: list[Combo] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # top-level settings
     exact: dict[str, list[int]] = field(default_factory=dict)
     prefixes: dict[str, list[int]] = field(default_factory=dict)
     by_head: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)  # first 3 letters
@@ -96,7 +116,7 @@ def _expand(word: str) -> tuple[str, ...]:
     return tuple(options)
 
 
-def compile_term(text: str, topic: str, kind: str, weight: float) -> Term:
+def compile_term(text: str, topic: str, kind: str, weight: float, group: str = "") -> Term:
     words = []
     for raw in re.split(r"[\s\-‐–]+", _fold(text.strip())):
         if not raw:
@@ -113,7 +133,7 @@ def compile_term(text: str, topic: str, kind: str, weight: float) -> Term:
         words.append(WordPattern(_expand(stem), prefix))
     if not words:
         raise ConfigError(f"topic '{topic}': empty term")
-    return Term(text, topic, kind, float(weight), tuple(words))
+    return Term(text, topic, kind, float(weight), tuple(words), group)
 
 
 def _weighted_lists(spec: Any, topic: str, section: str) -> list[tuple[float, str]]:
@@ -149,10 +169,31 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
             terms.append(compile_term(text, name, "context", 0.0))
         for weight, text in _weighted_lists(spec.get("negative"), name, "negative"):
             terms.append(compile_term(text, name, "negative", -abs(weight)))
-    tax = Taxonomy(version=str(raw.get("version", "1")), topics=topics, terms=terms)
+        groups = spec.get("groups") or {}
+        if not isinstance(groups, dict):
+            raise ConfigError(f"topic '{name}': 'groups' must map names to lists of terms")
+        for group, members in groups.items():
+            for text in [t for g in _as_groups(members) for t in g]:
+                terms.append(compile_term(text, name, "part", 0.0, str(group)))
+    combos: list[Combo] = []
+    for name, spec in topics.items():
+        for rule in spec.get("combos") or []:
+            combos.append(_combo(name, rule, spec.get("groups") or {}, terms))
+    options = {k: v for k, v in raw.items() if k not in ("version", "topics")}
+    if "reference_words" in options and not float(options["reference_words"]) > 0:
+        raise ConfigError("reference_words must be a positive number of words")
+    tax = Taxonomy(
+        version=str(raw.get("version", "1")),
+        topics=topics,
+        terms=terms,
+        combos=combos,
+        options=options,
+    )
     exact: dict[str, list[int]] = defaultdict(list)
     prefixes: dict[str, list[int]] = defaultdict(list)
     for i, term in enumerate(terms):
+        if not term.words:  # a combo's scoring entry
+            continue
         first = term.words[0]
         for stem in first.stems:
             (prefixes if first.prefix else exact)[stem].append(i)
@@ -167,6 +208,24 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         by_head[stem[:HEAD]].append((stem, terms))
     tax.by_head = dict(by_head)
     return tax
+
+
+def _combo(topic: str, rule: Any, groups: dict[str, Any], terms: list[Term]) -> Combo:
+    where = f"topic '{topic}': combo {rule!r}"
+    if not isinstance(rule, dict) or not isinstance(rule.get("all"), list):
+        raise ConfigError(f"{where} needs 'all: [group, group]'")
+    names = tuple(str(g) for g in rule["all"])
+    if len(names) != 2:
+        raise ConfigError(f"{where} must name exactly two groups")
+    unknown = [g for g in names if g not in groups]
+    if unknown:
+        raise ConfigError(f"{where} names unknown group(s): {', '.join(unknown)}")
+    try:
+        weight, within = float(rule["weight"]), int(rule.get("within", 6))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{where} needs a numeric 'weight' and 'within'") from exc
+    terms.append(Term(f"{names[0]} ~ {names[1]}", topic, "combo", weight, ()))
+    return Combo(topic, (names[0], names[1]), within, len(terms) - 1)
 
 
 def _as_groups(spec: Any) -> list[list[str]]:
@@ -187,6 +246,7 @@ class _Match:
     term: int
     start: int
     end: int
+    label: str = ""  # combos: the two terms that met
 
 
 def _find(tax: Taxonomy, text: str) -> list[_Match]:
@@ -219,14 +279,67 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
     return out
 
 
+_SENTENCE_END = re.compile(r"[.!?…]\s|\n")
+
+
+def _combos(tax: Taxonomy, body: str, parts: list[_Match]) -> list[tuple[str, _Match]]:
+    """Pairs of group matches that meet a combo: same sentence, few words apart.
+
+    Each match of the first group pairs with its nearest partner; returns (topic, match).
+    """
+    if not parts or not tax.combos:
+        return []
+    by_group: dict[tuple[str, str], list[_Match]] = defaultdict(list)
+    for m in parts:
+        term = tax.terms[m.term]
+        by_group[(term.topic, term.group)].append(m)
+    starts: list[int] | None = None
+    out: list[tuple[str, _Match]] = []
+    for combo in tax.combos:
+        firsts = by_group.get((combo.topic, combo.groups[0]))
+        seconds = by_group.get((combo.topic, combo.groups[1]))
+        if not firsts or not seconds:
+            continue
+        if starts is None:
+            starts = [m.start() for m in _TOKEN.finditer(body)]
+        seen: set[tuple[int, int]] = set()
+        for a in firsts:
+            best: tuple[int, _Match] | None = None
+            for b in seconds:
+                if a.start < b.end and b.start < a.end:
+                    continue  # the same words
+                left, right = (a, b) if a.start < b.start else (b, a)
+                gap = bisect_left(starts, right.start) - bisect_left(starts, left.end)
+                if gap > combo.within or _SENTENCE_END.search(body, left.end, right.start):
+                    continue
+                if best is None or gap < best[0]:
+                    best = (gap, b)
+            if best is None:
+                continue
+            b = best[1]
+            span = (min(a.start, b.start), max(a.end, b.end))
+            if span in seen:
+                continue
+            seen.add(span)
+            label = f"{tax.terms[a.term].text} ~ {tax.terms[b.term].text}"
+            out.append((combo.topic, _Match(combo.term, span[0], span[1], label)))
+    return out
+
+
 def _strongest(
     tax: Taxonomy, hits: list[tuple[str, _Match]], field_name: str
 ) -> list[tuple[str, _Match]]:
-    """Overlapping matches of one topic in one field count once: the heaviest, then longest."""
+    """Overlapping matches of one topic in one field count once: the heaviest, then a term
+    before a combo (whose span may cover several terms), then the longest."""
     other = [h for h in hits if h[0] != field_name]
     mine = sorted(
         (h for h in hits if h[0] == field_name),
-        key=lambda h: (-tax.terms[h[1].term].weight, -(h[1].end - h[1].start), h[1].start),
+        key=lambda h: (
+            -tax.terms[h[1].term].weight,
+            tax.terms[h[1].term].kind == "combo",
+            -(h[1].end - h[1].start),
+            h[1].start,
+        ),
     )
     kept: list[tuple[str, _Match]] = []
     for h in mine:
@@ -250,7 +363,12 @@ def _evidence(
 ) -> Evidence:
     body = bodies[field_name]
     return Evidence(
-        tax.terms[m.term].text, field_name, m.start, m.end, _snippet(body, m.start, m.end), weight
+        m.label or tax.terms[m.term].text,
+        field_name,
+        m.start,
+        m.end,
+        _snippet(body, m.start, m.end),
+        weight,
     )
 
 
@@ -264,22 +382,34 @@ def score_topics(
     for field_name, body in (("title", title or ""), ("text", text or "")):
         matches = _find(tax, body)
         contexts = [m for m in matches if tax.terms[m.term].kind == "context"]
+        parts: list[_Match] = []
         for m in matches:
             term = tax.terms[m.term]
             if term.kind == "context":
                 continue
-            vetoed = term.kind == "term" and any(
+            vetoed = term.kind in ("term", "part") and any(
                 c.start <= m.start and m.end <= c.end and tax.terms[c.term].topic == term.topic
                 for c in contexts
             )
+            if term.kind == "part":
+                if not vetoed:
+                    parts.append(m)
+                continue
             bucket = "vetoed" if vetoed else term.kind
             per_topic[term.topic][bucket].append((field_name, m))
+        for topic, m in _combos(tax, body, parts):
+            per_topic[topic]["term"].append((field_name, m))
         for buckets in per_topic.values():
             if buckets.get("term"):
                 buckets["term"] = _strongest(tax, buckets["term"], field_name)
 
     results: list[TopicScore] = []
     bodies = {"title": title or "", "text": text or ""}
+    # A long article mentions many things in passing: its score is divided by
+    # sqrt(words / reference_words), so the evidence must grow with the text to count.
+    ref = float(tax.options.get("reference_words") or 0)
+    scale = math.sqrt(len(bodies["text"].split()) / ref) if ref else 1.0
+    scale = max(1.0, scale)
     for topic, spec in tax.topics.items():
         found = per_topic.get(topic, {})
         boost = float(spec.get("title_boost", 1.5))
@@ -298,7 +428,9 @@ def score_topics(
             field_name, m = next((f, x) for f, x in found["negative"] if x.term == t)
             evidence.append(_evidence(tax, field_name, m, bodies, tax.terms[t].weight))
         vetoed = [_evidence(tax, f, m, bodies, 0.0) for f, m in found.get("vetoed", [])]
-        if all_topics or score >= float(spec["threshold"]):
+        score /= scale
+        anchored = any(tax.terms[t].weight >= float(spec.get("anchor", 0)) for t in by_term)
+        if all_topics or (anchored and score >= float(spec["threshold"])):
             evidence.sort(key=lambda e: (e.field != "title", e.start))
             results.append(TopicScore(topic, score, evidence, vetoed))
     results.sort(key=lambda r: -r.score)
