@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from newsmon.clean import clean_document
@@ -9,7 +11,7 @@ from newsmon.config import ConfigError
 from newsmon.evaluate import evaluate, naive_predict, read_labelled, taxonomy_predictor
 from newsmon.models import RawDoc
 from newsmon.tag import build_taxonomy, load_taxonomy, score_topics
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, shared_path
 
 LABELLED = ROOT / "tests" / "data" / "labelled"
 
@@ -97,26 +99,135 @@ def test_phrases_and_alternatives_compile() -> None:
     assert topics(tax, "callup") == set()
 
 
-def test_quality_on_held_out_text(tax) -> None:
-    """Regression floors on passages the taxonomy was not tuned on.
+COMBO = {
+    "reference_words": 20,
+    "topics": {
+        "mob": {
+            "threshold": 3,
+            "anchor": 3,
+            "terms": {3: ["conscription"], 2: ["rotation"], 1: ["army"]},
+            "groups": {
+                "enrol": ["summon*", "recruit*"],
+                "military": {"en": ["military", "army"], "ru": ["армию"]},
+            },
+            "combos": [{"all": ["enrol", "military"], "within": 4, "weight": 3}],
+            "contexts": ["recruited by the army of fans"],
+        }
+    },
+}
 
-    These guard against getting worse; they are NOT the product goal (macro F1 >= 0.90,
-    mobilization F1 >= 0.93), which the rules do not reach on unseen paraphrases yet.
-    History and protocol: tests/data/labelled/README.md.
+
+@pytest.mark.parametrize(
+    ("text", "tagged"),
+    [
+        ("Men summoned to clarify their military records.", True),  # 3 words apart
+        ("Military officials summoned him.", True),  # either order
+        ("Мужчин вербуют в армию.", False),  # no Russian member of "enrol"
+        ("Men summoned to clarify their records at the local military office.", False),  # 7 apart
+        ("Men were summoned to court. The military declined to comment.", False),  # 2 sentences
+        ("She was recruited by the army of fans.", False),  # the part lies in a context
+    ],
+)
+def test_combos_need_both_groups_in_one_sentence_and_close(text: str, tagged: bool) -> None:
+    tax = build_taxonomy(COMBO)
+    assert (topics(tax, text) == {"mob"}) is tagged
+
+
+def test_combo_evidence_names_both_words_and_spans_them() -> None:
+    tax = build_taxonomy(COMBO)
+    text = "Men summoned to clarify their military records."
+    (mob,) = score_topics("", text, tax)
+    (ev,) = mob.evidence
+    assert ev.term == "summon* ~ military"
+    assert text[ev.start : ev.end] == "summoned to clarify their military"
+    assert ev.weight == 3
+
+
+def test_a_combo_does_not_swallow_the_terms_inside_it() -> None:
+    tax = build_taxonomy(COMBO)
+    (mob,) = score_topics("", "They summoned conscription officers for the army.", tax)
+    assert {e.term for e in mob.evidence} >= {"conscription"}
+    assert mob.score >= 3
+
+
+def test_weak_words_alone_do_not_make_a_topic_without_an_anchor() -> None:
+    tax = build_taxonomy(COMBO)
+    assert topics(tax, "Rotation, rotation and army talk.") == set()  # 2 + 1 + 1 = 4, no anchor
+    assert topics(tax, "Rotation and conscription.") == {"mob"}
+
+
+def test_long_texts_need_evidence_in_proportion() -> None:
+    tax = build_taxonomy(COMBO)
+    short = "Conscription starts. " + "Weather is fine. " * 5  # 17 words: no scaling
+    long = "Conscription starts. " + "Weather is fine. " * 60  # 182 words: divided by 3
+    assert topics(tax, short) == {"mob"}
+    assert topics(tax, long) == set()
+    (mob,) = score_topics("", long, tax, all_topics=True)
+    assert mob.score == pytest.approx(3 / (182 / 20) ** 0.5)
+    dense = "Conscription starts; rotation too. " * 30  # the subject all along
+    assert topics(tax, dense) == {"mob"}
+
+
+@pytest.mark.parametrize(
+    ("combo", "message"),
+    [
+        ({"all": ["enrol"], "weight": 3}, "exactly two groups"),
+        ({"all": ["enrol", "nope"], "weight": 3}, "unknown group"),
+        ({"all": ["enrol", "military"], "weight": "heavy"}, "numeric"),
+        ("enrol + military", "needs 'all"),
+    ],
+)
+def test_bad_combos_are_clear_errors(combo, message: str) -> None:
+    raw = json.loads(json.dumps(COMBO))
+    raw["topics"]["mob"]["combos"] = [combo]
+    with pytest.raises(ConfigError, match=message):
+        build_taxonomy(raw)
+
+
+def test_bad_reference_words_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="reference_words"):
+        build_taxonomy({**COMBO, "reference_words": 0})
+
+
+def test_quality_on_held_out_text(tax) -> None:
+    """The product goal, on passages written and committed before this taxonomy was tuned.
+
+    History and protocol: tests/data/labelled/README.md (measured: macro F1 0.933,
+    mobilization 0.958 with P 1.00 and R 0.92).
     """
-    records = read_labelled(LABELLED / "tune-4.jsonl")  # the held-out set of 2023.11-3
+    records = read_labelled(LABELLED / "holdout.jsonl")
     report = evaluate(records, taxonomy_predictor(tax), tax.topics)
     baseline = evaluate(records, lambda _t, text: naive_predict(text), tax.topics)
-    assert report["macro_f1"] >= 0.78
+    assert report["macro_f1"] >= 0.90
+    assert report["per_topic"]["mobilization"]["f1"] >= 0.93
     assert report["macro_f1"] >= baseline["macro_f1"] + 0.5
-    assert report["per_topic"]["mobilization"]["f1"] >= 0.68
     for topic, m in report["per_topic"].items():
-        assert m["precision"] >= 0.84, (topic, m)
-        assert m["recall"] >= 0.57, (topic, m)
+        assert m["precision"] >= 0.9, (topic, m)
+        assert m["recall"] >= 0.8, (topic, m)
+
+
+def test_quality_on_real_long_pages(tax) -> None:
+    """181 real, mostly off-topic pages: weak words must not pile up into tags.
+
+    2023.11-3 put 48 false tags on them; 2023.11-4 puts 7 and misses 1 of 12 true ones.
+    """
+    truth = json.loads(shared_path("benchmarks", "zyte", "ground-truth.json").read_text())
+    labels = json.loads((LABELLED / "zyte-topics.json").read_text())["labels"]
+    records = [
+        {"id": key, "text": page["articleBody"], "labels": labels.get(key, {}).get("labels", [])}
+        for key, page in truth.items()
+    ]
+    report = evaluate(records, taxonomy_predictor(tax), tax.topics)
+    false_tags = sum(m["fp"] for m in report["per_topic"].values())
+    missed = sum(m["fn"] for m in report["per_topic"].values())
+    assert len(records) == 181 and len(labels) == 12
+    assert false_tags <= 7, report["errors"]
+    assert missed <= 1, report["errors"]
+    assert report["per_topic"]["mobilization"]["fp"] == 0
 
 
 def test_quality_on_tuning_text(tax) -> None:
-    for name in ("tune-1.jsonl", "tune-2.jsonl"):
+    for name in ("tune-1.jsonl", "tune-2.jsonl", "tune-3.jsonl", "tune-4.jsonl"):
         report = evaluate(read_labelled(LABELLED / name), taxonomy_predictor(tax), tax.topics)
         assert report["macro_f1"] >= 0.95, name
         assert report["per_topic"]["mobilization"]["f1"] >= 0.95, name
@@ -125,7 +236,7 @@ def test_quality_on_tuning_text(tax) -> None:
 def test_tagging_a_russian_quarter_of_the_sets() -> None:
     records = [
         r
-        for name in ("tune-1.jsonl", "tune-2.jsonl", "tune-4.jsonl")
+        for name in ("tune-1.jsonl", "tune-2.jsonl", "holdout.jsonl")
         for r in read_labelled(LABELLED / name)
     ]
     assert len(records) >= 80
