@@ -21,8 +21,11 @@ A positive match lying inside a **context** match (``resigned in protest``, ``mo
 resources``, ``NHL draft``) does not count, and is reported as vetoed. Each **negative**
 term present adds its (negative) weight once. A term's first occurrence adds its weight
 (times ``title_boost`` in the title), each further one half of it, up to twice the weight.
-A topic is assigned when the score reaches the threshold; every assigned topic carries
-the matches that produced it, with character offsets into the title or the text.
+A topic is assigned when the score reaches the threshold and at least one hit weighs
+``anchor`` or more; the score of a text longer than ``reference_words`` is divided by
+sqrt(words / reference_words), so passing mentions in long articles do not add up. Every
+assigned topic carries the matches that produced it, with character offsets into the
+title or the text.
 """
 
 from __future__ import annotations
@@ -257,25 +260,27 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
         )
     words = _TOKEN.findall(folded)
     memo = tax._memo
-    cands = [memo.get(w) or tax.first_word_candidates(w) for w in words]
+    lookup = tax.first_word_candidates
+    # most words have no candidates: a memo hit is usually the empty tuple
+    cands = [memo[w] if w in memo else lookup(w) for w in words]
     if not any(cands):
         return []
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
+    tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
     out: list[_Match] = []
     for i, found in enumerate(cands):
         if not found:
             continue
-        start = tokens[i][0]
+        start = tokens[i].start()
         for t in found:
-            words = tax.terms[t].words
-            if len(words) == 1:
-                out.append(_Match(t, start, tokens[i][1]))
+            pattern = tax.terms[t].words
+            if len(pattern) == 1:
+                out.append(_Match(t, start, tokens[i].end()))
                 continue
-            j = i + len(words) - 1
-            if j < len(tokens) and all(
-                w.matches(tokens[i + k][2]) for k, w in enumerate(words[1:], start=1)
+            j = i + len(pattern) - 1
+            if j < len(words) and all(
+                w.matches(words[i + k]) for k, w in enumerate(pattern[1:], start=1)
             ):
-                out.append(_Match(t, start, tokens[j][1]))
+                out.append(_Match(t, start, tokens[j].end()))
     return out
 
 
