@@ -21,7 +21,7 @@ export NEWSMON_HOME := $(ROOT)
 # airflow standalone starts its components as `airflow ...` subprocesses found on PATH
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-extract bench-small constraints clean
+.PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-small constraints clean
 
 help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
@@ -29,6 +29,7 @@ help:
 	@echo "make airflow standalone Airflow UI on http://localhost:8080 (scheduled runs)"
 	@echo "make bench   clean+tag+store throughput and peak memory on a generated corpus"
 	@echo "make bench-extract  extraction F1 and ms/page on ../shared/benchmarks/zyte"
+	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article"
 
 install: $(VENV)/.installed
 
@@ -77,6 +78,9 @@ bench: install
 
 bench-extract: install
 	$(BIN)/python bench/bench_extract.py
+
+bench-tag: install
+	$(BIN)/python bench/bench_tag.py
 
 bench-small: install
 	$(BIN)/python bench/bench_pipeline.py --articles 2000

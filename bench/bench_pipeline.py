@@ -2,8 +2,9 @@
 
 Generates N distinct news-like .txt articles (mixed topics, publisher boilerplate, EN/RU/UK),
 ingests them into a fresh DuckDB file through the same path as `newsmon ingest`, runs the
-same inputs again, and prints figures. Memory is the peak RSS of this process plus its
-worker processes (getrusage). Nothing here is asserted: the numbers are for people.
+same inputs again, and prints figures. Memory is the peak RSS of this process (getrusage)
+and, sampled from /proc, the peak PSS of the whole process tree: main process, forkserver
+and workers together. Nothing here is asserted: the numbers are for people.
 
     python bench/bench_pipeline.py --articles 20000 [--workers 2] [--memory-only]
 """
@@ -17,6 +18,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -116,6 +118,69 @@ def _vm(key: str) -> float:
     return 0.0
 
 
+class TreeMemory:
+    """Samples the memory of this process and all its descendants (workers, forkserver).
+
+    Every ``interval`` seconds it sums RSS and PSS (proportional set size: shared pages
+    divided among the processes sharing them, so the sum is what the tree really holds)
+    over the tree, from /proc, and keeps the peaks. Linux only; zeros elsewhere.
+    """
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.peak_rss = self.peak_pss = 0.0
+        self.peak_procs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def _tree() -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                    parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree, frontier = [os.getpid()], [os.getpid()]
+        while frontier:
+            frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+            tree.extend(frontier)
+        return tree
+
+    @staticmethod
+    def _mem(pid: int) -> tuple[float, float]:
+        rss = pss = 0.0
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1]) / 1024
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return rss, pss
+
+    def _run(self) -> None:
+        if not Path("/proc/self/smaps_rollup").exists():
+            return
+        while not self._stop.wait(self.interval):
+            pids = self._tree()
+            figures = [self._mem(pid) for pid in pids]
+            self.peak_rss = max(self.peak_rss, sum(r for r, _ in figures))
+            self.peak_pss = max(self.peak_pss, sum(p for _, p in figures))
+            self.peak_procs = max(self.peak_procs, len(pids))
+
+
 def peak_rss_mb() -> tuple[float, float]:
     """Peak RSS of this process and of the largest worker process, in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -172,6 +237,7 @@ def main() -> int:
         hwm[name] = _vm("VmHWM")
         return out
 
+    tree = TreeMemory().__enter__()
     t0 = time.perf_counter()
     run_id = pipeline.new_run_id("bench")
     found = timed("discover", pipeline.discover, settings, run_id, [corpus])
@@ -180,6 +246,7 @@ def main() -> int:
     loaded = timed("store", pipeline.load, settings, run_id)
     signals = timed("signals", pipeline.detect, settings, run_id)
     first_s = time.perf_counter() - t0
+    tree.__exit__()
     first = loaded | signals | {"topics": tagged["topics"], "files_found": found["files_found"]}
     print("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in stage_s.items()))
     print(
@@ -206,6 +273,11 @@ def main() -> int:
         else "workers not measured (forkserver children)"
     )
     print(f"peak RSS: {main_mb:.0f} MB main process; {workers}")
+    print(
+        f"first run, whole process tree (main, forkserver, workers; up to {tree.peak_procs}"
+        f" processes, sampled every {tree.interval}s): peak PSS {tree.peak_pss:.0f} MB,"
+        f" peak RSS sum {tree.peak_rss:.0f} MB (shared pages counted in each process)"
+    )
     print(f"database: {Path(os.environ['NEWSMON_DB']).stat().st_size / 1e6:.0f} MB")
     if args.keep:
         print(f"kept {work}")

@@ -291,34 +291,43 @@ def _combos(tax: Taxonomy, body: str, parts: list[_Match]) -> list[tuple[str, _M
     """Pairs of group matches that meet a combo: same sentence, few words apart.
 
     Each match of the first group pairs with its nearest partner; returns (topic, match).
+    Matches are placed by token index and partners looked up by bisection, so a long page
+    full of group words costs n log n, not n * m.
     """
     if not parts or not tax.combos:
         return []
-    by_group: dict[tuple[str, str], list[_Match]] = defaultdict(list)
+    starts = [m.start() for m in _TOKEN.finditer(body)]
+    # (first token, token after the last, match) per (topic, group), sorted by position
+    by_group: dict[tuple[str, str], list[tuple[int, int, _Match]]] = defaultdict(list)
     for m in parts:
         term = tax.terms[m.term]
-        by_group[(term.topic, term.group)].append(m)
-    starts: list[int] | None = None
+        placed = (bisect_left(starts, m.start), bisect_left(starts, m.end), m)
+        by_group[(term.topic, term.group)].append(placed)
+    for placed_list in by_group.values():
+        placed_list.sort(key=lambda p: p[0])
     out: list[tuple[str, _Match]] = []
     for combo in tax.combos:
         firsts = by_group.get((combo.topic, combo.groups[0]))
         seconds = by_group.get((combo.topic, combo.groups[1]))
         if not firsts or not seconds:
             continue
-        if starts is None:
-            starts = [m.start() for m in _TOKEN.finditer(body)]
+        second_starts = [p[0] for p in seconds]
+        longest = max(p[1] - p[0] for p in seconds)
         seen: set[tuple[int, int]] = set()
-        for a in firsts:
+        for a0, a1, a in firsts:
+            lo = bisect_left(second_starts, a0 - combo.within - longest)
+            hi = bisect_left(second_starts, a1 + combo.within + 1)
             best: tuple[int, _Match] | None = None
-            for b in seconds:
-                if a.start < b.end and b.start < a.end:
+            for b0, b1, b in seconds[lo:hi]:
+                if b0 < a1 and a0 < b1:
                     continue  # the same words
-                left, right = (a, b) if a.start < b.start else (b, a)
-                gap = bisect_left(starts, right.start) - bisect_left(starts, left.end)
-                if gap > combo.within or _SENTENCE_END.search(body, left.end, right.start):
+                gap = b0 - a1 if b0 >= a1 else a0 - b1
+                if gap > combo.within or (best is not None and gap >= best[0]):
                     continue
-                if best is None or gap < best[0]:
-                    best = (gap, b)
+                left, right = (a, b) if a.start < b.start else (b, a)
+                if _SENTENCE_END.search(body, left.end, right.start):
+                    continue
+                best = (gap, b)
             if best is None:
                 continue
             b = best[1]
@@ -346,10 +355,18 @@ def _strongest(
             h[1].start,
         ),
     )
+    # kept spans never overlap, so sorted by start they are sorted by end too
+    kept_starts: list[int] = []
+    kept_ends: list[int] = []
     kept: list[tuple[str, _Match]] = []
     for h in mine:
-        if all(h[1].end <= k[1].start or h[1].start >= k[1].end for k in kept):
-            kept.append(h)
+        start, end = h[1].start, h[1].end
+        i = bisect_left(kept_starts, end)  # kept spans starting before this one ends
+        if i and kept_ends[i - 1] > start:
+            continue
+        kept_starts.insert(i, start)
+        kept_ends.insert(i, end)
+        kept.append(h)
     return other + sorted(kept, key=lambda h: h[1].start)
 
 

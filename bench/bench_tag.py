@@ -1,0 +1,77 @@
+"""Tagging benchmark: quality on the labelled sets and the real Zyte pages, and speed.
+
+Prints, for the current taxonomy: macro F1 and per-topic F1 on every labelled file (the
+held-out one is the number that counts; the tune files were used to write the rules), the
+false and missed tags on the 181 real pages of ../shared/benchmarks/zyte, milliseconds per
+generated bench article, and the time for one pathological page (200,000 words dense with
+group words), which stays linear. Nothing is asserted: the numbers are for people.
+
+    python bench/bench_tag.py [--bench ../shared/benchmarks/zyte]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_pipeline import make_article  # noqa: E402
+
+from newsmon.evaluate import evaluate, read_labelled, taxonomy_predictor  # noqa: E402
+from newsmon.tag import load_taxonomy, score_topics  # noqa: E402
+
+LABELLED = ROOT / "tests" / "data" / "labelled"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--bench", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "zyte"
+    )
+    args = parser.parse_args()
+    tax = load_taxonomy()
+    predict = taxonomy_predictor(tax)
+    print(f"taxonomy {tax.version}")
+    for path in sorted(LABELLED.glob("*.jsonl")):
+        report = evaluate(read_labelled(path), predict, tax.topics)
+        per = "  ".join(f"{t} {m['f1']:.3f}" for t, m in report["per_topic"].items())
+        print(f"  {path.name:<14} macro F1 {report['macro_f1']:.3f}  {per}")
+
+    truth_file = args.bench / "ground-truth.json"
+    if truth_file.exists():
+        truth = json.loads(truth_file.read_text())
+        labels = json.loads((LABELLED / "zyte-topics.json").read_text())["labels"]
+        records = [
+            {"id": k, "text": v["articleBody"], "labels": labels.get(k, {}).get("labels", [])}
+            for k, v in truth.items()
+        ]
+        report = evaluate(records, predict, tax.topics)
+        fp = sum(m["fp"] for m in report["per_topic"].values())
+        fn = sum(m["fn"] for m in report["per_topic"].values())
+        tp = sum(m["tp"] for m in report["per_topic"].values())
+        print(f"  real pages ({len(records)}): {tp} right tags, {fp} false, {fn} missed")
+    else:
+        print(f"  real pages: {truth_file} not found, skipped")
+
+    docs = [make_article(i).split("\n", 1) for i in range(5000)]
+    t = time.perf_counter()
+    for title, text in docs:
+        score_topics(title, text, tax)
+    per_doc = (time.perf_counter() - t) / len(docs) * 1000
+    print(f"  speed: {per_doc:.2f} ms per generated article (mean 2.4 kB), one process")
+
+    words = "people blocked the block posts deleted content men summoned army war front "
+    page = (words * 16_700).strip()
+    t = time.perf_counter()
+    score_topics("", page, tax)
+    print(f"  one {len(page.split()):,}-word page dense with group words: {time.perf_counter() - t:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
