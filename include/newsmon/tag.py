@@ -183,8 +183,12 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         for rule in spec.get("combos") or []:
             combos.append(_combo(name, rule, spec.get("groups") or {}, terms))
     options = {k: v for k, v in raw.items() if k not in ("version", "topics")}
-    if "reference_words" in options and not float(options["reference_words"]) > 0:
+    if "reference_words" in options and not _number(options["reference_words"]) > 0:
         raise ConfigError("reference_words must be a positive number of words")
+    for name, spec in topics.items():
+        for key in ("threshold", "anchor", "title_boost"):
+            if key in spec and _number(spec[key]) != _number(spec[key]):  # NaN: not a number
+                raise ConfigError(f"topic '{name}': {key} must be a number, not {spec[key]!r}")
     tax = Taxonomy(
         version=str(raw.get("version", "1")),
         topics=topics,
@@ -211,6 +215,13 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         by_head[stem[:HEAD]].append((stem, terms))
     tax.by_head = dict(by_head)
     return tax
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _combo(topic: str, rule: Any, groups: dict[str, Any], terms: list[Term]) -> Combo:

@@ -184,9 +184,17 @@ def test_bad_combos_are_clear_errors(combo, message: str) -> None:
         build_taxonomy(raw)
 
 
-def test_bad_reference_words_is_a_clear_error() -> None:
+@pytest.mark.parametrize("value", [0, -5, "many"])
+def test_bad_reference_words_is_a_clear_error(value) -> None:
     with pytest.raises(ConfigError, match="reference_words"):
-        build_taxonomy({**COMBO, "reference_words": 0})
+        build_taxonomy({**COMBO, "reference_words": value})
+
+
+def test_a_non_numeric_anchor_is_a_clear_error() -> None:
+    raw = json.loads(json.dumps(COMBO))
+    raw["topics"]["mob"]["anchor"] = "strong"
+    with pytest.raises(ConfigError, match="anchor must be a number"):
+        build_taxonomy(raw)
 
 
 def test_quality_on_held_out_text(tax) -> None:
