@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     tax = load_taxonomy(settings.topics_path)
-    bad = 0
 
     def emit(doc_id: Any, title: str, text: str) -> None:
         topics = score_topics(title, text, tax, all_topics=args.all)
@@ -148,19 +147,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
         )
 
     if not args.files or args.files == ["-"]:
-        for lineno, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                    raise ValueError("expected an object with a 'text' string")
-            except ValueError as exc:
-                print(f"newsmon tag: stdin line {lineno}: {exc}", file=sys.stderr)
-                bad += 1
-                continue
+        bad_lines: list[int] = []
+        for lineno, rec in _stdin_records("tag", "text", bad_lines):
             emit(rec.get("id", lineno), rec.get("title") or "", rec["text"])
-        return 1 if bad else 0
+        return 1 if bad_lines else 0
     rules = load_rules(settings.cleaning_path)
     for path in args.files:
         for doc in _read_doc(path, settings):
@@ -169,21 +159,31 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from newsmon.extract import extract_article
+def _stdin_records(command: str, field: str, bad_lines: list[int]) -> Iterator[tuple[int, dict]]:
+    """JSON Lines objects from stdin that carry a string ``field``, with their line numbers.
 
-    bad = 0
+    A bad line is reported on stderr, its number appended to ``bad_lines``, and skipped.
+    """
     for lineno, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
-            if not isinstance(rec, dict) or not isinstance(rec.get("html"), str):
-                raise ValueError("expected an object with an 'html' string")
+            if not isinstance(rec, dict) or not isinstance(rec.get(field), str):
+                raise ValueError(f"expected an object with a '{field}' string")
         except ValueError as exc:
-            print(f"newsmon extract: stdin line {lineno}: {exc}", file=sys.stderr)
-            bad += 1
+            print(f"newsmon {command}: stdin line {lineno}: {exc}", file=sys.stderr)
+            bad_lines.append(lineno)
             continue
+        yield lineno, rec
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newsmon.extract import extract_article
+
+    bad = 0
+    bad_lines: list[int] = []
+    for lineno, rec in _stdin_records("extract", "html", bad_lines):
         out: dict[str, Any] = {"id": rec.get("id", lineno)}
         try:
             page = extract_article(rec["html"], rec.get("url"))
@@ -200,7 +200,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 "lang": page.lang,
             }
         print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 1 if bad else 0
+    return 1 if bad or bad_lines else 0
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
