@@ -17,7 +17,8 @@ from pathlib import Path
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.dates import best_date
-from newsmon.models import RawDoc
+from newsmon.records import RawDoc
+from newsmon.textio import MAX_TITLE_CHARS, sanitize_field
 
 
 @dataclass(frozen=True)
@@ -266,17 +267,23 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
         kept.append(_BULLET.sub("", line) if _BULLET.match(line) else line)
 
     title = (doc.title or "").strip()
+    first_stays = False  # the first line is the title and also stays in the story
     if not title and kept:
         title = _split_glued_title(kept[0], kept[1] if len(kept) > 1 else None)
-        if not _is_sentence(kept[0]):  # a lede sentence doubles as title but stays in the story
+        # A lede sentence doubles as title but stays in the story; so does the only line
+        # (a one-paragraph article is text, whatever it ends with) and a line too long to be
+        # a headline, whose title is then cut short.
+        first_stays = _is_sentence(kept[0]) or len(kept) == 1 or len(kept[0]) > MAX_TITLE_CHARS
+        if not first_stays:
             removed.append(("headline", kept.pop(0)))
+        title = sanitize_field(title, MAX_TITLE_CHARS) or ""
     title_key = _key(title)
 
     body: list[str] = []
     previous = None
     for i, line in enumerate(kept):
         key = _key(line)
-        if (key == title_key and not (i == 0 and _is_sentence(line))) or key == previous:
+        if (key == title_key and not (i == 0 and first_stays)) or key == previous:
             removed.append(("repeated", line))
             continue
         body.append(line)
@@ -284,7 +291,7 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
     if outlet is not None and source is None:
         source = outlet.name
     return CleanedDoc(
-        title=title or (body[0][:200] if body else ""),
+        title=title or (sanitize_field(body[0], MAX_TITLE_CHARS) or "" if body else ""),
         text="\n\n".join(body),
         published_at=published_at,
         date_source=date_source,

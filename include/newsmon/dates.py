@@ -8,6 +8,7 @@ Recognises the forms the sample articles use and their common relatives:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -170,11 +171,39 @@ def best_date(text: str) -> DateHit | None:
     return timed[0] if timed else hits[0]
 
 
-def parse_iso(value: object) -> datetime | None:
-    """A JSON ``published_at`` (ISO 8601 text or epoch seconds) as an aware UTC datetime."""
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def parse_published(value: object) -> tuple[datetime | None, str | None]:
+    """A record's ``published_at`` (ISO 8601 text or epoch seconds) as ``(UTC datetime, None)``,
+    or ``(None, reason)`` when it is given but unusable (not a date, out of range, NaN).
+
+    Never raises: a poison date costs the article its date, not the run its articles.
+    """
     if value is None or value == "":
+        return None, None
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    try:
+        parsed = _parse(value)
+    except (ValueError, OverflowError, OSError, TypeError) as exc:
+        return (
+            None,
+            f"published_at {shown} is not a usable date ({type(exc).__name__}); stored without a date",
+        )
+    if parsed is None:
+        return None, f"published_at {shown} is not a date; stored without a date"
+    if not EARLIEST <= parsed < LATEST:
+        return None, f"published_at {shown} is out of range (1990-2099); stored without a date"
+    return parsed, None
+
+
+def _parse(value: object) -> datetime | None:
+    if isinstance(value, bool):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
         return datetime.fromtimestamp(float(value), tz=UTC)
     if not isinstance(value, str):
         return None
@@ -182,6 +211,11 @@ def parse_iso(value: object) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        hit = best_date(text)
+        hit = best_date(text[:200])
         return hit.value if hit else None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_iso(value: object) -> datetime | None:
+    """:func:`parse_published` without the reason."""
+    return parse_published(value)[0]

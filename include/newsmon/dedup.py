@@ -31,7 +31,11 @@ def canonical_url(url: str | None) -> str | None:
     """``https://www.Example.org/a/?utm_source=x#top`` -> ``https://example.org/a``."""
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[::1", "http://x:99999/": not a URL we can fold
+        return url.strip()
     if parts.scheme.lower() not in ("http", "https"):
         return url.strip()
     host = (parts.hostname or "").lower().rstrip(".")
@@ -40,7 +44,7 @@ def canonical_url(url: str | None) -> str | None:
         if host.count(".") > 1 or host.startswith("www.")
         else host
     )
-    netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = re.sub(r"/{2,}", "/", parts.path or "/")
     if len(path) > 1:
         path = path.rstrip("/")
