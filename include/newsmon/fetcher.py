@@ -5,17 +5,21 @@ that cannot be fetched or answers 5xx disallows the host for this cycle), a clea
 User-Agent, at most one request at a time per host with ``delay`` seconds between them,
 connect/read timeouts, a maximum body size (counted after gzip decoding), redirects
 followed by hand (each hop checked again), and retries with doubling backoff on 429/5xx
-that honour ``Retry-After`` up to a cap. Safety: only http(s); a host resolving to a
-private, loopback, link-local, multicast or reserved address is refused unless the caller
-allows private hosts (a source with ``allow_private: true``; the tests use 127.0.0.1).
+that honour ``Retry-After`` up to a cap.
+
+Deadline: every request has a total deadline (``request_deadline_seconds``: connect,
+headers and body together), see :mod:`newsmon.netguard`.
+
+Safety: only http(s), and the address rule of :mod:`newsmon.netguard`, applied where each
+connection is made and so to every redirect hop: link-local and cloud-metadata addresses
+never; private and loopback ones only for a source with ``allow_private: true`` (the tests
+use 127.0.0.1).
 Conditional GET: pass ``etag`` / ``last_modified`` and a 304 comes back as ``status=304``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +32,7 @@ import requests
 from protego import Protego
 
 from newsmon.config import FetchConfig
+from newsmon.netguard import Deadline, guarded_session, host_problem, refusal
 
 log = logging.getLogger(__name__)
 
@@ -73,29 +78,6 @@ class _HostGate:
         self._last[host] = time.monotonic()
 
 
-def host_is_public(host: str) -> tuple[bool, str]:
-    """``(allowed, reason)`` for a hostname by every address it resolves to."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        return False, f"could not resolve host {host} ({exc.strerror})"
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if (
-            ip.is_private
-            or ip.is_loopback
-            or ip.is_link_local
-            or ip.is_multicast
-            or ip.is_reserved
-            or ip.is_unspecified
-        ):
-            return (
-                False,
-                f"host {host} resolves to a non-public address ({ip}); allow_private is off",
-            )
-    return True, ""
-
-
 def _retry_after(value: str | None, cap: float) -> float | None:
     if not value:
         return None
@@ -119,9 +101,9 @@ class Fetcher:
         """``robots_cache``: origin -> {status, body} of robots.txt files fetched recently."""
         self.settings = settings or FetchConfig()
         self.sleep = sleep
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = self.settings.user_agent
-        self.session.trust_env = False  # no proxies or netrc from the environment
+        self._sessions = {
+            flag: guarded_session(self.settings.user_agent, flag) for flag in (False, True)
+        }
         self._gate = _HostGate(self.settings.per_host_delay_seconds, sleep)
         self._robots: dict[str, Protego | None] = {}
         for origin, cached in (robots_cache or {}).items():
@@ -136,22 +118,25 @@ class Fetcher:
     # -- checks ----------------------------------------------------------------------------
 
     def _check(self, url: str, allow_private: bool) -> str | None:
-        parts = urlsplit(url)
+        """Scheme and host name; the addresses are checked where the connection is made."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            return f"not a valid URL: {exc}"
         if parts.scheme not in ("http", "https"):
             return f"unsupported URL scheme '{parts.scheme or '(none)'}': only http and https are fetched"
         if not parts.hostname:
             return "URL has no host"
-        if not allow_private:
-            ok, reason = host_is_public(parts.hostname)
-            if not ok:
-                return reason
-        return None
+        return host_problem(parts.hostname, allow_private)
 
     def robots_allows(self, url: str, allow_private: bool = False) -> tuple[bool, str]:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             res = self._get(origin + "/robots.txt", allow_private, {}, check_robots=False)
+            if res.error and res.error.startswith("host "):
+                return False, res.error  # the address rule, not robots.txt, refuses this host
             if res.status is not None and (
                 res.ok or (400 <= res.status < 500 and res.status != 429)
             ):
@@ -199,7 +184,7 @@ class Fetcher:
                 allowed, reason = self.robots_allows(current, allow_private)
                 if not allowed:
                     return FetchResult(url, current, error=reason)
-            res = self._with_retries(url, current, headers)
+            res = self._with_retries(url, current, headers, allow_private)
             if res.status in (301, 302, 303, 307, 308) and res.error is None:
                 location = res.headers.get("location")
                 if not location:
@@ -216,11 +201,15 @@ class Fetcher:
             url, current, error=f"too many redirects (more than {self.settings.max_redirects})"
         )
 
-    def _with_retries(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+    def _with_retries(
+        self, url: str, current: str, headers: dict[str, str], allow_private: bool
+    ) -> FetchResult:
         s = self.settings
         res = FetchResult(url, current)
         for attempt in range(s.retries + 1):
-            res = self._once(url, current, headers)
+            res = self._once(url, current, headers, allow_private)
+            if res.error and res.error.startswith(("host ", "refused:")):
+                return res  # the address rule: trying again changes nothing
             retryable = (
                 res.status == 429
                 or (res.status is not None and res.status >= 500)
@@ -235,64 +224,74 @@ class Fetcher:
             self.sleep(wait if wait is not None else s.backoff_seconds * 2**attempt)
         return res
 
-    def _once(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+    def _once(
+        self, url: str, current: str, headers: dict[str, str], allow_private: bool
+    ) -> FetchResult:
         s = self.settings
         host = urlsplit(current).netloc
         with self._gate.lock(host):
             self._gate.wait(host)
             self.requests_made += 1
-            try:
-                resp = self.session.get(
-                    current,
-                    headers=headers,
-                    timeout=(s.timeout_seconds, s.timeout_seconds),
-                    allow_redirects=False,
-                    stream=True,
-                )
-            except requests.Timeout:
-                return FetchResult(url, current, error=f"timed out after {s.timeout_seconds:g}s")
-            except requests.RequestException as exc:
-                return FetchResult(url, current, error=f"connection failed: {type(exc).__name__}")
-            try:
-                result = FetchResult(
+            with Deadline(s.request_deadline_seconds) as deadline:
+                res = self._exchange(url, current, headers, allow_private)
+            if deadline.expired and (res.error or not res.ok):
+                res = FetchResult(
                     url,
                     current,
-                    resp.status_code,
-                    headers={k.lower(): v for k, v in resp.headers.items()},
+                    res.status,
+                    error=f"timed out: no complete answer within {s.request_deadline_seconds:g}s",
                 )
-                declared = resp.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > s.max_bytes:
-                    result.error = (
-                        f"too large ({int(declared) / 1e6:.1f} MB > {s.max_bytes / 1e6:g} MB limit)"
-                    )
-                    return result
-                body = bytearray()
-                deadline = time.monotonic() + 4 * s.timeout_seconds
-                for chunk in resp.iter_content(65536):
-                    body.extend(chunk)
-                    if len(body) > s.max_bytes:
-                        result.error = f"too large (more than {s.max_bytes / 1e6:g} MB)"
-                        return result
-                    if time.monotonic() > deadline:
-                        result.error = (
-                            f"timed out reading the body after {4 * s.timeout_seconds:g}s"
-                        )
-                        return result
-                result.body = bytes(body)
-                if resp.status_code >= 400:
-                    result.error = f"HTTP {resp.status_code}"
+            return res
+
+    def _exchange(
+        self, url: str, current: str, headers: dict[str, str], allow_private: bool
+    ) -> FetchResult:
+        s = self.settings
+        try:
+            resp = self._sessions[allow_private].get(
+                current,
+                headers=headers,
+                timeout=(s.timeout_seconds, s.timeout_seconds),
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.Timeout:
+            return FetchResult(url, current, error=f"timed out after {s.timeout_seconds:g}s")
+        except requests.RequestException as exc:
+            if refusal():
+                return FetchResult(url, current, error=refusal())
+            return FetchResult(url, current, error=f"connection failed: {type(exc).__name__}")
+        try:
+            result = FetchResult(
+                url,
+                current,
+                resp.status_code,
+                headers={k.lower(): v for k, v in resp.headers.items()},
+            )
+            declared = resp.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > s.max_bytes:
+                result.error = (
+                    f"too large ({int(declared) / 1e6:.1f} MB > {s.max_bytes / 1e6:g} MB limit)"
+                )
                 return result
-            except requests.RequestException as exc:
-                kind = (
-                    "timed out"
-                    if isinstance(exc, requests.Timeout | requests.exceptions.ConnectionError)
-                    else "connection failed"
-                )
-                return FetchResult(
-                    url,
-                    current,
-                    resp.status_code,
-                    error=f"{kind} while reading: {type(exc).__name__}",
-                )
-            finally:
-                resp.close()
+            body = bytearray()
+            for chunk in resp.iter_content(65536):
+                body.extend(chunk)
+                if len(body) > s.max_bytes:
+                    result.error = f"too large (more than {s.max_bytes / 1e6:g} MB)"
+                    return result
+            result.body = bytes(body)
+            if resp.status_code >= 400:
+                result.error = f"HTTP {resp.status_code}"
+            return result
+        except requests.RequestException as exc:
+            kind = (
+                "timed out"
+                if isinstance(exc, requests.Timeout | requests.exceptions.ConnectionError)
+                else "connection failed"
+            )
+            return FetchResult(
+                url, current, resp.status_code, error=f"{kind} while reading: {type(exc).__name__}"
+            )
+        finally:
+            resp.close()
