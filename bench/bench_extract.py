@@ -39,7 +39,7 @@ def main() -> int:
     import trafilatura
 
     from newsmon.extract import _trafilatura, extract_article
-    from newsmon.html import parse_html
+    from newsmon.htmlpage import parse_html
 
     _, config = _trafilatura()
     runs = {

@@ -225,7 +225,7 @@ def main() -> int:
         }
     )
 
-    from newsmon import pipeline
+    from newsmon import runs, stages
 
     stage_s: dict[str, float] = {}
     hwm: dict[str, float] = {}
@@ -239,12 +239,12 @@ def main() -> int:
 
     tree = TreeMemory().__enter__()
     t0 = time.perf_counter()
-    run_id = pipeline.new_run_id("bench")
-    found = timed("discover", pipeline.discover, settings, run_id, [corpus])
-    timed("read+clean", pipeline.extract, settings, run_id)
-    tagged = timed("tag", pipeline.tag, settings, run_id)
-    loaded = timed("store", pipeline.load, settings, run_id)
-    signals = timed("signals", pipeline.detect, settings, run_id)
+    run_id = runs.new_run_id("bench")
+    found = timed("discover", stages.discover_files, settings, run_id, [corpus])
+    timed("read+clean", stages.read_files, settings, run_id)
+    tagged = timed("tag", stages.tag_articles, settings, run_id)
+    loaded = timed("store", stages.store_articles, settings, run_id)
+    signals = timed("signals", stages.detect_signals, settings, run_id)
     first_s = time.perf_counter() - t0
     tree.__exit__()
     first = loaded | signals | {"topics": tagged["topics"], "files_found": found["files_found"]}

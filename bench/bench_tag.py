@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_pipeline import make_article  # noqa: E402
 
 from newsmon.evaluate import evaluate, read_labelled, taxonomy_predictor  # noqa: E402
-from newsmon.tag import load_taxonomy, score_topics  # noqa: E402
+from newsmon.tag import score_topics  # noqa: E402
+from newsmon.taxonomy import load_taxonomy  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "labelled"
 
@@ -69,7 +70,9 @@ def main() -> int:
     page = (words * 16_700).strip()
     t = time.perf_counter()
     score_topics("", page, tax)
-    print(f"  one {len(page.split()):,}-word page dense with group words: {time.perf_counter() - t:.2f} s")
+    print(
+        f"  one {len(page.split()):,}-word page dense with group words: {time.perf_counter() - t:.2f} s"
+    )
     return 0
 
 

@@ -3,12 +3,16 @@
 
 Delivers pending alerts from the DuckDB outbox (`alerts` table) through every configured
 channel (`log`, Slack via the `slack_default` connection, email via `smtp_default` and the
-recipients in `alerts.email.to`), marking each alert sent, or recording the error, as soon as
-it is tried. A channel that is not configured is skipped and its alerts wait for it.
+recipients in `alerts.email.to`). A channel that is not configured is skipped and its
+alerts wait for it.
+
+`prepare_alerts -> send_alerts -> record_alerts`: the database is read and written in the
+pool (`newsmon_duckdb`) before and after; `send_alerts` talks to Slack and SMTP with no
+database open, so a slow webhook never holds up a load.
 
 Runs when `news_ingest.detect_signals` updates the `newsmon_signals` asset, and every 30
 minutes as a safety net for alerts left pending by a failed delivery. The logic lives in
-`include/newsmon/alerts.py` and `include/newsmon_airflow/channels.py`.
+`include/newsmon/delivery.py` and `include/newsmon_airflow/channels.py`.
 """
 
 from __future__ import annotations
@@ -34,13 +38,27 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
 )
 def news_alerts() -> None:
     @task(pool=POOL)
-    def send_alerts() -> dict:
+    def prepare_alerts() -> dict:
         from newsmon.config import load_settings
-        from newsmon.pipeline import deliver
+        from newsmon.delivery import prepare
 
-        return deliver(load_settings())
+        return prepare(load_settings(), trigger="airflow")
 
-    send_alerts()
+    @task
+    def send_alerts(prepared: dict) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.delivery import send
+
+        return send(load_settings(), prepared["delivery_id"])
+
+    @task(pool=POOL)
+    def record_alerts(sent: dict) -> dict:
+        from newsmon.config import load_settings
+        from newsmon.delivery import record
+
+        return record(load_settings(), sent["delivery_id"])
+
+    record_alerts(send_alerts(prepare_alerts()))
 
 
 news_alerts()

@@ -4,7 +4,7 @@
 Reads article files (`.txt`, `.html`, `.json`, `.jsonl`) from the `paths` param (default
 `seeds/`), cleans them, tags them by topic, stores them in DuckDB and raises signals.
 
-`discover_files -> extract_articles -> tag_articles -> load_articles -> detect_signals`
+`discover_files -> read_files -> tag_articles -> store_articles -> detect_signals`
 
 Tasks pass only the run id and counts; the records travel in per-run staging files. Tasks
 that write DuckDB share the 1-slot `newsmon_duckdb` pool. Files already read and unchanged
@@ -18,7 +18,7 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from newsmon_airflow.defaults import DEFAULT_ARGS, POOL
-from newsmon_airflow.tasks import detect_signals, load_articles
+from newsmon_airflow.tasks import detect_signals, store_articles, tag_articles
 
 
 @dag(
@@ -41,29 +41,27 @@ def news_ingest() -> None:
     @task(pool=POOL)
     def discover_files(**context) -> dict:
         from newsmon.config import load_settings
-        from newsmon.pipeline import discover, safe_run_id
-        from newsmon_airflow.defaults import resolve_paths
+        from newsmon.stages import discover_files as discover
+        from newsmon_airflow.defaults import resolve_paths, run_id
 
         params = context["params"]
-        run_id = safe_run_id(context["dag_run"].run_id)
-        paths = resolve_paths(params["paths"])
-        return discover(load_settings(), run_id, paths, trigger="airflow", force=params["force"])
+        return discover(
+            load_settings(),
+            run_id(context),
+            resolve_paths(params["paths"]),
+            trigger="airflow",
+            made_by="news_ingest",
+            force=params["force"],
+        )
 
     @task
-    def extract_articles(found: dict) -> dict:
+    def read_files(found: dict) -> dict:
         from newsmon.config import load_settings
-        from newsmon.pipeline import extract
+        from newsmon.stages import read_files as read
 
-        return extract(load_settings(), found["run_id"])
+        return read(load_settings(), found["run_id"])
 
-    @task
-    def tag_articles(extracted: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.pipeline import tag
-
-        return tag(load_settings(), extracted["run_id"])
-
-    detect_signals(load_articles(tag_articles(extract_articles(discover_files()))))
+    detect_signals(store_articles(tag_articles(read_files(discover_files()))))
 
 
 news_ingest()

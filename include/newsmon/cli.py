@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -25,7 +26,11 @@ from newsmon.config import ConfigError, Settings, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(getattr(args, "config", None), db=getattr(args, "db", None))
+    return load_settings(
+        getattr(args, "config", None),
+        db=getattr(args, "db", None),
+        sources=getattr(args, "sources", None),
+    )
 
 
 def _progress(enabled: bool) -> Callable[[int | None, str], Callable[[int], None]] | None:
@@ -42,9 +47,18 @@ def _progress(enabled: bool) -> Callable[[int | None, str], Callable[[int], None
     return make
 
 
+def _print(lines: list[str]) -> None:
+    print("\n".join(lines))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from newsmon.pipeline import ingest
+    from newsmon.report import ingest_lines
 
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:
+        print(f"newsmon: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     settings = _settings(args)
     result = ingest(
         settings,
@@ -55,35 +69,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(result, indent=2))
-        return 0
-    print(f"run {result['run_id']}  ({settings.db_path})")
-    print(
-        f"  files: {result['files_found']} found, {result['files_skipped']} unchanged and skipped;"
-        f" {result['documents']} documents read"
-    )
-    print(
-        f"  articles: {result['articles_new']} new, {result['articles_updated']} updated,"
-        f" {result['articles_unchanged']} unchanged; {result['stories_new']} new stories"
-    )
-    topics = ", ".join(f"{t} {n}" for t, n in sorted(result["topics"].items())) or "none"
-    print(f"  topics: {topics}")
-    print(f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}")
-    print(f"  errors: {result['errors']}")
-    if result["errors"]:
-        _print_errors(settings, result["run_id"])
+    else:
+        _print(ingest_lines(result, settings))
     return 0
-
-
-def _print_errors(settings: Settings, run_id: str) -> None:
-    from newsmon.db import open_db
-
-    with open_db(settings, read_only=True) as con:
-        rows = con.execute(
-            "select origin, stage, reason from ingest_errors where last_run_id = ? order by origin",
-            [run_id],
-        ).fetchall()
-    for origin, stage, reason in rows:
-        print(f"    ! {origin} [{stage}]: {reason}")
 
 
 def _read_doc(path: str, settings: Settings) -> Any:
@@ -128,7 +116,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     from newsmon.clean import clean_document, load_rules
-    from newsmon.tag import load_taxonomy, score_topics
+    from newsmon.tag import score_topics
+    from newsmon.taxonomy import load_taxonomy
 
     settings = _settings(args)
     tax = load_taxonomy(settings.topics_path)
@@ -179,64 +168,58 @@ def _stdin_records(command: str, field: str, bad_lines: list[int]) -> Iterator[t
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newsmon.extract import extract_article
+    from newsmon.records import IngestError, guarded, page_to_document
 
     bad = 0
     bad_lines: list[int] = []
     for lineno, rec in _stdin_records("extract", "html", bad_lines):
-        out: dict[str, Any] = {"id": rec.get("id", lineno)}
-        try:
-            page = extract_article(rec["html"], rec.get("url"))
-        except Exception as exc:  # one bad page is reported on its own line; the rest go on
-            out |= {"error": f"{type(exc).__name__}: {exc}"}
+        doc_id = rec.get("id", lineno)
+        url = rec.get("url") if isinstance(rec.get("url"), str) else None
+        doc = guarded(
+            str(doc_id), "extract", page_to_document, rec["html"], origin=str(doc_id), url=url
+        )
+        out: dict[str, Any] = {"id": doc_id}
+        if isinstance(doc, IngestError):  # one bad page is reported on its own line
+            out["error"] = doc.reason
             bad += 1
         else:
             out |= {
-                "title": page.title,
-                "text": page.text,
-                "published_at": page.published_at.isoformat() if page.published_at else None,
-                "date_source": page.date_source,
-                "authors": page.authors,
-                "lang": page.lang,
+                "title": doc.title,
+                "text": doc.text,
+                "published_at": doc.published_at.isoformat() if doc.published_at else None,
+                "date_source": doc.date_source,
+                "authors": doc.authors,
+                "lang": doc.lang,
             }
         print(json.dumps(out, ensure_ascii=False), flush=True)
     return 1 if bad or bad_lines else 0
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    import os
-
     from newsmon.pipeline import fetch
+    from newsmon.report import fetch_lines
 
-    if args.sources:
-        os.environ["NEWSMON_SOURCES"] = str(Path(args.sources).resolve())
     settings = _settings(args)
     result = fetch(settings, as_of=args.as_of)
     if args.json:
         print(json.dumps(result, indent=2))
-        return 0
-    print(f"fetch {result['run_id']}  ({settings.db_path})")
-    print(
-        f"  sources: {result['sources']} ({result['feeds_unchanged']} feeds unchanged);"
-        f" {result['pages']} pages downloaded in {result['requests']} requests"
-    )
-    print(f"  articles: {result['articles_new']} new; {result['stories_new']} new stories")
-    print(f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}")
-    print(f"  errors: {result['errors']}")
-    if result["errors"]:
-        _print_errors(settings, result["run_id"])
+    else:
+        _print(fetch_lines(result, settings))
+    if result["all_failed"]:
+        print("newsmon: every source failed in this cycle (see the errors above)", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import reextract
+    from newsmon.maintenance import reextract
 
     print(json.dumps(reextract(_settings(args))))
     return 0
 
 
 def cmd_retag(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import retag
+    from newsmon.maintenance import retag
 
     result = retag(_settings(args))
     print(f"re-tagged {result['articles']} articles with taxonomy {result['taxonomy_version']}")
@@ -246,14 +229,15 @@ def cmd_retag(args: argparse.Namespace) -> int:
 
 
 def cmd_signals(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import detect, new_run_id
+    from newsmon.runs import new_run_id
+    from newsmon.stages import detect_signals
 
-    print(json.dumps(detect(_settings(args), new_run_id("signals"), args.as_of)))
+    print(json.dumps(detect_signals(_settings(args), new_run_id("signals"), args.as_of)))
     return 0
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import deliver
+    from newsmon.delivery import deliver
 
     # Channel plugins import Airflow, whose logging writes to stdout: keep stdout for the result.
     with contextlib.redirect_stdout(sys.stderr):
@@ -263,31 +247,13 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import summary
+    from newsmon.report import summary, summary_lines
 
     s = summary(_settings(args))
     if args.json:
         print(json.dumps(s, indent=2, default=str))
-        return 0
-    last = s["last_run"]
-    print(f"newsmon database {s['database']}")
-    print(f"  articles: {s['articles']} in {s['stories']} stories")
-    print("  topics: " + (", ".join(f"{t} {n}" for t, n in s["topics"].items()) or "none"))
-    print(f"  signals: {s['signals']} (last run: {last.get('signals_new', 0)} new)")
-    alerts = s["alerts"]
-    print(
-        f"  alerts: {alerts.get('pending', 0)} pending, {alerts.get('sent', 0)} sent,"
-        f" {alerts.get('failed', 0)} failed (last run queued {last.get('alerts_queued', 0)})"
-    )
-    for channel, statuses in s["alerts_by_channel"].items():
-        note = " (waiting for the channel to be configured)" if set(statuses) == {"pending"} else ""
-        print(f"    {channel}: " + ", ".join(f"{n} {st}" for st, n in statuses.items()) + note)
-    print(f"  ingest errors: {s['ingest_errors']}")
-    if last:
-        print(
-            f"  last run {last['run_id']}: {last['status']}, {last['files_found']} files"
-            f" ({last['files_skipped']} unchanged), {last['articles_new']} new articles"
-        )
+    else:
+        _print(summary_lines(s))
     return 0
 
 
@@ -299,7 +265,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         read_labelled,
         taxonomy_predictor,
     )
-    from newsmon.tag import load_taxonomy
+    from newsmon.taxonomy import load_taxonomy
 
     tax = load_taxonomy(_settings(args).topics_path)
     for path in args.files:
@@ -412,11 +378,16 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from newsmon.db import DatabaseBusy
+
     try:
         return int(args.func(args) or 0)
     except (ConfigError, FileNotFoundError) as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 2
+    except DatabaseBusy as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

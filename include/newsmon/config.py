@@ -115,8 +115,15 @@ class FetchConfig:
     retries: int = 2
     backoff_seconds: float = 1.0
     max_retry_after_seconds: float = 60.0
+    request_deadline_seconds: float = 60.0  # connect + headers + body of one request
+    cycle_budget_seconds: float = 600.0  # a cycle takes no new page after this
     per_host_delay_seconds: float = 1.0
     sources_per_batch: int = 4
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    stale_after_hours: float = 12.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ class Settings:
     signals: SignalSettings
     alerts: AlertSettings
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    runs: RunSettings = field(default_factory=RunSettings)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -163,18 +171,30 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         raise ConfigError(f"bad settings in '{section}': {exc}") from exc
 
 
-def _fetch_config(values: dict[str, Any], base: Path, resolve: Any) -> FetchConfig:
+def _fetch_config(
+    values: dict[str, Any], base: Path, resolve: Any, given: str | Path | None
+) -> FetchConfig:
     values = dict(values)
     sources = values.pop("sources_path", None)
     env = os.environ.get("NEWSMON_SOURCES")
     cfg = _build(FetchConfig, values, "fetch")
+    if given:
+        return replace(cfg, sources_path=Path(given).resolve())
     if env or sources:
         cfg = replace(cfg, sources_path=Path(env) if env else resolve(sources, base))
     return cfg
 
 
-def load_settings(path: str | Path | None = None, *, db: str | Path | None = None) -> Settings:
-    """Read the settings file (``path``, else ``$NEWSMON_CONFIG``, else the packaged default)."""
+def load_settings(
+    path: str | Path | None = None,
+    *,
+    db: str | Path | None = None,
+    sources: str | Path | None = None,
+) -> Settings:
+    """Read the settings file (``path``, else ``$NEWSMON_CONFIG``, else the packaged default).
+
+    ``db`` and ``sources`` (the CLI's ``--db`` and ``--sources``) win over everything.
+    """
     home = project_home()
     cfg_path = Path(path or os.environ.get("NEWSMON_CONFIG") or CONFIG_DIR / "newsmon.yaml")
     raw = read_yaml(cfg_path)
@@ -212,7 +232,8 @@ def load_settings(path: str | Path | None = None, *, db: str | Path | None = Non
         ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
         dedup=_build(DedupSettings, _section(raw, "dedup"), "dedup"),
         signals=replace(signals, spike=spike),
-        fetch=_fetch_config(_section(raw, "fetch"), cfg_path.parent, resolve),
+        fetch=_fetch_config(_section(raw, "fetch"), cfg_path.parent, resolve, sources),
         alerts=replace(alerts, log_path=log_path),
+        runs=_build(RunSettings, _section(raw, "runs"), "runs"),
         raw=raw,
     )

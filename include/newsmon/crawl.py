@@ -7,6 +7,13 @@ downloaded (up to ``max_articles`` per source). Each page is kept gzip-compresse
 hash (for ``newsmon reextract``), extracted with :mod:`newsmon.extract`, and becomes a
 :class:`RawDoc` with its date's provenance (page ``meta``, ``url``, ``feed``, else
 ``fetched``). Every failure is an :class:`IngestError` with the URL, stage and reason.
+
+A cycle has a time budget (``fetch.cycle_budget_seconds``): past it, no new page or
+source is started. Links left over (by the budget or by ``max_articles``) are not lost:
+the feed's validators and hash are not advanced, so the next cycle reads it again and
+takes the links not fetched yet. Each source's outcome (``ok``, ``unchanged``,
+``deferred`` or ``failed: <reason>``) is reported, so a cycle in which every source
+failed is visible.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import gzip
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +30,8 @@ from typing import Any
 
 from newsmon.config import ConfigError, read_yaml
 from newsmon.dedup import canonical_url
-from newsmon.fetch import Fetcher, FetchResult
-from newsmon.models import IngestError, RawDoc
+from newsmon.fetcher import Fetcher, FetchResult
+from newsmon.records import IngestError, RawDoc, guarded, page_to_document
 from newsmon.textio import NotText, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -95,6 +103,12 @@ class CycleResult:
     feed_state: list[dict[str, Any]] = field(default_factory=list)
     fetched: list[dict[str, Any]] = field(default_factory=list)
     feeds_unchanged: int = 0
+    deferred: int = 0  # links (or whole sources) left for the next cycle
+    outcomes: dict[str, str] = field(default_factory=dict)  # source -> ok | unchanged | ...
+
+    @property
+    def failed_sources(self) -> dict[str, str]:
+        return {k: v for k, v in self.outcomes.items() if v.startswith("failed")}
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -145,8 +159,6 @@ def page_doc(
     feed_date: datetime | None = None,
 ) -> tuple[RawDoc | IngestError, dict[str, Any]]:
     """A fetched page as a document (or the reason it is not one), and its fetch record."""
-    from newsmon.extract import extract_article
-
     record = {
         "url": res.url,
         "canonical_url": canonical_url(res.url),
@@ -166,33 +178,33 @@ def page_doc(
         return IngestError(res.url, "fetch", record["error"]), record
     digest, rel = store_raw(raw_dir, res.body)
     record |= {"content_hash": digest, "raw_path": rel}
-    try:
-        html = decode_html(res.body, ctype)
-        page = extract_article(html, res.final_url)
-    except (NotText, ValueError) as exc:
-        record["error"] = str(exc)
-        return IngestError(res.url, "extract", str(exc)), record
-    except Exception as exc:  # the extractors raise assorted types on odd markup
-        record["error"] = f"parse error: {type(exc).__name__}: {exc}"
-        return IngestError(res.url, "extract", record["error"]), record
-    published, date_source = page.published_at, page.date_source
-    if date_source != "meta" and feed_date is not None:
-        published, date_source = feed_date, "feed"  # a feed's date beats one guessed from the URL
-    if published is None:
-        published, date_source = now, "fetched"
-    doc = RawDoc(
-        origin=res.url,
-        kind="html",
-        text=page.text,
-        title=page.title or feed_title,
-        url=page.canonical_url or res.final_url,
-        published_at=published,
-        date_source=date_source,
-        source=source.name,
-        lang=page.lang or source.lang,
-        authors=page.authors,
-    )
+    doc = guarded(res.url, "extract", _page_document, res, source, now, feed_title, feed_date)
+    if isinstance(doc, IngestError):
+        record["error"] = doc.reason
     return doc, record
+
+
+def _page_document(
+    res: FetchResult,
+    source: Source,
+    now: datetime,
+    feed_title: str | None,
+    feed_date: datetime | None,
+) -> RawDoc | IngestError:
+    try:
+        html = decode_html(res.body, res.headers.get("content-type"))
+    except NotText as exc:
+        return IngestError(res.url, "extract", str(exc))
+    return page_to_document(
+        html,
+        origin=res.url,
+        url=res.final_url,
+        source=source.name,
+        lang=source.lang,
+        feed_title=feed_title,
+        feed_date=feed_date,
+        fetched_at=now,
+    )
 
 
 def run_cycle(
@@ -202,24 +214,33 @@ def run_cycle(
     fetcher: Fetcher,
     raw_dir: Path,
     now: datetime,
+    budget_seconds: float | None = None,
 ) -> CycleResult:
-    """Fetch every source once. ``state``: per feed its etag, last_modified, content_hash;
-    ``seen``: canonical URLs already fetched (not downloaded again)."""
+    """Fetch every source once, within ``budget_seconds``. ``state``: per feed its etag,
+    last_modified, content_hash; ``seen``: canonical URLs already fetched (not again)."""
     import feedparser
 
     out = CycleResult()
+    deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else 1e12)
     for source in sources:
+        if time.monotonic() >= deadline:
+            out.outcomes[source.name] = "deferred: the cycle's time budget ran out"
+            out.deferred += 1
+            continue
         try:
-            _run_source(source, state, seen, fetcher, raw_dir, now, out, feedparser)
-        except Exception as exc:  # one broken source never stops the others
-            log.exception("source %s failed", source.name)
-            out.errors.append(
-                IngestError(
-                    source.url or source.name,
-                    "fetch",
-                    f"unexpected error: {type(exc).__name__}: {exc}",
-                )
+            out.outcomes[source.name] = _run_source(
+                source, state, seen, fetcher, raw_dir, now, out, feedparser, deadline
             )
+        except (
+            Exception
+        ) as exc:  # the per-source boundary: one broken source never stops the others
+            log.exception("source %s failed", source.name)
+            reason = f"unexpected error: {type(exc).__name__}: {exc}"
+            out.errors.append(IngestError(source.url or source.name, "fetch", reason))
+            out.outcomes[source.name] = f"failed: {reason}"
+    for name, outcome in out.outcomes.items():
+        if outcome.startswith(("failed", "deferred")):
+            log.warning("source %s %s", name, outcome)
     return out
 
 
@@ -232,24 +253,49 @@ def _run_source(
     now: datetime,
     out: CycleResult,
     feedparser: Any,
-) -> None:
+    deadline: float,
+) -> str:
+    """Fetch one source's new links; its outcome in words."""
+    row: dict[str, Any] | None = None
     if source.type == "urls":
         links: list[tuple[str, str | None, datetime | None]] = [
             (u, None, None) for u in source.urls
         ]
     else:
-        links = _feed_links(source, state.get(source.name, {}), fetcher, now, out, feedparser)
-    taken = 0
+        prev = state.get(source.name, {})
+        links, row, problem = _feed_links(source, prev, fetcher, now, out, feedparser)
+        if problem:
+            return problem
+    taken = failed = left = 0
+    reasons: list[str] = []
     for link, title, date in links:
         canon = canonical_url(link)
-        if canon in seen or taken >= source.max_articles:
+        if canon in seen:
+            continue
+        if source.max_articles == 0:
+            continue  # a feed watched for itself: no articles taken, none waiting
+        if taken >= source.max_articles or time.monotonic() >= deadline:
+            left += 1  # not marked seen: the next cycle takes it
             continue
         seen.add(canon)
         taken += 1
         res = fetcher.get(link, allow_private=source.allow_private)
         doc, record = page_doc(res, source, raw_dir, now, title, date)
         out.fetched.append(record)
-        (out.errors if isinstance(doc, IngestError) else out.docs).append(doc)
+        if isinstance(doc, IngestError):
+            out.errors.append(doc)
+            if doc.stage == "fetch" and not (record["error"] or "").startswith("not an article"):
+                failed += 1
+                reasons.append(doc.reason)
+        else:
+            out.docs.append(doc)
+    if left and row is not None:  # read the feed again next cycle for the links left over
+        prev = state.get(source.name, {})
+        row |= {k: prev.get(k) for k in ("etag", "last_modified", "content_hash")}
+    out.deferred += left
+    if taken and failed == taken:
+        return f"failed: every page failed ({reasons[0]})"
+    return f"deferred: {left} links left for the next cycle" if left else "ok"
 
 
 def _feed_links(
@@ -259,8 +305,9 @@ def _feed_links(
     now: datetime,
     out: CycleResult,
     feedparser: Any,
-) -> list[tuple[str, str | None, datetime | None]]:
-    """The feed's entries when it changed; [] when it did not, or could not be read."""
+) -> tuple[list[tuple[str, str | None, datetime | None]], dict[str, Any], str | None]:
+    """``(entries, feed-state row, outcome)``: the outcome is set when there is nothing to
+    fetch (the feed is unchanged, or could not be read)."""
     res = fetcher.get(
         source.url,
         allow_private=source.allow_private,
@@ -280,23 +327,30 @@ def _feed_links(
     out.feed_state.append(row)
     if res.not_modified:
         out.feeds_unchanged += 1
-        return []
+        return [], row, "unchanged"
     if not res.ok:
-        out.errors.append(IngestError(source.url, "feed", res.error or f"HTTP {res.status}"))
-        return []
+        reason = res.error or f"HTTP {res.status}"
+        out.errors.append(IngestError(source.url, "feed", reason))
+        return [], row, f"failed: {reason}"
     digest = hashlib.sha256(res.body).hexdigest()
     row |= {"etag": res.headers.get("etag"), "last_modified": res.headers.get("last-modified")}
     if digest == prev.get("content_hash"):
         out.feeds_unchanged += 1
-        return []
+        return [], row, "unchanged"
     parsed = feedparser.parse(
         res.body, response_headers={"content-type": res.headers.get("content-type", "")}
     )
     if not parsed.entries:
         row["error"] = f"feed parse error: {parsed.get('bozo_exception') or 'no entries'}"
         out.errors.append(IngestError(source.url, "feed", row["error"]))
-        return []
+        return [], row, f"failed: {row['error']}"
     row["content_hash"] = digest
-    return [
-        (e.get("link"), e.get("title"), _entry_date(e)) for e in parsed.entries if e.get("link")
-    ]
+    links = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if isinstance(link, str) and link.strip():
+            title = entry.get("title")
+            links.append(
+                (link.strip(), title if isinstance(title, str) else None, _entry_date(entry))
+            )
+    return links, row, None

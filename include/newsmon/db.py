@@ -46,10 +46,33 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.Duck
     return con.execute(text, {k: v for k, v in params.items() if k in used})
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for folder in ("schema", "views"):
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
+
+
+def _busy_message(db: Path, error: str, waited: float) -> str:
+    """One plain line: who holds the file and what to do."""
+    m = re.search(r"held in (?P<prog>\S+) \(PID (?P<pid>\d+)\)", error)
+    who = f"{Path(m['prog']).name}, PID {m['pid']}" if m else "another process"
+    return (
+        f"the database {db} is in use by {who} (waited {waited:g}s). DuckDB allows one"
+        " process at a time, and a read-only session blocks writers too: close that session"
+        " or let the other run finish, then try again."
+    )
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -82,7 +105,7 @@ def connect(
             if not _is_lock_error(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise DatabaseBusy(f"{db} is locked by another process: {exc}") from exc
+                raise DatabaseBusy(_busy_message(db, str(exc), wait)) from exc
             log.info("database %s is locked by another process; retrying in %.1fs", db, delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)

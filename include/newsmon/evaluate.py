@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from newsmon.tag import Taxonomy, score_topics
+from newsmon.tag import score_topics
+from newsmon.taxonomy import Taxonomy
 
 NAIVE = {
     "mobilization": re.compile(r"mobili[sz]", re.IGNORECASE),

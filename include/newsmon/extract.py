@@ -9,7 +9,7 @@ body is used. On the Zyte benchmark (181 pages) this scores F1 0.964 against 0.9
 newspaper4k and 0.960 for trafilatura alone; both halves of the set pick these same
 parameters when tuned separately (see `make bench-extract`).
 
-Nothing touches the network: newspaper4k runs through :mod:`newsmon.html` (offline
+Nothing touches the network: newspaper4k runs through :mod:`newsmon.htmlpage` (offline
 tldextract, no images, no NLP) and trafilatura only parses the given string. A page that
 makes newspaper4k raise (e.g. some languages without NLTK) is extracted by trafilatura.
 """
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from newsmon.html import parse_html
+from newsmon.htmlpage import parse_html
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,13 @@ class Extracted:
     lang: str | None = None
     canonical_url: str | None = None
     method: str = ""  # newspaper | newspaper+trafilatura | trafilatura
+
+
+@dataclass(frozen=True)
+class NotAnArticle:
+    """The page holds no article (a menu, a stub, an empty page): the failure as a value."""
+
+    reason: str
 
 
 def _shingles(text: str) -> Counter:
@@ -99,8 +106,12 @@ def _date_source(published: datetime | None, url: str | None) -> str | None:
     return "url" if same_day and published.hour == published.minute == 0 else "meta"
 
 
-def extract_article(html: str, url: str | None = None) -> Extracted:
-    """Extract one page; raises ``ValueError`` only when neither extractor finds text."""
+def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArticle:
+    """Extract one page, or say why it is not an article (neither extractor finds text).
+
+    Errors of the extractors on odd markup are not caught here: the caller's per-document
+    boundary (:func:`newsmon.records.guarded`) records them with the page's origin.
+    """
     trafilatura, config = _trafilatura()
     page: dict[str, Any] = {}
     try:
@@ -120,7 +131,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     )
     text, method = combine(page.get("text") or "", tr_text)
     if len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
-        raise ValueError("no article text found in the HTML page (not an article)")
+        return NotAnArticle("no article text found in the HTML page (not an article)")
     title = page.get("title")
     published = page.get("published_at")
     authors = page.get("authors") or []

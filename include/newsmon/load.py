@@ -9,15 +9,17 @@ reason; the other documents of the same file are still returned.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsmon.dates import parse_iso
-from newsmon.models import IngestError, RawDoc
+from newsmon.dates import parse_published
+from newsmon.records import IngestError, RawDoc, page_to_document
 from newsmon.textio import NotText, decode_bytes
 
 
@@ -34,17 +36,20 @@ def discover(
     """Every file under ``paths`` (files or folders, recursively), sorted, hidden ones skipped.
 
     Files of an unsupported type are reported as errors rather than silently ignored, so a
-    user who drops a PDF into the inbox learns why nothing happened.
+    user who drops a PDF into the inbox learns why nothing happened. So are broken or
+    looping symbolic links, unreadable folders and anything that is not a regular file (a
+    FIFO would block the reader forever); discovery goes on past each of them.
     """
     exts = {e.lower() for e in extensions}
     found: list[FileRef] = []
     errors: list[IngestError] = []
+    seen: set[str] = set()
     for raw in paths:
         root = Path(raw).expanduser()
-        if not root.exists():
+        if not os.path.lexists(root):
             errors.append(IngestError(str(root), "discover", "path does not exist"))
             continue
-        candidates = [root] if root.is_file() else sorted(_walk(root))
+        candidates = sorted(_walk(root, errors)) if root.is_dir() else [root]
         for path in candidates:
             if path.suffix.lower() not in exts:
                 errors.append(
@@ -53,13 +58,41 @@ def discover(
                     )
                 )
                 continue
-            st = path.stat()
-            found.append(FileRef(str(path.resolve()), st.st_size, st.st_mtime_ns))
+            ref = _file_ref(path, errors)
+            if ref is not None and ref.path not in seen:
+                seen.add(ref.path)
+                found.append(ref)
     return found, errors
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _file_ref(path: Path, errors: list[IngestError]) -> FileRef | None:
+    try:
+        st = path.stat()
+        real = os.path.realpath(path)
+    except OSError as exc:
+        if path.is_symlink():
+            why = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
+            reason = f"{why} (points to {os.readlink(path)!r})"
+        else:
+            reason = f"cannot read: {exc.strerror or exc}"
+        errors.append(IngestError(str(path), "discover", reason))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        errors.append(IngestError(str(path), "discover", "not a regular file"))
+        return None
+    return FileRef(real, st.st_size, st.st_mtime_ns)
+
+
+def _walk(root: Path, errors: list[IngestError]) -> Iterator[Path]:
+    def unreadable(exc: OSError) -> None:
+        errors.append(
+            IngestError(
+                exc.filename or str(root), "discover", f"cannot list folder: {exc.strerror}"
+            )
+        )
+
+    # followlinks=False: a link to a folder is not descended into (no loops, no escapes)
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             if not name.startswith("."):
@@ -97,29 +130,10 @@ def read_file(ref: FileRef, max_bytes: int) -> tuple[list[RawDoc], list[IngestEr
 
 
 def _read_html(origin: str, html: str) -> tuple[list[RawDoc], list[IngestError]]:
-    from newsmon.extract import extract_article
-
-    try:
-        page = extract_article(html)
-    except ValueError as exc:
-        return [], [IngestError(origin, "parse", str(exc))]
-    except Exception as exc:  # the extractors raise assorted types on odd markup
-        return [], [
-            IngestError(origin, "parse", f"HTML could not be parsed: {type(exc).__name__}: {exc}")
-        ]
-    return [
-        RawDoc(
-            origin=origin,
-            kind="html",
-            text=page.text,
-            title=page.title,
-            url=page.canonical_url,
-            published_at=page.published_at,
-            date_source=page.date_source,
-            lang=page.lang,
-            authors=page.authors,
-        )
-    ], []
+    doc = page_to_document(html, origin=origin)
+    if isinstance(doc, IngestError):
+        return [], [IngestError(origin, "parse", doc.reason)]
+    return [doc], []
 
 
 def record_to_doc(origin: str, record: Any) -> RawDoc | IngestError:
@@ -129,7 +143,7 @@ def record_to_doc(origin: str, record: Any) -> RawDoc | IngestError:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return IngestError(origin, "parse", "record has no 'text'")
-    published = parse_iso(record.get("published_at"))
+    published, note = parse_published(record.get("published_at"))
 
     def opt(key: str) -> str | None:
         value = record.get(key)
@@ -145,6 +159,7 @@ def record_to_doc(origin: str, record: Any) -> RawDoc | IngestError:
         date_source="json" if published else None,
         source=opt("source"),
         lang=opt("lang"),
+        note=note,
     )
 
 
@@ -159,6 +174,8 @@ def _read_json(origin: str, text: str) -> tuple[list[RawDoc], list[IngestError]]
                 f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             )
         ]
+    except RecursionError:
+        return [], [IngestError(origin, "parse", "malformed JSON: nested too deeply")]
     records = data if isinstance(data, list) else [data]
     return _split(
         [
@@ -179,6 +196,11 @@ def _read_jsonl(origin: str, text: str) -> tuple[list[RawDoc], list[IngestError]
         except json.JSONDecodeError as exc:
             results.append(
                 IngestError(where, "parse", f"malformed JSON on line {lineno}: {exc.msg}")
+            )
+            continue
+        except RecursionError:
+            results.append(
+                IngestError(where, "parse", f"JSON on line {lineno} is nested too deeply")
             )
             continue
         results.append(record_to_doc(where, record))

@@ -1,17 +1,36 @@
-"""Plain records passed between the stages. No behaviour beyond (de)serialisation."""
+"""Typed records that cross module boundaries, and the one per-document boundary.
+
+- :class:`RawDoc`: a document as read from a file, record or page, before cleaning.
+- :class:`IngestError`: an input that could not be used, with the stage and a plain reason.
+- :class:`ArticleRecord`: a cleaned article with its identity and near-duplicate keys, as
+  staged between the read/fetch stages and the store stage.
+- :func:`page_to_document`: an HTML page to a :class:`RawDoc`, or the reason it is none
+  (used for local .html files, fetched pages and re-extraction alike).
+- :func:`guarded`: runs one per-document step; whatever it raises becomes an
+  :class:`IngestError` with the document's origin, so one bad input costs only itself.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from newsmon.textio import MAX_TITLE_CHARS, sanitize_field, sanitize_text
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
 class RawDoc:
-    """One document as read from a file, before cleaning."""
+    """One document as read from a file, record or page, before cleaning."""
 
-    origin: str  # where it came from: a file path, with "#L<n>" for a JSON Lines record
+    origin: str  # where it came from: a file path ("#L<n>" for a JSON Lines record) or URL
     kind: str  # txt | html | json
     text: str
     title: str | None = None
@@ -21,6 +40,16 @@ class RawDoc:
     source: str | None = None  # the outlet
     lang: str | None = None
     authors: list[str] = field(default_factory=list)
+    note: str | None = None  # something dropped on the way in (e.g. an impossible date)
+
+    def __post_init__(self) -> None:
+        # Text from outside is cleaned once, here, where every document enters.
+        self.text = sanitize_text(self.text)
+        self.title = sanitize_field(self.title, MAX_TITLE_CHARS)
+        self.url = sanitize_field(self.url, 4000)
+        self.source = sanitize_field(self.source, 200)
+        self.lang = sanitize_field(self.lang, 20)
+        self.authors = [a for a in (sanitize_field(x, 120) for x in self.authors or []) if a]
 
 
 @dataclass
@@ -28,11 +57,40 @@ class IngestError:
     """A file, record or page that could not be used, with a plain reason."""
 
     origin: str
-    stage: str  # discover | read | parse | clean | load
+    stage: str  # discover | read | parse | clean | tag | feed | fetch | extract | ...
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "origin": sanitize_text(self.origin)[:2000],
+            "stage": self.stage,
+            "reason": sanitize_text(self.reason)[:1000],
+        }
+
+
+@dataclass
+class ArticleRecord:
+    """A cleaned article, staged for the store stage (one JSON line per article)."""
+
+    article_id: str
+    url: str | None
+    canonical_url: str | None
+    origin: str
+    source: str | None
+    title: str
+    text: str
+    lang: str | None
+    authors: list[str]
+    published_at: str | None  # ISO 8601, UTC
+    date_source: str | None
+    content_hash: str
+    chars: int
+    signature: list[int]
+    bands: list[int]
+    seq: int = 0  # order within the run; the last copy of an article wins its text
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
 
 
 @dataclass
@@ -75,3 +133,63 @@ class TopicScore:
         if full:
             out["vetoed"] = [e.to_dict() for e in self.vetoed]
         return out
+
+
+def guarded(
+    where: str, stage: str, step: Callable[..., T], *args: Any, **kwargs: Any
+) -> T | IngestError:
+    """Run one per-document ``step``; an exception becomes this document's IngestError.
+
+    The one place that catches the unexpected: decoding, parsing, extraction, dates,
+    cleaning, tagging and serialisation of one document all run inside it.
+    """
+    try:
+        return step(*args, **kwargs)
+    except Exception as exc:  # the per-document boundary: one bad input costs only itself
+        log.warning("%s failed at %s: %s: %s", where, stage, type(exc).__name__, exc)
+        return IngestError(where, stage, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def page_to_document(
+    html: str,
+    *,
+    origin: str,
+    url: str | None = None,
+    source: str | None = None,
+    lang: str | None = None,
+    feed_title: str | None = None,
+    feed_date: datetime | None = None,
+    fetched_at: datetime | None = None,
+    keep_date: tuple[datetime | None, str | None] | None = None,
+) -> RawDoc | IngestError:
+    """An HTML page as a document, or the reason it is not an article.
+
+    Dates: the page's own metadata wins; else the feed's date, else a date in the URL,
+    else ``fetched_at`` (the fetch time). ``keep_date`` (re-extraction) is a stored
+    ``(published_at, date_source)`` that stays unless the page now has a metadata date.
+    """
+    from newsmon.extract import NotAnArticle, extract_article
+
+    page = extract_article(html, url)
+    if isinstance(page, NotAnArticle):
+        return IngestError(origin, "extract", page.reason)
+    published, date_source = page.published_at, page.date_source
+    if date_source != "meta":
+        if keep_date is not None and keep_date[0] is not None:
+            published, date_source = keep_date
+        elif feed_date is not None:
+            published, date_source = feed_date, "feed"  # a feed's date beats a URL's
+    if published is None and fetched_at is not None:
+        published, date_source = fetched_at, "fetched"
+    return RawDoc(
+        origin=origin,
+        kind="html",
+        text=page.text,
+        title=page.title or feed_title,
+        url=page.canonical_url or url,
+        published_at=published,
+        date_source=date_source,
+        source=source,
+        lang=page.lang or lang,
+        authors=page.authors,
+    )

@@ -1,8 +1,9 @@
 """Alert texts for people: plain text, Slack mrkdwn and email (HTML + plain), one alert or a digest.
 
 Article text is untrusted. Slack: ``&``, ``<`` and ``>`` are escaped in everything that came
-from an article (so no title can ping ``<!channel>`` or forge a ``<url|link>``), and links
-are built only from stored URLs. Email: every article-derived value is HTML-escaped, and
+from an article (so no title can ping ``<!channel>`` or forge a ``<url|link>``), and a link
+is built only from a URL that :func:`safe_link` accepts and re-encodes (no ``>``, ``|`` or
+``<`` can end the link early and plant another one). Email: every article-derived value is HTML-escaped, and
 subjects lose line breaks (no header injection).
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 
 @dataclass
@@ -65,8 +68,57 @@ def _more(msg: AlertMessage) -> str:
     return f" (+{n} outlet{'s' if n != 1 else ''})" if n else ""
 
 
+def safe_link(url: str | None) -> str | None:
+    """``url`` fit to stand in a link, or None: http(s) with a host, nothing that could end
+    a Slack ``<url|text>`` link or an HTML attribute (``<``, ``>``, ``|``, quotes, spaces and
+    control characters are percent-encoded; a host that is not a valid name gives None)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+", host):
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{port}" if port else ""
+    keep = "!#$%&'()*+,-./:;=?@~_[]"
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path, safe=keep),
+            quote(parts.query, safe=keep),
+            quote(parts.fragment, safe=keep),
+        )
+    )
+
+
 def _link(msg: AlertMessage) -> str | None:
-    return msg.url if msg.url and re.match(r"https?://", msg.url) else None
+    return safe_link(msg.url)
+
+
+def message_to_dict(msg: AlertMessage) -> dict[str, Any]:
+    """An alert message as JSON-ready data (the outbox file between prepare and send)."""
+    out = asdict(msg)
+    out["published_at"] = msg.published_at.isoformat() if msg.published_at else None
+    return out
+
+
+def message_from_dict(data: dict[str, Any]) -> AlertMessage:
+    data = dict(data)
+    data["highlights"] = [Highlight(**h) for h in data.get("highlights") or []]
+    if data.get("published_at"):
+        data["published_at"] = datetime.fromisoformat(data["published_at"])
+    return AlertMessage(**data)
 
 
 def headline(msg: AlertMessage) -> str:
@@ -88,7 +140,7 @@ def plain(msg: AlertMessage) -> str:
     ]
     for h in msg.highlights:
         lines.append(f"  \u201c{_lead(h)}{h.before}[{h.match}]{h.after}{_tail(h)}\u201d ({h.term})")
-    lines.append(msg.url or msg.story_id or "")
+    lines.append(_link(msg) or msg.story_id or "")
     return "\n".join(line for line in lines if line)
 
 
@@ -116,7 +168,7 @@ def slack(msg: AlertMessage) -> str:
         return f":chart_with_upwards_trend: *Spike* {slack_escape(msg.reason)}"
     title = slack_escape(msg.title or "(untitled)")
     link = _link(msg)
-    head = f"<{link}|{title}>" if link else title
+    head = f"<{slack_escape(link)}|{title}>" if link else title
     lines = [
         f":rotating_light: *New {slack_escape(msg.topic)} story*: {head}",
         f"{slack_escape(msg.source or 'unknown outlet')}, {_when(msg)}{slack_escape(_more(msg))}",
@@ -139,7 +191,7 @@ def slack_digest(msgs: list[AlertMessage]) -> str:
         link = _link(m)
         title = slack_escape(m.title or "(untitled)")
         items.append(
-            f"\u2022 *{slack_escape(m.topic)}* {f'<{link}|{title}>' if link else title}"
+            f"\u2022 *{slack_escape(m.topic)}* {f'<{slack_escape(link)}|{title}>' if link else title}"
             f" \u2014 {slack_escape(m.source or 'unknown outlet')}{slack_escape(_more(m))},"
             f" score {m.score or 0:.1f}"
         )

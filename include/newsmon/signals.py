@@ -6,8 +6,9 @@
   ``baseline_days``; fires when the count reaches ``min_count`` and ``ratio`` times the
   baseline (floored at ``min_baseline``). Both numbers are stored with the signal.
 
-Detection covers every run whose signals are not yet done, so a failed detection is caught
-up by the next run instead of being lost. Each new signal gets one pending alert per
+Detection covers every run whose signals are not yet done and that is no longer running
+(loaded, finished or failed), so a failed detection is caught up by the next run, and the
+stories a killed run stored still get their signals. Each new signal gets one pending alert per
 configured channel in the same transaction.
 """
 
@@ -20,7 +21,8 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.db import run
+from newsmon.db import run, transaction
+from newsmon.faults import checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +36,8 @@ def detect(
     con: duckdb.DuckDBPyConnection, settings: Settings, as_of: date, now: datetime, run_id: str
 ) -> dict[str, Any]:
     """Write new signals and their pending alerts; mark the covered runs done."""
-    con.execute("begin transaction")
-    try:
-        pending = [
-            r[0]
-            for r in con.execute(
-                "select run_id from pipeline_runs where not signals_done and status in ('loaded', 'success')"
-            ).fetchall()
-        ]
+    with transaction(con):
+        pending = [r[0] for r in run(con, "runs/awaiting_signals").fetchall()]
         new_signals: list[str] = []
         if pending and settings.signals.new_story_topics:
             rows = run(
@@ -56,27 +52,24 @@ def detect(
         new_signals += _spikes(con, settings, as_of, now, run_id)
         queued = 0
         if new_signals:
-            queued = run(
-                con,
-                "queue_alerts",
-                signals=new_signals,
-                channels=list(settings.alerts.channels),
-                now=now,
-            ).fetchall()
-            queued = len(queued)
-        con.execute(
-            "update pipeline_runs set signals_done = true, status = 'success', finished_at = ?"
-            " where run_id in (select unnest(?::varchar[]))",
-            [now, pending],
+            queued = len(
+                run(
+                    con,
+                    "alerts/queue",
+                    signals=new_signals,
+                    channels=list(settings.alerts.channels),
+                    now=now,
+                ).fetchall()
+            )
+        checkpoint("signals")
+        run(con, "runs/signals_done", runs=pending, now=now)
+        run(
+            con,
+            "runs/signals_counted",
+            run_id=run_id,
+            signals_new=len(new_signals),
+            alerts_queued=queued,
         )
-        con.execute(
-            "update pipeline_runs set signals_new = ?, alerts_queued = ? where run_id = ?",
-            [len(new_signals), queued, run_id],
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     counts = {
         "run_id": run_id,
         "runs_covered": len(pending),
@@ -91,11 +84,12 @@ def _spikes(
     con: duckdb.DuckDBPyConnection, settings: Settings, as_of: date, now: datetime, run_id: str
 ) -> list[str]:
     spike = settings.signals.spike
-    start = as_of - timedelta(days=spike.baseline_days)
-    rows = con.execute(
-        "select topic, day, stories from daily_topic_counts"
-        " where day between ? and ? and topic in (select unnest(?::varchar[]))",
-        [start, as_of, list(settings.signals.spike_topics)],
+    rows = run(
+        con,
+        "spike_counts",
+        start=as_of - timedelta(days=spike.baseline_days),
+        as_of=as_of,
+        topics=list(settings.signals.spike_topics),
     ).fetchall()
     by_topic: dict[str, dict[date, int]] = {}
     for topic, day, n in rows:
@@ -107,19 +101,16 @@ def _spikes(
         if not spike_fires(count, baseline, settings):
             continue
         reason = f"{topic}: {count} stories on {as_of.isoformat()} vs {spike.baseline_days}-day baseline {baseline:.1f}"
-        inserted = con.execute(
-            "insert into signals (signal_id, kind, topic, day, count_day, baseline, reason, run_id, created_at)"
-            " values (?, 'spike', ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning signal_id",
-            [
-                f"spike:{topic}:{as_of.isoformat()}",
-                topic,
-                as_of,
-                count,
-                baseline,
-                reason,
-                run_id,
-                now,
-            ],
+        inserted = run(
+            con,
+            "insert_spike_signal",
+            topic=topic,
+            day=as_of,
+            count_day=count,
+            baseline=baseline,
+            reason=reason,
+            run_id=run_id,
+            now=now,
         ).fetchall()
         fired += [r[0] for r in inserted]
     return fired

@@ -1,4 +1,4 @@
-"""Write one run's staged articles, topics and errors to DuckDB, idempotently.
+"""Store one run's staged articles, topics and errors in DuckDB, idempotently.
 
 Identity and story assignment:
 - an article whose id (canonical URL, else content hash) is stored with the same content
@@ -8,8 +8,9 @@ Identity and story assignment:
   copy), else of the most similar stored or earlier-in-run article sharing an LSH band
   whose estimated Jaccard similarity reaches ``dedup.threshold``, else starts a story.
 Each staging chunk is written in one transaction and recorded in ``run_chunks``; the run's
-errors, file bookkeeping and status go in a last one. A retried load skips the chunks already
-written and a run already loaded is not loaded again, so nothing is duplicated or dropped.
+errors, file bookkeeping and status go in a last one. A retried store skips the chunks
+already written and a run already stored is not stored again, so nothing is duplicated or
+dropped. Every statement is a file in ``include/sql/queries``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from newsmon import runs
 from newsmon.config import Settings
-from newsmon.db import run
+from newsmon.db import run, transaction
 from newsmon.dedup import similarity
+from newsmon.faults import checkpoint
+from newsmon.staging import RunFolder, count_lines
 
 log = logging.getLogger(__name__)
 
@@ -73,74 +77,48 @@ def assign_stories(
     return out
 
 
-def _count_lines(path: Path) -> int:
-    with path.open(encoding="utf-8") as fh:
-        return sum(1 for line in fh if line.strip())
-
-
-def load_run(
+def store_run(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
-    run_id: str,
-    staging: Path,
+    staged: RunFolder,
     taxonomy_version: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Load one run's staging folder, chunk by chunk; a run loaded before returns its counts.
+    """Store one run's staging folder, chunk by chunk; a run stored before returns its counts.
 
     Each chunk (``articles-NNNNN.jsonl`` with its ``topics-NNNNN.jsonl``) is one
     transaction and is recorded in ``run_chunks``, so memory stays bounded by the chunk size
-    and a retried load skips the chunks already written. Errors, file bookkeeping and the
+    and a retried store skips the chunks already written. Errors, file bookkeeping and the
     run's status go in last, in one more transaction.
     """
-    done = con.execute("select status from pipeline_runs where run_id = ?", [run_id]).fetchone()
-    if not (done and done[0] in ("loaded", "success")):
-        loaded = {
-            r[0]
-            for r in con.execute(
-                "select chunk from run_chunks where run_id = ?", [run_id]
-            ).fetchall()
-        }
-        for articles in sorted(staging.glob("articles-*.jsonl")):
-            chunk = int(articles.stem.split("-")[1])
-            if chunk in loaded or articles.stat().st_size == 0:
+    run_id = staged.run_id
+    if runs.status(con, run_id) not in ("loaded", "success"):
+        done = {r[0] for r in run(con, "loaded_chunks", run_id=run_id).fetchall()}
+        for chunk, articles in staged.article_chunks():
+            if chunk in done or articles.stat().st_size == 0:
                 continue
-            topics = staging / f"topics-{chunk:05d}.jsonl"
-            _transaction(
-                con,
-                _load_chunk,
-                con,
-                settings,
-                run_id,
-                chunk,
-                articles,
-                topics,
-                taxonomy_version,
-                now,
-            )
-        _transaction(con, _finish, con, run_id, staging, now)
-    row = con.execute(
-        "select articles_new, articles_updated, articles_unchanged, stories_new, errors"
-        " from pipeline_runs where run_id = ?",
-        [run_id],
-    ).fetchone()
+            checkpoint("store")
+            with transaction(con):
+                _store_chunk(
+                    con,
+                    settings,
+                    run_id,
+                    chunk,
+                    articles,
+                    staged.topics_file(chunk),
+                    taxonomy_version,
+                    now,
+                )
+        with transaction(con):
+            _finish(con, staged, now)
+    row = run(con, "runs/load_counts", run_id=run_id).fetchone()
     keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
     counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
-    log.info("load %s: %s", run_id, counts)
+    log.info("store %s: %s", run_id, counts)
     return counts
 
 
-def _transaction(con: duckdb.DuckDBPyConnection, work: Any, *args: Any) -> None:
-    con.execute("begin transaction")
-    try:
-        work(*args)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-
-
-def _load_chunk(
+def _store_chunk(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     run_id: str,
@@ -151,86 +129,63 @@ def _load_chunk(
     now: datetime,
 ) -> None:
     run(con, "stage_articles", articles=str(articles_file))
-    states = dict(con.execute("select state, count(*) from stage group by state").fetchall())
+    states = dict(run(con, "stage_states").fetchall())
     new = [
         NewArticle(a, h, np.asarray(sig, dtype=np.uint32), list(bands))
-        for a, h, sig, bands in con.execute(
-            "select article_id, content_hash, signature, bands from stage where state = 'new' order by seq"
-        ).fetchall()
+        for a, h, sig, bands in run(con, "stage_new").fetchall()
     ]
-    exact = dict(
-        con.execute(
-            "select distinct on (a.content_hash) a.content_hash, a.story_id"
-            " from articles as a join stage as s using (content_hash) where s.state = 'new'"
-            " order by a.content_hash, a.first_seen_at"
-        ).fetchall()
-    )
+    exact = dict(run(con, "stage_exact_copies").fetchall())
     candidates: dict[str, list[tuple[str, np.ndarray]]] = {}
     for new_id, _old_id, story_id, sig in run(con, "story_candidates").fetchall():
         candidates.setdefault(new_id, []).append((story_id, np.asarray(sig, dtype=np.uint32)))
     mapping = assign_stories(new, exact, candidates, settings.dedup.threshold)
-    con.execute(
-        "create or replace temp table story_map as select unnest(?::varchar[]) as article_id,"
-        " unnest(?::varchar[]) as story_id, unnest(?::boolean[]) as new_story",
-        [list(mapping), [s for s, _ in mapping.values()], [n for _, n in mapping.values()]],
+    run(
+        con,
+        "story_map",
+        article_ids=list(mapping),
+        story_ids=[s for s, _ in mapping.values()],
+        new_story=[n for _, n in mapping.values()],
     )
     run(con, "upsert_articles", now=now, run_id=run_id)
     run(con, "insert_stories", now=now, run_id=run_id)
     run(con, "update_story_counts", now=now)
-    con.execute(
-        "insert into article_signatures select article_id, signature from stage where state = 'new'"
-        " on conflict do nothing"
-    )
-    con.execute(
-        "insert into article_bands select unnest(bands), article_id from stage where state = 'new'"
-    )
-    con.execute(
-        "delete from article_topics where article_id in"
-        " (select article_id from stage where state in ('new', 'changed'))"
-    )
+    run(con, "insert_signatures")
+    run(con, "insert_bands")
+    run(con, "clear_topics")
     if topics_file.exists() and topics_file.stat().st_size > 0:
         run(con, "stage_topics", topics=str(topics_file))
-        con.execute(
-            "insert into article_topics select t.article_id, t.topic, t.score, t.evidence, ?, ?"
-            " from stage_topics as t join stage as s using (article_id) where s.state in ('new', 'changed')",
-            [taxonomy_version, now],
-        )
-    con.execute(
-        "insert into run_chunks values (?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            chunk,
-            states.get("new", 0),
-            states.get("changed", 0),
-            states.get("unchanged", 0),
-            sum(1 for _, is_new in mapping.values() if is_new),
-            now,
-        ],
+        run(con, "insert_topics", taxonomy_version=taxonomy_version, now=now)
+    run(
+        con,
+        "record_chunk",
+        run_id=run_id,
+        chunk=chunk,
+        articles_new=states.get("new", 0),
+        articles_updated=states.get("changed", 0),
+        articles_unchanged=states.get("unchanged", 0),
+        stories_new=sum(1 for _, is_new in mapping.values() if is_new),
+        now=now,
     )
 
 
-def _finish(con: duckdb.DuckDBPyConnection, run_id: str, staging: Path, now: datetime) -> None:
-    error_files = [str(p) for p in sorted(staging.glob("errors-*.jsonl")) if p.stat().st_size > 0]
-    errors = sum(_count_lines(Path(p)) for p in error_files)
+def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) -> None:
+    run_id = staged.run_id
+    error_files = staged.error_files()
+    errors = sum(count_lines(Path(p)) for p in error_files)
     if error_files:
         run(con, "upsert_errors", now=now, run_id=run_id, errors=error_files)
-    results = staging / "file-results.jsonl"
-    documents = 0
-    if results.exists() and results.stat().st_size > 0:
-        documents = con.execute(
-            "select coalesce(sum(documents), 0) from read_json(?, format = 'newline_delimited',"
-            " columns = {documents: 'integer'})",
-            [str(results)],
-        ).fetchone()[0]
+    results = staged.file_results()
+    if results is not None:  # files were read: remember them, so unchanged ones are skipped
+        documents = run(con, "file_documents", results=str(results)).fetchone()[0]
         run(con, "upsert_source_files", now=now, run_id=run_id, results=str(results))
-    else:  # a fetch run: the documents are the pages extracted
-        documents = sum(_count_lines(p) for p in staging.glob("articles-*.jsonl"))
-    for pattern, query in (
-        ("feed-state-*.jsonl", "upsert_feed_state"),
-        ("fetched-*.jsonl", "upsert_fetched_urls"),
-        ("robots-*.jsonl", "upsert_robots"),
+    else:  # pages were fetched or re-extracted: the documents are the articles staged
+        documents = staged.articles_count()
+    for table, query in (
+        ("feed-state", "fetch/upsert_feed_state"),
+        ("fetched", "fetch/upsert_fetched_urls"),
+        ("robots", "fetch/upsert_robots"),
     ):
-        files = [str(p) for p in sorted(staging.glob(pattern)) if p.stat().st_size > 0]
+        files = staged.fetch_tables(table)
         if files:
             run(con, query, files=files)
-    run(con, "finish_load", run_id=run_id, documents=documents, errors=errors)
+    run(con, "runs/loaded", run_id=run_id, documents=documents, errors=errors, now=now)

@@ -29,10 +29,12 @@ def record_failure(context: dict[str, Any]) -> None:
     if dag_run is None or getattr(ti, "dag_id", None) not in ("news_ingest", "news_fetch"):
         return
     try:
+        from newsmon import runs
         from newsmon.config import load_settings
-        from newsmon.pipeline import mark_failed, safe_run_id
+        from newsmon.db import open_db
 
-        mark_failed(load_settings(), safe_run_id(dag_run.run_id), f"{where}: {error}")
+        with open_db(load_settings(), wait=10) as con:
+            runs.mark_failed(con, run_id(context), f"{where}: {error}")
     except Exception:  # the callback must never mask the original failure
         log.exception("could not record the failure of %s", where)
 
@@ -55,6 +57,14 @@ DEFAULT_ARGS: dict[str, Any] = {
     "execution_timeout": timedelta(minutes=30),
     "on_failure_callback": [record_failure, FailureNotifier()],
 }
+
+
+def run_id(context: dict[str, Any]) -> str:
+    """newsmon's id for this DAG run: the DAG id and Airflow's run id (unique per DAG)."""
+    from newsmon.runs import airflow_run_id
+
+    dag_run = context["dag_run"]
+    return airflow_run_id(dag_run.dag_id, dag_run.run_id)
 
 
 def resolve_paths(paths: list[str] | str) -> list[str]:

@@ -43,16 +43,24 @@ def test_writers_share_the_duckdb_pool(dagbag) -> None:
     pools = {t.task_id: t.pool for t in ingest.tasks}
     assert pools == {
         "discover_files": "newsmon_duckdb",
-        "extract_articles": "default_pool",
+        "read_files": "default_pool",
         "tag_articles": "default_pool",
-        "load_articles": "newsmon_duckdb",
+        "store_articles": "newsmon_duckdb",
         "detect_signals": "newsmon_duckdb",
     }
-    assert [t.pool for t in dagbag.get_dag("news_alerts").tasks] == ["newsmon_duckdb"]
+    alerts = {t.task_id: t.pool for t in dagbag.get_dag("news_alerts").tasks}
+    assert alerts == {
+        "prepare_alerts": "newsmon_duckdb",
+        "send_alerts": "default_pool",  # Slack and SMTP waits never hold the writer
+        "record_alerts": "newsmon_duckdb",
+    }
     fetch = {t.task_id: t.pool for t in dagbag.get_dag("news_fetch").tasks}
     assert fetch["fetch_sources"] == "default_pool", "network work never holds the DuckDB pool"
     assert (
-        fetch["plan_fetch"] == fetch["load_articles"] == fetch["detect_signals"] == "newsmon_duckdb"
+        fetch["plan_fetch"]
+        == fetch["store_articles"]
+        == fetch["detect_signals"]
+        == "newsmon_duckdb"
     )
 
 
@@ -60,9 +68,9 @@ def test_ingest_order_and_asset_wiring(dagbag) -> None:
     ingest = dagbag.get_dag("news_ingest")
     order = [
         "discover_files",
-        "extract_articles",
+        "read_files",
         "tag_articles",
-        "load_articles",
+        "store_articles",
         "detect_signals",
     ]
     for upstream, downstream in zip(order, order[1:], strict=False):

@@ -90,7 +90,7 @@ def _ingest(paths: list[Path]) -> dict:
 
 def _deliver() -> dict:
     """What `newsmon alerts` and the news_alerts task run: channels come from the entry point."""
-    from newsmon.pipeline import deliver
+    from newsmon.delivery import deliver
 
     return deliver(_settings())
 

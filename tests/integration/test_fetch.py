@@ -230,7 +230,8 @@ def _settings():
 def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
     tmp_path: Path, db_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsmon.pipeline import fetch, reextract
+    from newsmon.maintenance import reextract
+    from newsmon.pipeline import fetch
 
     _configure(tmp_path, site, monkeypatch)
     first = fetch(_settings())

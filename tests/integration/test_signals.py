@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from newsmon.pipeline import deliver, ingest
+from newsmon.delivery import deliver
+from newsmon.pipeline import ingest
 
 AS_OF = date(2026, 11, 20)
 
@@ -117,15 +118,15 @@ def test_syndicated_copies_are_one_story_and_one_alert(tmp_path: Path, settings)
 
 
 def test_failed_signal_detection_is_caught_up(tmp_path: Path, settings) -> None:
-    from newsmon import pipeline
+    from newsmon import stages
 
     feed = tmp_path / "feed.jsonl"
     feed.write_text(json.dumps(_article(1, AS_OF)) + "\n", encoding="utf-8")
     run_a = "run-a"
-    pipeline.discover(settings, run_a, [feed])
-    pipeline.extract(settings, run_a)
-    pipeline.tag(settings, run_a)
-    pipeline.load(settings, run_a)
+    stages.discover_files(settings, run_a, [feed])
+    stages.read_files(settings, run_a)
+    stages.tag_articles(settings, run_a)
+    stages.store_articles(settings, run_a)
     # detection for run-a never happens (the task died); the next run covers it
     feed2 = tmp_path / "feed2.jsonl"
     feed2.write_text(json.dumps(_article(2, AS_OF)) + "\n", encoding="utf-8")
@@ -141,7 +142,8 @@ def test_failed_signal_detection_is_caught_up(tmp_path: Path, settings) -> None:
 def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None:
     from types import SimpleNamespace
 
-    from newsmon import pipeline
+    from newsmon import stages
+    from newsmon.runs import airflow_run_id
     from newsmon_airflow.defaults import record_failure
 
     feed = tmp_path / "feed.jsonl"
@@ -150,11 +152,13 @@ def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None
         ("news_ingest", "manual__2026-11-22T01:00:00+00:00"),
         ("news_fetch", "scheduled__x"),
     ):
-        pipeline.discover(settings, pipeline.safe_run_id(airflow_run), [feed])
+        stages.discover_files(
+            settings, airflow_run_id(dag_id, airflow_run), [feed], trigger="airflow"
+        )
         record_failure(
             {
-                "task_instance": SimpleNamespace(dag_id=dag_id, task_id="load_articles"),
-                "dag_run": SimpleNamespace(run_id=airflow_run),
+                "task_instance": SimpleNamespace(dag_id=dag_id, task_id="store_articles"),
+                "dag_run": SimpleNamespace(dag_id=dag_id, run_id=airflow_run),
                 "exception": RuntimeError("disk full"),
             }
         )
@@ -162,7 +166,7 @@ def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None
     record_failure(
         {
             "task_instance": SimpleNamespace(dag_id="news_ingest", task_id="detect_signals"),
-            "dag_run": SimpleNamespace(run_id=done["run_id"]),
+            "dag_run": SimpleNamespace(dag_id="news_ingest", run_id=done["run_id"]),
             "exception": RuntimeError("late"),
         }
     )
@@ -175,10 +179,11 @@ def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None
             ).fetchall()
         ]
     assert (
-        rows["manual__2026-11-22T01_00_00_00_00"] == "failed" and rows["scheduled__x"] == "failed"
+        rows["news_ingest__manual__2026-11-22T01_00_00_00_00"] == "failed"
+        and rows["news_fetch__scheduled__x"] == "failed"
     )
     assert rows[done["run_id"]] == "success"
     assert sorted(errors) == [
-        "news_fetch.load_articles: disk full",
-        "news_ingest.load_articles: disk full",
+        "news_fetch.store_articles: disk full",
+        "news_ingest.store_articles: disk full",
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsmon.clean import clean_document, load_rules, required_literals
-from newsmon.models import RawDoc
+from newsmon.records import RawDoc
 from tests.conftest import SEEDS
 
 

@@ -10,9 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
-from newsmon.extract import combine, extract_article
+from newsmon.extract import NotAnArticle, combine, extract_article
 from tests.conftest import shared_path
 
 PARA = "Russian authorities continued the covert mobilisation campaign in the regions this week, officials said."
@@ -62,8 +60,8 @@ def test_extract_article_metadata_and_date_provenance() -> None:
 
 
 def test_page_without_text_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="no article text"):
-        extract_article("<html><body><nav>Menu</nav></body></html>")
+    page = extract_article("<html><body><nav>Menu</nav></body></html>")
+    assert isinstance(page, NotAnArticle) and "no article text" in page.reason
 
 
 def test_benchmark_quality_and_no_page_raises() -> None:

@@ -9,8 +9,9 @@ import pytest
 from newsmon.clean import clean_document
 from newsmon.config import ConfigError
 from newsmon.evaluate import evaluate, naive_predict, read_labelled, taxonomy_predictor
-from newsmon.models import RawDoc
-from newsmon.tag import build_taxonomy, load_taxonomy, score_topics
+from newsmon.records import RawDoc
+from newsmon.tag import score_topics
+from newsmon.taxonomy import build_taxonomy, load_taxonomy
 from tests.conftest import ROOT, SEEDS, shared_path
 
 LABELLED = ROOT / "tests" / "data" / "labelled"

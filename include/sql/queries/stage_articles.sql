@@ -1,4 +1,6 @@
--- The articles of one run's staging file, last copy of each article_id winning.
+-- The articles of one run's staging file, one row per article_id. When a run holds several
+-- copies of one article, the text is the last copy's, and every other field is merged:
+-- the last copy that has a value gives it, and the date is the most trusted one.
 create or replace temp table stage as
 with raw as (
     select *
@@ -13,11 +15,32 @@ with raw as (
             bands: 'bigint[]', seq: 'bigint'
         }
     )
+),
+merged as (
+    select article_id,
+           arg_max(url, seq) filter (where url is not null) as url,
+           arg_max(canonical_url, seq) filter (where canonical_url is not null) as canonical_url,
+           arg_max(origin, seq) as origin,
+           arg_max(source, seq) filter (where source is not null) as source,
+           arg_max(title, seq) filter (where title is not null and title <> '') as title,
+           arg_max(text, seq) as text,
+           arg_max(lang, seq) filter (where lang is not null) as lang,
+           arg_max(authors, seq) filter (where len(authors) > 0) as authors,
+           arg_max(published_at, [date_rank(date_source), seq])
+               filter (where published_at is not null) as published_at,
+           arg_max(date_source, [date_rank(date_source), seq])
+               filter (where published_at is not null) as date_source,
+           arg_max(content_hash, seq) as content_hash,
+           arg_max(chars, seq) as chars,
+           arg_max(signature, seq) as signature,
+           arg_max(bands, seq) as bands,
+           max(seq) as seq
+    from raw
+    group by article_id
 )
-select raw.*,
+select merged.*,
        case when a.article_id is null then 'new'
-            when a.content_hash <> raw.content_hash then 'changed'
+            when a.content_hash <> merged.content_hash then 'changed'
             else 'unchanged' end as state
-from raw
-left join articles as a using (article_id)
-qualify row_number() over (partition by raw.article_id order by raw.seq desc) = 1;
+from merged
+left join articles as a using (article_id);

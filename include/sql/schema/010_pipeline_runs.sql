@@ -4,7 +4,7 @@ create table if not exists pipeline_runs (
     trigger           varchar not null,        -- airflow | cli
     started_at        timestamptz not null,
     finished_at       timestamptz,
-    status            varchar not null,        -- running | success | failed
+    status            varchar not null,        -- running | loaded | success | failed
     paths             varchar[],
     files_found       integer default 0,
     files_skipped     integer default 0,       -- unchanged since an earlier run

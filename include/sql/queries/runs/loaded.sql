@@ -1,6 +1,9 @@
 -- The run's totals from its loaded chunks; the run is now 'loaded' and will not load again.
+-- signals_done goes back to false so that a run loaded again after a failure gets its signals.
 update pipeline_runs
 set status = 'loaded',
+    signals_done = false,
+    heartbeat_at = $now,
     documents = $documents,
     errors = $errors,
     articles_new = coalesce(c.articles_new, 0),

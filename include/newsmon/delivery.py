@@ -1,0 +1,285 @@
+"""Deliver the alert outbox without holding the database across a network wait.
+
+``alerts`` holds one row per signal per channel: ``pending -> sent | failed``, or
+``suppressed`` when the story was alerted on that channel within ``cooldown_hours``.
+Delivery is three steps, each its own Airflow task:
+
+1. :func:`prepare` (database): apply results a crashed delivery left unrecorded, suppress
+   repeats, build every message, and write the batches (one alert, or a digest of more
+   than ``digest_threshold``) to ``<staging_dir>/deliveries/<id>/outbox.jsonl``.
+2. :func:`send` (network, no database): each batch is tried ``1 + send_retries`` times
+   with doubling backoff; its result is appended to ``results.jsonl`` and flushed right
+   after the remote side answers, and a retried send skips the batches already answered.
+3. :func:`record` (database): mark the alerts sent, or record the failed attempt
+   (``failed`` after ``max_attempts``), then remove the folder.
+
+A channel that is not configured is skipped with one log line and its alerts stay
+pending. The only window for a duplicate message is a crash between the remote side
+accepting a batch and the result line reaching the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from newsmon import runs
+from newsmon.alerts import Channel, build_message, channels_by_name
+from newsmon.config import Settings
+from newsmon.db import open_db, run
+from newsmon.render import AlertMessage, message_from_dict, message_to_dict
+from newsmon.staging import read_jsonl, write_jsonl
+
+log = logging.getLogger(__name__)
+
+
+def _root(settings: Settings) -> Path:
+    return settings.staging_dir / "deliveries"
+
+
+def _now() -> datetime:
+    return runs.now()
+
+
+def prepare(
+    settings: Settings,
+    channels: Iterable[Channel] | None = None,
+    now: datetime | None = None,
+    trigger: str = "cli",
+) -> dict[str, Any]:
+    """Write the outbox of one delivery; returns its id and counts."""
+    now = now or _now()
+    cfg = settings.alerts
+    available = channels_by_name(settings, channels)
+    delivery_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    folder = _root(settings) / delivery_id
+    counts = {
+        "delivery_id": delivery_id,
+        "batches": 0,
+        "alerts": 0,
+        "suppressed": 0,
+        "unconfigured": 0,
+    }
+    batches: list[dict[str, Any]] = []
+    with open_db(settings) as con:
+        counts["recovered"], in_flight = _record_leftovers(con, settings, now)
+        by_channel: dict[str, list[tuple[str, str | None]]] = {}
+        for channel, alert_id, story in run(con, "alerts/pending").fetchall():
+            if alert_id not in in_flight:
+                by_channel.setdefault(channel, []).append((alert_id, story))
+        for name, rows in by_channel.items():
+            channel = available.get(name)
+            why = "no such channel here" if channel is None else channel.unconfigured()
+            if why:
+                log.warning(
+                    "channel %s is not configured (%s); %d alert(s) stay pending",
+                    name,
+                    why,
+                    len(rows),
+                )
+                counts["unconfigured"] += len(rows)
+                continue
+            kept = _suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
+            counts["suppressed"] += len(rows) - len(kept)
+            messages = [message_to_dict(build_message(con, alert_id)) for alert_id, _ in kept]
+            groups = [messages] if len(messages) > cfg.digest_threshold else [[m] for m in messages]
+            batches += [{"channel": name, "messages": g} for g in groups if g]
+            counts["alerts"] += len(messages)
+    if batches:
+        write_jsonl(folder / "outbox.jsonl", batches)
+        (folder / "owner").write_text(runs.process_owner(trigger), encoding="utf-8")
+    counts["batches"] = len(batches)
+    log.info("alerts prepared: %s", counts)
+    return counts
+
+
+def send(
+    settings: Settings,
+    delivery_id: str,
+    channels: Iterable[Channel] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Send the outbox's batches (no database); each result is on disk as soon as known."""
+    cfg = settings.alerts
+    folder = _root(settings) / delivery_id
+    available = channels_by_name(settings, channels)
+    answered = {r["batch"] for r in read_jsonl(folder / "results.jsonl")}
+    counts = {"delivery_id": delivery_id, "messages": 0, "digests": 0, "failed_batches": 0}
+    if not (folder / "outbox.jsonl").exists():
+        return counts
+    with (folder / "results.jsonl").open("a", encoding="utf-8") as results:
+        for index, batch in enumerate(read_jsonl(folder / "outbox.jsonl")):
+            if index in answered:
+                continue
+            messages = [message_from_dict(m) for m in batch["messages"]]
+            error = _try(
+                available[batch["channel"]].send,
+                messages,
+                cfg.send_retries,
+                cfg.retry_backoff_seconds,
+                sleep,
+            )
+            results.write(
+                json.dumps({"batch": index, "ids": [m.alert_id for m in messages], "error": error})
+                + "\n"
+            )
+            results.flush()
+            os.fsync(results.fileno())
+            if error:
+                counts["failed_batches"] += 1
+                log.warning(
+                    "%s: %d alert(s) not delivered after %d tries: %s",
+                    batch["channel"],
+                    len(messages),
+                    cfg.send_retries + 1,
+                    error,
+                )
+            else:
+                counts["messages"] += 1
+                counts["digests"] += len(messages) > 1
+    log.info("alerts sent: %s", counts)
+    return counts
+
+
+def record(settings: Settings, delivery_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """Write the results of one delivery to the database and remove its folder."""
+    with open_db(settings) as con:
+        counts = _apply(con, settings, _root(settings) / delivery_id, now or _now())
+    log.info("alerts recorded: %s", counts)
+    return counts | {"delivery_id": delivery_id}
+
+
+def deliver(
+    settings: Settings,
+    channels: Iterable[Channel] | None = None,
+    now: datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """The three steps in one process (``newsmon alerts``)."""
+    channel_list = list(channels) if channels is not None else None
+    prepared = prepare(settings, channel_list, now)
+    sent = send(settings, prepared["delivery_id"], channel_list, sleep)
+    recorded = record(settings, prepared["delivery_id"], now)
+    return {
+        "sent": recorded["sent"],
+        "messages": sent["messages"],
+        "digests": sent["digests"],
+        "retry_later": recorded["retry_later"],
+        "failed": recorded["failed"],
+        "suppressed": prepared["suppressed"],
+        "unconfigured": prepared["unconfigured"],
+    }
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _try(
+    send_batch: Callable[[list[AlertMessage]], None],
+    batch: list[AlertMessage],
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> str | None:
+    """Send with ``retries`` further tries and doubling backoff; the last error, or None."""
+    error: str | None = None
+    for attempt in range(retries + 1):
+        try:
+            send_batch(batch)
+            return None
+        except Exception as exc:  # whatever the channel raised is the delivery's outcome
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if attempt < retries:
+                sleep(backoff * 2**attempt)
+    return error
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection, settings: Settings, folder: Path, now: datetime
+) -> dict[str, int]:
+    counts = {"sent": 0, "retry_later": 0, "failed": 0}
+    for result in read_jsonl(folder / "results.jsonl"):
+        if result["error"] is None:
+            run(con, "alerts/sent", ids=result["ids"], now=now)
+            counts["sent"] += len(result["ids"])
+            continue
+        rows = run(
+            con,
+            "alerts/attempt_failed",
+            ids=result["ids"],
+            error=result["error"],
+            now=now,
+            max_attempts=settings.alerts.max_attempts,
+        ).fetchall()
+        failed = sum(1 for _, status in rows if status == "failed")
+        counts["failed"] += failed
+        counts["retry_later"] += len(rows) - failed
+    shutil.rmtree(folder, ignore_errors=True)
+    return counts
+
+
+LEFTOVER_AFTER_SECONDS = 3600  # older than any send task may run (execution_timeout 30 min)
+
+
+def _record_leftovers(
+    con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime
+) -> tuple[int, set[str]]:
+    """Results of deliveries that crashed before recording them are recorded now, so a
+    message that went out is not sent again. Returns that count and the alerts of
+    deliveries still under way (another process is sending them: not prepared again)."""
+    root = _root(settings)
+    done, in_flight = 0, set()
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if not folder.is_dir():
+            continue
+        owner = (folder / "owner").read_text() if (folder / "owner").exists() else None
+        gone = runs.owner_gone(owner) is not None
+        if gone or time.time() - folder.stat().st_mtime > LEFTOVER_AFTER_SECONDS:
+            done += sum(_apply(con, settings, folder, now).values())
+            continue
+        for batch in read_jsonl(folder / "outbox.jsonl"):
+            in_flight.update(m["alert_id"] for m in batch["messages"])
+    return done, in_flight
+
+
+def _suppress_repeats(
+    con: duckdb.DuckDBPyConnection,
+    channel: str,
+    rows: list[tuple[str, str | None]],
+    now: datetime,
+    hours: float,
+) -> list[tuple[str, str | None]]:
+    """Drop (and mark suppressed) alerts for stories alerted on this channel within the cooldown."""
+    stories = [s for _, s in rows if s]
+    if not stories or hours <= 0:
+        return rows
+    recent = {
+        r[0]
+        for r in run(
+            con,
+            "alerts/recently_sent_stories",
+            channel=channel,
+            since=now - timedelta(hours=hours),
+            stories=stories,
+        ).fetchall()
+    }
+    keep, seen_now = [], set()
+    for alert_id, story in rows:
+        if story and (story in recent or story in seen_now):
+            reason = f"cooldown: story {story} already alerted on {channel} within {hours:g}h"
+            run(con, "alerts/suppress", alert_id=alert_id, now=now, reason=reason)
+            continue
+        if story:
+            seen_now.add(story)
+        keep.append((alert_id, story))
+    return keep

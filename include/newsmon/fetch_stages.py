@@ -1,0 +1,143 @@
+"""The fetch flow's own stages: plan the cycle (database), fetch a batch (network only).
+
+:func:`plan_fetch` starts the run, reads the fetch state once (feed validators, URLs
+fetched before, fresh robots.txt files) into the run folder and splits the sources into
+batches; :func:`fetch_batch` fetches one batch with no database access, so network waits
+never hold the writer, and stages its articles and what it learned like the read stage
+does. Storing, tagging and signals are the shared :mod:`newsmon.stages`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from newsmon import runs
+from newsmon.config import Settings
+from newsmon.crawl import load_sources, run_cycle
+from newsmon.db import open_db, run
+from newsmon.fetcher import Fetcher
+from newsmon.records import IngestError
+from newsmon.stages import articles_from, folder
+
+log = logging.getLogger(__name__)
+
+
+def plan_fetch(
+    settings: Settings, run_id: str, *, trigger: str = "cli", made_by: str = "newsmon fetch"
+) -> dict[str, Any]:
+    """Start a fetch run: read the fetch state once and split the sources into batches."""
+    sources = load_sources(settings.sources_path)
+    staged = folder(settings, run_id)
+    with open_db(settings) as con:
+        runs.recover_stale(con, settings)
+        runs.start(
+            con,
+            staged,
+            kind="fetch",
+            trigger=trigger,
+            made_by=made_by,
+            paths=[str(settings.sources_path)],
+        )
+        state = {
+            source: {"etag": etag, "last_modified": modified, "content_hash": digest}
+            for source, etag, modified, digest in run(con, "fetch/feed_state").fetchall()
+        }
+        seen = [r[0] for r in run(con, "fetch/seen_urls").fetchall()]
+        since = runs.now() - timedelta(hours=24)
+        robots = {
+            origin: {"status": status, "body": body}
+            for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
+        }
+    staged.write_plan({"state": state, "seen": seen, "robots": robots})
+    size = max(1, settings.fetch.sources_per_batch)
+    names = [s.name for s in sources]
+    batches = [names[i : i + size] for i in range(0, len(names), size)]
+    log.info(
+        "fetch plan %s: %d sources in %d batches, %d URLs seen before",
+        run_id,
+        len(names),
+        len(batches),
+        len(seen),
+    )
+    return {"run_id": run_id, "batches": batches, "sources": len(names), "seen": len(seen)}
+
+
+def fetch_batch(
+    settings: Settings, run_id: str, names: list[str], index: int, now: datetime | None = None
+) -> dict[str, Any]:
+    """Fetch one batch of sources (no database access), staged like read files."""
+    now = now or runs.now()
+    staged = folder(settings, run_id)
+    plan = staged.plan()
+    wanted = set(names)
+    sources = [s for s in load_sources(settings.sources_path) if s.name in wanted]
+    fetcher = Fetcher(settings.fetch, robots_cache=plan.get("robots", {}))
+    result = run_cycle(
+        sources,
+        plan["state"],
+        set(plan["seen"]),
+        fetcher,
+        settings.raw_dir,
+        now,
+        settings.fetch.cycle_budget_seconds,
+    )
+    errors: list[IngestError] = list(result.errors)
+    lines = articles_from(result.docs, settings, index, errors)
+    n = staged.write_articles(lines, settings.ingest.batch_size, batch=index)
+    staged.write_errors(f"fetch-{index:03d}", (e.to_dict() for e in errors))
+    staged.write_fetch_table("feed-state", index, result.feed_state)
+    staged.write_fetch_table("fetched", index, result.fetched)
+    robots = (r | {"fetched_at": now.isoformat()} for r in fetcher.robots_fetched)
+    staged.write_fetch_table("robots", index, robots)
+    failed = result.failed_sources
+    for name, outcome in failed.items():
+        log.warning("fetch %s: source %s %s", run_id, name, outcome)
+    counts = {
+        "run_id": run_id,
+        "batch": index,
+        "sources": len(sources),
+        "sources_failed": len(failed),
+        "failed": failed,
+        "feeds_unchanged": result.feeds_unchanged,
+        "deferred": result.deferred,
+        "pages": len(result.fetched),
+        "articles": n,
+        "errors": len(errors),
+        "requests": fetcher.requests_made,
+    }
+    log.info(
+        "fetch %s batch %d: %s", run_id, index, {k: v for k, v in counts.items() if k != "failed"}
+    )
+    return counts
+
+
+def record_cycle(settings: Settings, run_id: str, batches: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write how the cycle went to the run's record; say so loudly when every source failed."""
+    sources = sum(b["sources"] for b in batches)
+    failed = {name: why for b in batches for name, why in b.get("failed", {}).items()}
+    deferred = sum(b["deferred"] for b in batches)
+    every = bool(sources) and len(failed) == sources
+    last_error = (
+        f"every source failed ({sources} of {sources}); see ingest_errors" if every else None
+    )
+    with open_db(settings) as con:
+        run(
+            con,
+            "runs/fetched",
+            run_id=run_id,
+            sources=sources,
+            sources_failed=len(failed),
+            deferred=deferred,
+            last_error=last_error,
+        )
+    if every:
+        log.error("fetch %s: %s", run_id, last_error)
+    return {
+        "run_id": run_id,
+        "sources": sources,
+        "sources_failed": len(failed),
+        "deferred": deferred,
+        "all_failed": every,
+    }

@@ -1,0 +1,118 @@
+"""Re-processing what is stored: extract raw pages again, tag every article again.
+
+``reextract`` (after an extractor upgrade) runs stored raw pages through the same
+:func:`~newsmon.records.page_to_document` as a fetch and the shared tag/store/detect
+stages, as a run of its own. ``retag`` (after a taxonomy change) replaces every article's
+topics in one transaction and raises no signals.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from newsmon import runs
+from newsmon.config import Settings
+from newsmon.crawl import decode_html
+from newsmon.db import open_db, run, transaction
+from newsmon.records import IngestError, RawDoc, guarded, page_to_document
+from newsmon.stages import (
+    articles_from,
+    detect_signals,
+    folder,
+    store_articles,
+    tag_articles,
+    topics_row,
+)
+from newsmon.staging import RunFolder, write_jsonl
+from newsmon.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
+
+
+def _raw_page(
+    settings: Settings,
+    url: str,
+    final_url: str | None,
+    source: str | None,
+    raw_path: str,
+    published: datetime | None,
+    date_source: str | None,
+) -> RawDoc | IngestError:
+    html = decode_html(gzip.decompress((settings.raw_dir / raw_path).read_bytes()), None)
+    keep = (published, date_source) if date_source in ("feed", "fetched") else None
+    return page_to_document(html, origin=url, url=final_url or url, source=source, keep_date=keep)
+
+
+def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any]:
+    """Extract every stored raw page again, without fetching; changed articles are updated."""
+    run_id = run_id or runs.new_run_id("reextract")
+    staged = folder(settings, run_id)
+    with open_db(settings) as con:
+        runs.recover_stale(con, settings)
+        runs.start(
+            con, staged, kind="reextract", trigger="cli", made_by="newsmon reextract", paths=[]
+        )
+        pages = run(con, "maintenance/raw_pages").fetchall()
+    errors: list[IngestError] = []
+    docs: list[RawDoc] = []
+    for url, *rest in pages:
+        doc = guarded(url, "reextract", _raw_page, settings, url, *rest)
+        (errors if isinstance(doc, IngestError) else docs).append(doc)
+    n = staged.write_articles(articles_from(docs, settings, 0, errors), settings.ingest.batch_size)
+    staged.write_errors("reextract", (e.to_dict() for e in errors))
+    tag_articles(settings, run_id)
+    stored = store_articles(settings, run_id)
+    detect_signals(settings, run_id)
+    return {
+        "run_id": run_id,
+        "pages": len(pages),
+        "articles": n,
+        "updated": stored["articles_updated"],
+        "unchanged": stored["articles_unchanged"],
+        "new": stored["articles_new"],
+        "errors": len(errors),
+    }
+
+
+def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
+    """Re-tag every stored article with the current taxonomy, in one transaction."""
+    tax = load_taxonomy(settings.topics_path)
+    staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
+    topics_file = staged.path / "topics.jsonl"
+    with open_db(settings) as con:
+        before = dict(run(con, "maintenance/topic_counts").fetchall())
+        cursor = run(con, "maintenance/all_articles")
+
+        def rows() -> Iterator[dict[str, Any]]:
+            seq = 0
+            while chunk := cursor.fetchmany(batch):
+                for art_id, origin, title, text in chunk:
+                    art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
+                    row = guarded(origin, "tag", topics_row, art, tax)
+                    seq += 1
+                    if not isinstance(row, IngestError):
+                        yield row
+
+        n = write_jsonl(topics_file, rows())
+        with transaction(con):
+            run(con, "maintenance/clear_all_topics")
+            if n:
+                run(con, "stage_topics", topics=str(topics_file))
+                run(
+                    con,
+                    "maintenance/insert_all_topics",
+                    taxonomy_version=tax.version,
+                    now=runs.now(),
+                )
+        after = dict(run(con, "maintenance/topic_counts").fetchall())
+    staged.remove()
+    topics = sorted(set(before) | set(after))
+    return {
+        "articles": n,
+        "taxonomy_version": tax.version,
+        "topics": {t: {"before": before.get(t, 0), "after": after.get(t, 0)} for t in topics},
+    }

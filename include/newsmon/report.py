@@ -1,0 +1,118 @@
+"""What people read: the database summary, a run's errors, and the CLI's run reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsmon.config import Settings
+from newsmon.db import open_db, run
+
+
+def summary(settings: Settings) -> dict[str, Any]:
+    """Totals for people: what is in the database and what the last run did."""
+    with open_db(settings, read_only=True) as con:
+        cur = run(con, "report/totals")
+        totals = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        by_channel: dict[str, dict[str, int]] = {}
+        statuses: dict[str, int] = {}
+        for channel, status, n in run(con, "report/alerts").fetchall():
+            by_channel.setdefault(channel, {})[status] = n
+            statuses[status] = statuses.get(status, 0) + n
+        cur = run(con, "report/last_run")
+        names = [d[0] for d in cur.description]
+        last = cur.fetchone()
+        return {
+            "database": str(settings.db_path),
+            "articles": totals["articles"],
+            "stories": totals["stories"],
+            "topics": dict(run(con, "report/topics").fetchall()),
+            "signals": totals["signals"],
+            "alerts": statuses,
+            "alerts_by_channel": by_channel,
+            "ingest_errors": totals["ingest_errors"],
+            "last_run": dict(zip(names, last, strict=True)) if last else {},
+        }
+
+
+def run_errors(settings: Settings, run_id: str) -> list[tuple[str, str, str]]:
+    """``(origin, stage, reason)`` of every problem one run met."""
+    with open_db(settings, read_only=True) as con:
+        return run(con, "report/run_errors", run_id=run_id).fetchall()
+
+
+def _topics(topics: dict[str, int]) -> str:
+    return ", ".join(f"{t} {n}" for t, n in sorted(topics.items())) or "none"
+
+
+def ingest_lines(result: dict[str, Any], settings: Settings) -> list[str]:
+    return [
+        f"run {result['run_id']}  ({settings.db_path})",
+        f"  files: {result['files_found']} found, {result['files_skipped']} unchanged and skipped;"
+        f" {result['documents']} documents read",
+        f"  articles: {result['articles_new']} new, {result['articles_updated']} updated,"
+        f" {result['articles_unchanged']} unchanged; {result['stories_new']} new stories",
+        f"  topics: {_topics(result['topics'])}",
+        f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}",
+        f"  errors: {result['errors']}",
+        *_error_lines(result, settings),
+    ]
+
+
+def fetch_lines(result: dict[str, Any], settings: Settings) -> list[str]:
+    lines = [
+        f"fetch {result['run_id']}  ({settings.db_path})",
+        f"  sources: {result['sources']} ({result['feeds_unchanged']} feeds unchanged,"
+        f" {result['sources_failed']} failed); {result['pages']} pages downloaded in"
+        f" {result['requests']} requests",
+        f"  articles: {result['articles_new']} new; {result['stories_new']} new stories",
+    ]
+    if result["deferred"]:
+        lines.append(
+            f"  deferred to the next cycle: {result['deferred']} (time budget or max_articles)"
+        )
+    lines += [
+        f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}",
+        f"  errors: {result['errors']}",
+        *_error_lines(result, settings),
+    ]
+    for name, why in sorted(result["failed"].items()):
+        lines.append(f"  source {name} {why}")
+    if result["all_failed"]:
+        lines.append(
+            f"  EVERY SOURCE FAILED ({result['sources']} of {result['sources']}): check the network and the sources"
+        )
+    return lines
+
+
+def _error_lines(result: dict[str, Any], settings: Settings) -> list[str]:
+    if not result["errors"]:
+        return []
+    return [f"    ! {o} [{s}]: {r}" for o, s, r in run_errors(settings, result["run_id"])]
+
+
+def summary_lines(s: dict[str, Any]) -> list[str]:
+    last = s["last_run"]
+    alerts = s["alerts"]
+    lines = [
+        f"newsmon database {s['database']}",
+        f"  articles: {s['articles']} in {s['stories']} stories",
+        "  topics: " + (", ".join(f"{t} {n}" for t, n in s["topics"].items()) or "none"),
+        f"  signals: {s['signals']} (last run: {last.get('signals_new', 0)} new)",
+        f"  alerts: {alerts.get('pending', 0)} pending, {alerts.get('sent', 0)} sent,"
+        f" {alerts.get('failed', 0)} failed (last run queued {last.get('alerts_queued', 0)})",
+    ]
+    for channel, statuses in s["alerts_by_channel"].items():
+        note = " (waiting for the channel to be configured)" if set(statuses) == {"pending"} else ""
+        lines.append(
+            f"    {channel}: " + ", ".join(f"{n} {st}" for st, n in statuses.items()) + note
+        )
+    lines.append(f"  ingest errors: {s['ingest_errors']}")
+    if last:
+        lines.append(
+            f"  last run {last['run_id']} ({last['made_by'] or 'unknown'}): {last['status']},"
+            f" {last['files_found']} files ({last['files_skipped']} unchanged),"
+            f" {last['articles_new']} new articles"
+        )
+        if last.get("last_error"):
+            lines.append(f"    {last['last_error']}")
+    return lines

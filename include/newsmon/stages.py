@@ -1,0 +1,272 @@
+"""The task-sized stages every flow shares: discover, read, tag, store, detect.
+
+Each takes the settings and a run id, does one job, hands its records over in the run's
+:class:`~newsmon.staging.RunFolder` and returns a dict of counts (what Airflow passes on in
+XCom). Only :func:`discover_files`, :func:`store_articles` and :func:`detect_signals` open
+the database; in Airflow they run in the 1-slot ``newsmon_duckdb`` pool.
+
+Every per-document step (decoding, parsing, dates, cleaning, tagging, serialisation) runs
+inside :func:`~newsmon.records.guarded`, so an input that breaks one of them costs itself
+and leaves an ``ingest_errors`` row; the run goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from newsmon import runs
+from newsmon.clean import clean_document, load_rules
+from newsmon.config import Settings
+from newsmon.db import open_db, run
+from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash
+from newsmon.faults import checkpoint
+from newsmon.load import FileRef, discover, read_file
+from newsmon.parallel import parallel_map
+from newsmon.records import ArticleRecord, IngestError, RawDoc, guarded
+from newsmon.staging import RunFolder, read_jsonl, write_jsonl
+from newsmon.tag import score_topics
+from newsmon.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+SEQ_BLOCK = 2**32  # seq = block * SEQ_BLOCK + position: file (or fetch batch) order, then record
+
+
+def folder(settings: Settings, run_id: str) -> RunFolder:
+    return RunFolder(settings.staging_dir, run_id)
+
+
+# -- discover ---------------------------------------------------------------------------------
+
+
+def discover_files(
+    settings: Settings,
+    run_id: str,
+    paths: Iterable[str | Path],
+    *,
+    trigger: str = "cli",
+    made_by: str = "newsmon ingest",
+    force: bool = False,
+) -> dict[str, Any]:
+    """Start the run and list its input files, skipping those read before unchanged."""
+    paths = [str(p) for p in paths]
+    refs, errors = discover(paths, settings.ingest.extensions)
+    staged = folder(settings, run_id)
+    with open_db(settings) as con:
+        runs.recover_stale(con, settings)
+        runs.start(con, staged, kind="ingest", trigger=trigger, made_by=made_by, paths=paths)
+        known: dict[str, tuple[int, int]] = {}
+        if refs and not force:
+            rows = run(con, "known_files", paths=[r.path for r in refs]).fetchall()
+            known = {p: (s, m) for p, s, m in rows}
+        todo = [r for r in refs if known.get(r.path) != (r.size, r.mtime_ns)]
+        run(
+            con,
+            "runs/discovered",
+            run_id=run_id,
+            files_found=len(refs),
+            files_skipped=len(refs) - len(todo),
+        )
+    staged.write_files(asdict(r) for r in todo)
+    staged.write_errors("discover", (e.to_dict() for e in errors))
+    counts = {
+        "run_id": run_id,
+        "files_found": len(refs),
+        "files_to_read": len(todo),
+        "files_skipped": len(refs) - len(todo),
+        "errors": len(errors),
+    }
+    log.info("discover %s: %s", run_id, counts)
+    return counts
+
+
+# -- read: decode, parse, clean, identify -----------------------------------------------------
+
+_HASHER: MinHasher | None = None
+
+
+def _hasher(settings: Settings) -> MinHasher:
+    global _HASHER
+    if _HASHER is None or _HASHER.num_perm != settings.dedup.num_perm:
+        _HASHER = MinHasher(settings.dedup.num_perm, settings.dedup.shingle_words)
+    return _HASHER
+
+
+def build_article(raw: RawDoc, settings: Settings, seq: int) -> str | IngestError:
+    """Clean one document and give it its identity and near-duplicate keys: a staged line."""
+    cleaned = clean_document(raw, load_rules(settings.cleaning_path))
+    if not cleaned.text.strip():
+        return IngestError(raw.origin, "clean", "no article text left after removing boilerplate")
+    canonical = canonical_url(raw.url)
+    text_hash = content_hash(cleaned.text)
+    signature = _hasher(settings).signature(cleaned.text)
+    return ArticleRecord(
+        article_id=article_id(canonical, text_hash),
+        url=raw.url,
+        canonical_url=canonical,
+        origin=raw.origin,
+        source=cleaned.source,
+        title=cleaned.title,
+        text=cleaned.text,
+        lang=raw.lang,
+        authors=raw.authors,
+        published_at=cleaned.published_at.isoformat() if cleaned.published_at else None,
+        date_source=cleaned.date_source,
+        content_hash=text_hash,
+        chars=len(cleaned.text),
+        signature=signature.tolist(),
+        bands=band_keys(signature, settings.dedup.bands),
+        seq=seq,
+    ).to_json()
+
+
+def articles_from(
+    docs: Iterable[RawDoc], settings: Settings, block: int, errors: list[IngestError]
+) -> list[str]:
+    """Staged lines for ``docs``; what fails is appended to ``errors``."""
+    lines: list[str] = []
+    for i, doc in enumerate(docs):
+        if doc.note:  # e.g. an impossible date: the article is kept without it
+            errors.append(IngestError(doc.origin, "date", doc.note))
+        line = guarded(doc.origin, "clean", build_article, doc, settings, block * SEQ_BLOCK + i)
+        (errors if isinstance(line, IngestError) else lines).append(line)
+    return lines
+
+
+def _read_one(args: tuple[int, dict[str, Any], Settings]) -> tuple[list[str], list[dict], dict]:
+    index, ref_dict, settings = args
+    ref = FileRef(**ref_dict)
+    result = guarded(ref.path, "read", read_file, ref, settings.ingest.max_file_bytes)
+    docs, errors = ([], [result]) if isinstance(result, IngestError) else result
+    lines = articles_from(docs, settings, index, errors)
+    summary = ref_dict | {"documents": len(docs), "errors": len(errors)}
+    return lines, [e.to_dict() for e in errors], summary
+
+
+def read_files(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
+    """Read and clean every file listed by :func:`discover_files` into article chunks."""
+    staged = folder(settings, run_id)
+    refs = staged.files()
+    errors: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+
+    def lines() -> Iterator[str]:
+        work = [(i, r, settings) for i, r in enumerate(refs)]
+        for arts, errs, summary in parallel_map(_read_one, work, settings.ingest.workers):
+            errors.extend(errs)
+            files.append(summary)
+            yield from arts
+            if progress:
+                progress(1)
+            checkpoint("read")
+
+    n = staged.write_articles(lines(), settings.ingest.batch_size)
+    staged.write_errors("read", errors)
+    staged.write_file_results(files)
+    counts = {
+        "run_id": run_id,
+        "files_read": len(files),
+        "documents": n + sum(1 for e in errors if e["stage"] == "clean"),
+        "articles": n,
+        "errors": len(errors),
+    }
+    log.info("read %s: %s", run_id, counts)
+    return counts
+
+
+# -- tag --------------------------------------------------------------------------------------
+
+
+def topics_row(art: dict[str, Any], tax: Any) -> dict[str, Any]:
+    topics = score_topics(art["title"] or "", art["text"], tax)
+    return {
+        "article_id": art["article_id"],
+        "seq": art["seq"],
+        "topics": [
+            {
+                "topic": t.topic,
+                "score": round(t.score, 3),
+                "evidence": [e.to_dict() for e in t.evidence],
+            }
+            for t in topics
+        ],
+    }
+
+
+def _tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
+    chunk, articles, topics, settings = args
+    tax = load_taxonomy(settings.topics_path)
+    per_topic: dict[str, int] = {}
+    errors: list[dict[str, Any]] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for art in read_jsonl(Path(articles)):
+            row = guarded(art["origin"], "tag", topics_row, art, tax)
+            if isinstance(row, IngestError):  # stored untagged, with the reason
+                errors.append(row.to_dict())
+                continue
+            for t in row["topics"]:
+                per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1
+            yield row
+
+    n = write_jsonl(Path(topics), rows())
+    return {"chunk": chunk, "articles": n, "topics": per_topic, "errors": errors}
+
+
+def tag_articles(
+    settings: Settings, run_id: str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Score every staged article against the taxonomy, one topics chunk per articles chunk."""
+    staged = folder(settings, run_id)
+    tax = load_taxonomy(settings.topics_path)
+    work = [(c, str(p), str(staged.topics_file(c)), settings) for c, p in staged.article_chunks()]
+    articles, topics, errors = 0, {}, 0
+    for result in parallel_map(_tag_chunk, work, settings.ingest.workers, min_items=2):
+        articles += result["articles"]
+        for topic, n in result["topics"].items():
+            topics[topic] = topics.get(topic, 0) + n
+        staged.write_errors(f"tag-{result['chunk']:05d}", result["errors"])
+        errors += len(result["errors"])
+        if progress:
+            progress(result["articles"])
+    counts = {
+        "run_id": run_id,
+        "articles": articles,
+        "taxonomy_version": tax.version,
+        "topics": topics,
+        "errors": errors,
+    }
+    log.info("tag %s: %s", run_id, counts)
+    return counts
+
+
+# -- store and detect -------------------------------------------------------------------------
+
+
+def store_articles(settings: Settings, run_id: str, trigger: str = "cli") -> dict[str, Any]:
+    """Write the run's staged articles, topics, errors and bookkeeping to DuckDB."""
+    from newsmon.store import store_run
+
+    tax = load_taxonomy(settings.topics_path)
+    with open_db(settings) as con:
+        runs.heartbeat(con, run_id, trigger)
+        return store_run(con, settings, folder(settings, run_id), tax.version, runs.now())
+
+
+def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -> dict[str, Any]:
+    """Raise the signals of every run not yet covered and queue their alerts; the run's
+    staging folder is no longer needed."""
+    from newsmon.signals import detect
+
+    now = runs.now()
+    with open_db(settings) as con:
+        runs.recover_stale(con, settings)
+        counts = detect(con, settings, as_of or now.date(), now, run_id)
+    folder(settings, run_id).remove()
+    return counts

@@ -1,0 +1,174 @@
+"""The hand-over between stages: one run's staging folder, and the only code that knows it.
+
+``<staging_dir>/<run id>/`` holds JSON Lines files that the stages write and read, so DAG
+tasks pass only run ids and counts through XCom:
+
+| file | written by | read by |
+|---|---|---|
+| ``run.json`` | the first stage | every stage: the run's kind (``ingest``, ``fetch``, ``reextract``) |
+| ``files.jsonl`` | discover | read |
+| ``file-results.jsonl`` | read | store (``source_files``) |
+| ``fetch-plan.json`` | plan_fetch | fetch batches |
+| ``articles-NNNNN.jsonl`` | read / fetch batch *k* (chunks from *k* x 1000) | tag, store |
+| ``topics-NNNNN.jsonl`` | tag, one per articles chunk | store |
+| ``errors-<stage>.jsonl`` | any stage | store (``ingest_errors``) |
+| ``feed-state-NNN``, ``fetched-NNN``, ``robots-NNN`` ``.jsonl`` | fetch batch *k* | store |
+
+Every file is written to a temporary name and renamed, so a retried task never reads
+half a file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+CHUNKS_PER_BATCH = 1000  # chunk numbers of fetch batch k start at k * CHUNKS_PER_BATCH
+FETCH_TABLES = ("feed-state", "fetched", "robots")
+
+
+def safe_run_id(run_id: str) -> str:
+    """A run id (``news_ingest__manual__2026-11-22T01:02:03+00:00``) as a folder-safe id."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_.") or "run"
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> int:
+    """Write rows (dicts, or lines already serialised) atomically; the number written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(
+                row if isinstance(row, str) else json.dumps(row, ensure_ascii=False, default=str)
+            )
+            fh.write("\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+class RunFolder:
+    """One run's staging folder."""
+
+    def __init__(self, staging_dir: Path, run_id: str) -> None:
+        self.run_id = run_id
+        self.path = staging_dir / safe_run_id(run_id)
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def start(self, kind: str) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / "run.json").write_text(json.dumps({"kind": kind}), encoding="utf-8")
+
+    @property
+    def kind(self) -> str | None:
+        try:
+            return json.loads((self.path / "run.json").read_text(encoding="utf-8"))["kind"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    # -- discover -> read ------------------------------------------------------------------
+
+    def write_files(self, refs: Iterable[dict[str, Any]]) -> int:
+        return write_jsonl(self.path / "files.jsonl", refs)
+
+    def files(self) -> list[dict[str, Any]]:
+        return list(read_jsonl(self.path / "files.jsonl"))
+
+    def write_file_results(self, results: Iterable[dict[str, Any]]) -> int:
+        return write_jsonl(self.path / "file-results.jsonl", results)
+
+    def file_results(self) -> Path | None:
+        path = self.path / "file-results.jsonl"
+        return path if path.exists() and path.stat().st_size > 0 else None
+
+    # -- plan_fetch -> fetch batches -------------------------------------------------------
+
+    def write_plan(self, plan: dict[str, Any]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / "fetch-plan.json.tmp"
+        tmp.write_text(json.dumps(plan), encoding="utf-8")
+        tmp.replace(self.path / "fetch-plan.json")
+
+    def plan(self) -> dict[str, Any]:
+        return json.loads((self.path / "fetch-plan.json").read_text(encoding="utf-8"))
+
+    def write_fetch_table(self, table: str, batch: int, rows: Iterable[dict[str, Any]]) -> int:
+        assert table in FETCH_TABLES
+        return write_jsonl(self.path / f"{table}-{batch:03d}.jsonl", rows)
+
+    def fetch_tables(self, table: str) -> list[str]:
+        return self._nonempty(f"{table}-*.jsonl")
+
+    # -- articles and topics chunks --------------------------------------------------------
+
+    def write_articles(self, lines: Iterable[str], batch_size: int, *, batch: int = 0) -> int:
+        """Write ``articles-NNNNN.jsonl`` chunks of ``batch_size`` lines; the first chunk is
+        numbered ``batch * CHUNKS_PER_BATCH``. Chunks of an earlier try of the same batch go."""
+        for chunk, _ in self.article_chunks():
+            if chunk // CHUNKS_PER_BATCH == batch:
+                self._articles(chunk).unlink()
+                self._topics(chunk).unlink(missing_ok=True)
+        rows = iter(lines)
+        n = 0
+        for chunk in itertools.count(batch * CHUNKS_PER_BATCH):
+            part = list(itertools.islice(rows, max(1, batch_size)))
+            if not part:
+                return n
+            n += write_jsonl(self._articles(chunk), part)
+        return n  # pragma: no cover - itertools.count never ends
+
+    def article_chunks(self) -> list[tuple[int, Path]]:
+        """``(chunk number, articles file)`` in order."""
+        out = []
+        for path in self.path.glob("articles-*.jsonl"):
+            number = path.stem.split("-", 1)[1]
+            if number.isdigit():
+                out.append((int(number), path))
+        return sorted(out)
+
+    def topics_file(self, chunk: int) -> Path:
+        return self._topics(chunk)
+
+    def articles_count(self) -> int:
+        return sum(count_lines(p) for _, p in self.article_chunks())
+
+    def _articles(self, chunk: int) -> Path:
+        return self.path / f"articles-{chunk:05d}.jsonl"
+
+    def _topics(self, chunk: int) -> Path:
+        return self.path / f"topics-{chunk:05d}.jsonl"
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def write_errors(self, stage: str, errors: Iterable[dict[str, Any]]) -> int:
+        return write_jsonl(self.path / f"errors-{stage}.jsonl", errors)
+
+    def error_files(self) -> list[str]:
+        return self._nonempty("errors-*.jsonl")
+
+    def _nonempty(self, pattern: str) -> list[str]:
+        return [str(p) for p in sorted(self.path.glob(pattern)) if p.stat().st_size > 0]

@@ -1,0 +1,2 @@
+-- Re-tagging replaces every topic.
+delete from article_topics;

@@ -1,0 +1,4 @@
+-- Articles per assigned topic.
+select topic, count(*)
+from article_topics
+group by topic;

@@ -1,0 +1,4 @@
+-- How many staged articles are new, changed or unchanged.
+select state, count(*)
+from stage
+group by state;
