@@ -21,6 +21,7 @@ import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from newsmon import render
 from newsmon.config import Settings
@@ -47,11 +48,30 @@ def _connection(conn_id: str) -> Any | None:
         return None
 
 
+_NOT_SECRET = frozenset({"services", "hooks", "api", "webhook", "webhooks"})
+
+
 def _secrets(conn: Any) -> list[str]:
+    """Every secret part of a connection, longest first: the password, login:password, the
+    URI, and for a URL-shaped secret (a webhook) also its path, each path segment and each
+    query value, as written and percent-encoded, since servers echo any of them back."""
     values = [conn.password, conn.login and conn.password and f"{conn.login}:{conn.password}"]
     with contextlib.suppress(Exception):  # an odd connection: the password is still redacted
         values.append(conn.get_uri())
-    return sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
+    with contextlib.suppress(Exception):
+        extra = conn.extra_dejson
+        values += [v for v in extra.values() if isinstance(v, str) and len(v) >= 8]
+    parts: list[str] = []
+    for value in filter(None, values):
+        parts.append(value)
+        if "/" in value or "?" in value:
+            url = urlsplit(value if "://" in value else "x://h/" + value.lstrip("/"))
+            parts += [url.path, url.path.lstrip("/"), url.query]
+            parts += [seg for seg in url.path.split("/") if seg.lower() not in _NOT_SECRET]
+            parts += [v for _, v in parse_qsl(url.query)]
+    found = {p for p in parts if p and len(p) >= 4}
+    found |= {quote(p, safe="") for p in found}
+    return sorted(found, key=len, reverse=True)
 
 
 def redact(text: str, secrets: list[str]) -> str:
