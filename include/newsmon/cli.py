@@ -17,11 +17,10 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-from typing import Any
 
+from newsmon.cli_tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
 from newsmon.config import ConfigError, Settings, load_settings
 
 
@@ -72,127 +71,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         _print(ingest_lines(result, settings))
     return 0
-
-
-def _read_doc(path: str, settings: Settings) -> Any:
-    from newsmon.load import FileRef, read_file
-
-    p = Path(path)
-    st = p.stat()
-    docs, errors = read_file(
-        FileRef(str(p), st.st_size, st.st_mtime_ns), settings.ingest.max_file_bytes
-    )
-    if errors and not docs:
-        raise SystemExit(f"newsmon: {path}: {errors[0].reason}")
-    return docs
-
-
-def cmd_clean(args: argparse.Namespace) -> int:
-    from newsmon.clean import clean_document, load_rules
-
-    settings = _settings(args)
-    rules = load_rules(settings.cleaning_path)
-    for doc in _read_doc(args.file, settings):
-        cleaned = clean_document(doc, rules)
-        if args.json:
-            out: dict[str, Any] = {
-                "title": cleaned.title,
-                "published_at": cleaned.published_at.isoformat() if cleaned.published_at else None,
-                "source": cleaned.source,
-                "text": cleaned.text,
-            }
-            if args.explain:
-                out["removed"] = [{"reason": r, "line": line} for r, line in cleaned.removed]
-            print(json.dumps(out, ensure_ascii=False))
-        else:
-            print(cleaned.title)
-            print()
-            print(cleaned.text)
-            if args.explain:
-                for reason, line in cleaned.removed:
-                    print(f"[removed: {reason}] {line}", file=sys.stderr)
-    return 0
-
-
-def cmd_tag(args: argparse.Namespace) -> int:
-    from newsmon.clean import clean_document, load_rules
-    from newsmon.tag import score_topics
-    from newsmon.taxonomy import load_taxonomy
-
-    settings = _settings(args)
-    tax = load_taxonomy(settings.topics_path)
-
-    def emit(doc_id: Any, title: str, text: str) -> None:
-        topics = score_topics(title, text, tax, all_topics=args.all)
-        print(
-            json.dumps(
-                {
-                    "id": doc_id,
-                    "title": title,
-                    "topics": [t.to_dict(full=args.explain) for t in topics],
-                },
-                ensure_ascii=False,
-            )
-        )
-
-    if not args.files or args.files == ["-"]:
-        bad_lines: list[int] = []
-        for lineno, rec in _stdin_records("tag", "text", bad_lines):
-            emit(rec.get("id", lineno), rec.get("title") or "", rec["text"])
-        return 1 if bad_lines else 0
-    rules = load_rules(settings.cleaning_path)
-    for path in args.files:
-        for doc in _read_doc(path, settings):
-            cleaned = clean_document(doc, rules)
-            emit(doc.origin, cleaned.title, cleaned.text)
-    return 0
-
-
-def _stdin_records(command: str, field: str, bad_lines: list[int]) -> Iterator[tuple[int, dict]]:
-    """JSON Lines objects from stdin that carry a string ``field``, with their line numbers.
-
-    A bad line is reported on stderr, its number appended to ``bad_lines``, and skipped.
-    """
-    for lineno, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            if not isinstance(rec, dict) or not isinstance(rec.get(field), str):
-                raise ValueError(f"expected an object with a '{field}' string")
-        except ValueError as exc:
-            print(f"newsmon {command}: stdin line {lineno}: {exc}", file=sys.stderr)
-            bad_lines.append(lineno)
-            continue
-        yield lineno, rec
-
-
-def cmd_extract(args: argparse.Namespace) -> int:
-    from newsmon.records import IngestError, guarded, page_to_document
-
-    bad = 0
-    bad_lines: list[int] = []
-    for lineno, rec in _stdin_records("extract", "html", bad_lines):
-        doc_id = rec.get("id", lineno)
-        url = rec.get("url") if isinstance(rec.get("url"), str) else None
-        doc = guarded(
-            str(doc_id), "extract", page_to_document, rec["html"], origin=str(doc_id), url=url
-        )
-        out: dict[str, Any] = {"id": doc_id}
-        if isinstance(doc, IngestError):  # one bad page is reported on its own line
-            out["error"] = doc.reason
-            bad += 1
-        else:
-            out |= {
-                "title": doc.title,
-                "text": doc.text,
-                "published_at": doc.published_at.isoformat() if doc.published_at else None,
-                "date_source": doc.date_source,
-                "authors": doc.authors,
-                "lang": doc.lang,
-            }
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 1 if bad or bad_lines else 0
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -254,30 +132,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
         print(json.dumps(s, indent=2, default=str))
     else:
         _print(summary_lines(s))
-    return 0
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from newsmon.evaluate import (
-        evaluate,
-        format_report,
-        naive_predict,
-        read_labelled,
-        taxonomy_predictor,
-    )
-    from newsmon.taxonomy import load_taxonomy
-
-    tax = load_taxonomy(_settings(args).topics_path)
-    for path in args.files:
-        records = read_labelled(path)
-        report = evaluate(records, taxonomy_predictor(tax), tax.topics)
-        print(format_report(f"{path} ({len(records)} passages), taxonomy {tax.version}", report))
-        if args.baseline:
-            base = evaluate(records, lambda _title, text: naive_predict(text), tax.topics)
-            print(format_report("  naive substring baseline", base))
-        if args.errors:
-            for err in report["errors"]:
-                print(f"  ! {err['id']}: labelled {err['gold']}, tagged {err['predicted']}")
     return 0
 
 

@@ -131,6 +131,7 @@ class Settings:
     home: Path
     db_path: Path
     db_memory_limit: str
+    db_lock_wait_seconds: float
     staging_dir: Path
     topics_path: Path
     cleaning_path: Path
@@ -224,6 +225,7 @@ def load_settings(
         home=home,
         db_path=db_path,
         db_memory_limit=str(raw.get("db_memory_limit", "256MB")),
+        db_lock_wait_seconds=float(raw.get("db_lock_wait_seconds", 120)),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
         cleaning_path=resolve(

@@ -119,5 +119,7 @@ def connect(
 
 
 def open_db(settings: Settings, **kwargs: Any) -> Any:
-    """:func:`connect` to the configured database with the configured memory limit."""
+    """:func:`connect` to the configured database with the configured memory limit and
+    lock wait."""
+    kwargs.setdefault("wait", settings.db_lock_wait_seconds)
     return connect(settings.db_path, memory_limit=settings.db_memory_limit, **kwargs)
