@@ -112,6 +112,7 @@ class Fetcher:
                 self._robots[origin] = Protego.parse("")
             elif status is not None and 200 <= status < 300:
                 self._robots[origin] = Protego.parse(cached.get("body") or "")
+        self._unreachable: dict[str, str | None] = {}
         self.robots_fetched: list[dict[str, Any]] = []  # for the cache of the next cycles
         self.requests_made = 0
 
@@ -146,11 +147,17 @@ class Fetcher:
                 self._robots[origin] = Protego.parse("")  # no robots.txt: everything allowed
             elif not res.ok:
                 self._robots[origin] = None
+                # the host's own failure (refused, timed out) says more than "robots.txt"
+                self._unreachable[origin] = (
+                    f"{res.error} (asking for robots.txt)" if res.status is None else None
+                )
             else:
                 self._robots[origin] = Protego.parse(res.body.decode("utf-8", "replace"))
         rules = self._robots[origin]
         if rules is None:
-            return False, f"robots.txt of {parts.netloc} could not be read; not fetching this cycle"
+            return False, self._unreachable.get(origin) or (
+                f"robots.txt of {parts.netloc} could not be read; not fetching this cycle"
+            )
         if not rules.can_fetch(url, self.settings.user_agent):
             return False, "disallowed by robots.txt"
         return True, ""
@@ -234,7 +241,7 @@ class Fetcher:
             self.requests_made += 1
             with Deadline(s.request_deadline_seconds) as deadline:
                 res = self._exchange(url, current, headers, allow_private)
-            if deadline.expired and (res.error or not res.ok):
+            if deadline.expired:  # whatever came back was cut off by the deadline
                 res = FetchResult(
                     url,
                     current,

@@ -72,6 +72,7 @@ def detect(
         )
     counts = {
         "run_id": run_id,
+        "covered": pending,
         "runs_covered": len(pending),
         "signals_new": len(new_signals),
         "alerts_queued": queued,

@@ -268,5 +268,6 @@ def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -
     with open_db(settings) as con:
         runs.recover_stale(con, settings)
         counts = detect(con, settings, as_of or now.date(), now, run_id)
-    folder(settings, run_id).remove()
+    for covered in [run_id, *counts.pop("covered")]:  # a run killed in detection is done now
+        folder(settings, covered).remove()
     return counts
