@@ -22,6 +22,7 @@ class Webhook:
         self.accepted: list[dict[str, Any]] = []
         self.requests = 0
         self.script: deque[int] = deque()
+        self.echo_path = False  # a failing answer repeats the request path, as some servers do
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,7 +35,8 @@ class Webhook:
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"internal_error")
+                error = f"no_service for {self.path}" if hook.echo_path else "internal_error"
+                self.wfile.write(b"ok" if status == 200 else error.encode())
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -52,6 +54,23 @@ class Webhook:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def respond(
+    h: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    ctype: str = "text/html; charset=utf-8",
+    **headers: str,
+) -> None:
+    """Answer a request with a body and headers (``Retry_After`` -> ``Retry-After``)."""
+    h.send_response(status)
+    h.send_header("Content-Type", ctype)
+    h.send_header("Content-Length", str(len(body)))
+    for k, v in headers.items():
+        h.send_header(k.replace("_", "-"), v)
+    h.end_headers()
+    h.wfile.write(body)
 
 
 def free_port() -> int:

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT, SHARED
+from tests.integration.servers import respond
 
 pytestmark = pytest.mark.integration
 
@@ -88,21 +89,7 @@ class Site:
         self.etag = '"feed-v1"'
         self.last_modified = format_datetime(datetime(2023, 11, 20, 10, tzinfo=UTC), usegmt=True)
 
-    def send(
-        self,
-        h: BaseHTTPRequestHandler,
-        status: int,
-        body: bytes,
-        ctype: str = "text/html; charset=utf-8",
-        **headers: str,
-    ) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in headers.items():
-            h.send_header(k.replace("_", "-"), v)
-        h.end_headers()
-        h.wfile.write(body)
+    send = staticmethod(respond)
 
     def route(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path

@@ -1,0 +1,137 @@
+"""Hostile article fields through the real ``newsmon ingest`` and ``newsmon alerts``.
+
+An article's URL, title and outlet come from outside. None of them may ping a Slack
+channel, plant a link, break out of an HTML attribute, or carry a connection's secret
+into ``alerts.last_error`` or a log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.integration.servers import Mailbox, Webhook
+from tests.integration.test_delivery import MOBILIZATION
+
+NEWSMON = str(Path(sys.executable).with_name("newsmon"))
+
+HOSTILE_URLS = {
+    "slack-break-out": "https://x.example/a> <!channel> <https://phish.example/login|Read the full story",
+    "pipe": "https://x.example/b|Click here",
+    "quote-attr": 'https://x.example/c"onmouseover="alert(1)',
+    "javascript": "javascript:alert(document.cookie)",
+    "spaces-angle": "https://x.example/d <!here>",
+    "bad-host": "https://exa mple.com<>/e",
+}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [NEWSMON, *args], capture_output=True, text=True, timeout=300, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def _ingest(tmp_path: Path, records: list[dict]) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    _cli("ingest", str(path), "-q")
+
+
+def _records() -> list[dict]:
+    """One story each: a mobilization lead and enough words of their own to stay apart."""
+    words = [
+        "omsk",
+        "tomsk",
+        "kazan",
+        "perm",
+        "ufa",
+        "samara",
+        "saratov",
+        "tver",
+        "tula",
+        "kursk",
+        "orel",
+        "penza",
+    ]
+    out = []
+    for i, (name, url) in enumerate(HOSTILE_URLS.items()):
+        own = " ".join(f"{w}{i}x{j}" for j, w in enumerate(words * 4))
+        out.append(
+            {
+                "url": url,
+                "title": f"Call-up {name} <!channel>",
+                "text": f"{MOBILIZATION} {own}",
+                "source": "Outlet <@U123>",
+            }
+        )
+    return out
+
+
+def _links(text: str) -> list[str]:
+    return re.findall(r"<([^<>|]+)\|", text)
+
+
+@pytest.mark.parametrize("digest", [False, True], ids=["one-by-one", "digest"])
+def test_no_url_title_or_outlet_can_ping_or_plant_a_link(
+    configured: Path,
+    tmp_path: Path,
+    webhook: Webhook,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    digest: bool,
+) -> None:
+    if not digest:
+        settings = json.loads(Path(os.environ["NEWSMON_CONFIG"]).read_text())
+        settings["alerts"]["digest_threshold"] = 50
+        Path(os.environ["NEWSMON_CONFIG"]).write_text(json.dumps(settings))
+    _ingest(tmp_path, _records())
+    _cli("alerts")
+    texts = webhook.texts()
+    # one message per story (and one for the spike they make), or one digest
+    assert len(texts) == (1 if digest else len(HOSTILE_URLS) + 1)
+    for text in texts:
+        assert "<!channel>" not in text and "<!here>" not in text and "<@U123>" not in text
+        for link in _links(text):
+            assert re.fullmatch(r"https://x\.example/[A-Za-z0-9%/._~:@!$&'()*+,;=?#-]*", link), link
+            assert "phish" not in link.split("%3E")[0], "the planted link never stands alone"
+    joined = "\n".join(texts)
+    assert "javascript:" not in " ".join(_links(joined))
+    assert "<https://phish.example" not in joined
+    for msg in mailbox.messages:
+        html = msg.get_body(("html",)).get_content()
+        for href in re.findall(r'href="([^"]*)"', html):
+            assert href.startswith("https://x.example/") and " " not in href and "<" not in href, (
+                href
+            )
+        assert "onmouseover=" not in html.replace("%22onmouseover=%22", "")
+
+
+def test_a_failing_webhook_that_echoes_the_path_leaks_no_secret(
+    configured: Path, tmp_path: Path, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    webhook.echo_path = True
+    webhook.script.extend([500] * 10)
+    _ingest(tmp_path, _records()[:1])
+    done = _cli("alerts")
+    with duckdb.connect(str(configured), read_only=True) as con:
+        errors = [
+            r[0]
+            for r in con.execute(
+                "select last_error from alerts where last_error is not null"
+            ).fetchall()
+        ]
+    assert errors, "the failure is recorded"
+    secrets = ("webhook-secret-token", "/services/T0001/B0002", Mailbox.PASSWORD)
+    for text in [*errors, done.stdout, done.stderr, (configured.parent / "alerts.log").read_text()]:
+        for secret in secrets:
+            assert secret not in text, (secret, text[:300])
+    assert any("no_service for ***" in e for e in errors), errors

@@ -1,0 +1,282 @@
+"""Runs killed at any point, runs that collide, and the command line's edges.
+
+A real ``newsmon ingest`` is paused at a named point (``NEWSMON_PAUSE_AT``; see
+``newsmon.faults``) and killed there with SIGKILL from outside, as a crash or an operator
+would. The next ``newsmon ingest`` must end with the same articles, stories, signals,
+alerts and errors as a run that was never interrupted, mark the killed run failed with
+the reason, and leave no staging folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+
+NEWSMON = str(Path(sys.executable).with_name("newsmon"))
+AS_OF = "2026-11-20"
+CITIES = [
+    "Omsk",
+    "Tomsk",
+    "Kazan",
+    "Perm",
+    "Ufa",
+    "Samara",
+    "Saratov",
+    "Tver",
+    "Tula",
+    "Kursk",
+    "Orel",
+    "Penza",
+    "Chita",
+    "Kirov",
+]
+
+
+def _corpus(box: Path) -> None:
+    """Stories about call-ups in many cities, a syndicated copy of some, and bad files."""
+    box.mkdir(parents=True)
+    shutil.copytree(SEEDS, box / "seeds")
+    for i, city in enumerate(CITIES * 3):
+        text = (
+            f"Military enlistment offices in {city} handed call-up papers to {100 + i} reservists"
+            f" on day {i}, relatives of mobilised soldiers in {city} said, and the regional"
+            f" governor promised payments of {i * 1000} roubles to contract soldiers from {city}."
+        )
+        (box / f"story-{i:03d}.txt").write_text(
+            f"Call-up in {city}, day {i}\n\n{text}", encoding="utf-8"
+        )
+        if i % 5 == 0:  # a wire copy of the same story from another outlet
+            copy = {
+                "url": f"https://wire.example/{i}",
+                "title": f"{city}: call-up",
+                "text": text,
+                "published_at": f"{AS_OF}T08:00:00Z",
+            }
+            (box / f"copy-{i:03d}.jsonl").write_text(
+                json.dumps(copy) + "\n{broken\n", encoding="utf-8"
+            )
+    (box / "empty.txt").write_bytes(b"")
+    (box / "report.pdf").write_bytes(b"%PDF-1.4")
+
+
+def _env(db: Path, tmp: Path, **extra: str) -> dict[str, str]:
+    settings = {
+        "db_path": str(db),
+        "ingest": {"batch_size": 10, "workers": 1},
+        "alerts": {"channels": ["log"]},
+    }
+    (tmp / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_PAUSE")}
+    return env | {"NEWSMON_CONFIG": str(tmp / "settings.yaml"), "NEWSMON_DB": str(db)} | extra
+
+
+def _ingest(box: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [NEWSMON, "ingest", str(box), "--as-of", AS_OF, "--json", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def _state(db: Path) -> dict[str, Any]:
+    with duckdb.connect(str(db), read_only=True) as con:
+
+        def rows(q: str) -> list[tuple]:
+            return sorted(con.execute(q).fetchall())
+
+        return {
+            "articles": rows(
+                "select article_id, story_id, content_hash, published_at from articles"
+            ),
+            "stories": rows("select story_id, article_count, source_count from stories"),
+            "topics": rows("select article_id, topic, score from article_topics"),
+            "signals": rows("select signal_id from signals"),
+            "alerts": rows("select alert_id, status from alerts"),
+            "errors": rows("select origin, stage, reason from ingest_errors"),
+            "sources": rows("select path from source_files"),
+        }
+
+
+def _kill_at(point: str, box: Path, env: dict[str, str], pause: Path) -> None:
+    """Start ``newsmon ingest``, wait until it reaches ``point``, and SIGKILL it there."""
+    proc = subprocess.Popen(
+        [NEWSMON, "ingest", str(box), "--as-of", AS_OF, "-q"],
+        env=env | {"NEWSMON_PAUSE_AT": point, "NEWSMON_PAUSE_FILE": str(pause)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(1200):
+            if pause.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        ended = proc.poll() is not None
+        why = proc.stderr.read().decode()[-2000:] if ended else ""
+        assert pause.exists(), f"never reached {point}: {why}"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("uninterrupted")
+    box = tmp / "inbox"
+    _corpus(box)
+    db = tmp / "news.duckdb"
+    done = _ingest(box, _env(db, tmp))
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = _state(db)
+    assert len(state["articles"]) > 40 and state["signals"] and state["errors"]
+    return {"box": box, "state": state}
+
+
+@pytest.mark.parametrize("point", ["read#3", "store#2", "store#4", "signals"])
+def test_a_killed_run_is_recovered_by_the_next_with_nothing_lost_or_doubled(
+    point: str, reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    _kill_at(point, reference["box"], env, tmp_path / "paused")
+    again = _ingest(reference["box"], env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert _state(db) == reference["state"], f"killed at {point}, then rerun"
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute(
+            "select status, last_error from pipeline_runs order by started_at"
+        ).fetchall()
+    if point == "signals":  # everything was stored: the next run only raises the signals
+        assert [s for s, _ in runs] == ["success", "success"]
+    else:
+        assert runs[0][0] == "failed" and "interrupted: the process that ran it (PID" in runs[0][1]
+        assert runs[1][0] == "success"
+    staging = db.parent / "staging"
+    assert not staging.exists() or not any(staging.iterdir()), "no staging folder is left behind"
+
+
+def test_newsmon_signals_alone_recovers_a_killed_run(
+    reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    _kill_at("store#3", reference["box"], env, tmp_path / "paused")
+    done = subprocess.run(
+        [NEWSMON, "signals", "--as-of", AS_OF], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["runs_covered"] == 1 and result["signals_new"] > 0, (
+        "the stored stories got their signals"
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status, signals_done from pipeline_runs").fetchall() == [
+            ("failed", True)
+        ]
+
+
+def test_two_dags_on_the_same_logical_date_keep_their_own_runs(
+    airflow_db, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+
+    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": []}), encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_SOURCES", str(tmp_path / "sources.yaml"))
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    when = pendulum.datetime(2026, 11, 20, 21, tz="UTC")
+    ingest = bag.get_dag("news_ingest").test(
+        run_after=when, logical_date=when, run_conf={"paths": [str(SEEDS)]}
+    )
+    fetch = bag.get_dag("news_fetch").test(run_after=when, logical_date=when)
+    assert ingest.run_id == fetch.run_id, "Airflow gives both the same run id"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, made_by, status, files_found, articles_new from pipeline_runs order by made_by"
+        ).fetchall()
+    assert [(r[1], r[2]) for r in runs] == [("news_fetch", "success"), ("news_ingest", "success")]
+    assert runs[0][0].startswith("news_fetch__") and runs[1][0].startswith("news_ingest__")
+    assert runs[1][3:] == (5, 5), "the ingest run keeps its own counts"
+
+
+def test_nonexistent_path_is_an_error_not_a_quiet_success(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [NEWSMON, "ingest", str(tmp_path / "nope"), str(SEEDS), "--db", str(tmp_path / "n.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"newsmon: no such file or folder: {tmp_path / 'nope'}"
+    ]
+    assert not (tmp_path / "n.duckdb").exists(), "nothing was started"
+
+
+def test_a_busy_database_is_one_plain_line(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    settings = json.loads((tmp_path / "settings.yaml").read_text()) | {"db_lock_wait_seconds": 1}
+    (tmp_path / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
+    hold = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert hold.stdout.readline().strip() == "held"
+        done = _ingest(SEEDS, env)
+    finally:
+        hold.kill()
+        hold.wait()
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"PID {hold.pid}" in lines[0] and "close that session" in lines[0]
+
+
+def test_a_run_left_running_by_a_dead_airflow_worker_is_failed_after_the_limit(
+    tmp_path: Path, db_path: Path, settings
+) -> None:
+    from dataclasses import replace
+
+    from newsmon import runs
+    from newsmon.db import open_db
+    from newsmon.staging import RunFolder
+
+    staged = RunFolder(settings.staging_dir, "news_ingest__scheduled__old")
+    with open_db(settings) as con:
+        runs.start(con, staged, kind="ingest", trigger="airflow", made_by="news_ingest", paths=[])
+        con.execute("update pipeline_runs set heartbeat_at = heartbeat_at - interval 13 hours")
+        (staged.path / "articles-00000.jsonl").write_text("{}\n")
+        fresh = RunFolder(settings.staging_dir, "news_ingest__scheduled__new")
+        runs.start(con, fresh, kind="ingest", trigger="airflow", made_by="news_ingest", paths=[])
+        assert runs.recover_stale(con, settings) == ["news_ingest__scheduled__old"]
+        statuses = dict(con.execute("select run_id, status from pipeline_runs").fetchall())
+    assert statuses == {
+        "news_ingest__scheduled__old": "failed",
+        "news_ingest__scheduled__new": "running",
+    }
+    assert not staged.path.exists() and fresh.path.exists(), "only the dead run's staging goes"
+    longer = replace(settings, runs=replace(settings.runs, stale_after_hours=100))
+    with open_db(longer) as con:
+        assert runs.recover_stale(con, longer) == []
