@@ -161,6 +161,15 @@ class EmailChannel:
             self.mail(*render.email_digest(messages, prefix))
 
 
+def channel_secrets(channel: Any) -> list[str]:
+    """The secret parts of a channel's connection (none when it has no connection)."""
+    conn_id = getattr(channel, "conn_id", None) or getattr(
+        getattr(channel, "cfg", None), "conn_id", None
+    )
+    conn = _connection(conn_id) if conn_id else None
+    return _secrets(conn) if conn else []
+
+
 def airflow_channels(settings: Settings) -> list[Any]:
     """The provider-backed channels named in ``alerts.channels``."""
     known = {"slack": SlackChannel, "email": EmailChannel}

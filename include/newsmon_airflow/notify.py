@@ -24,12 +24,15 @@ def notify_failure(context: dict[str, Any]) -> None:
     """Post the failure to every configured Slack/email channel; never raises."""
     from newsmon.config import load_settings
     from newsmon.render import slack_escape, subject_line
-    from newsmon_airflow.channels import airflow_channels
+    from newsmon_airflow.channels import airflow_channels, channel_secrets, redact
 
     try:
         settings = load_settings()
         summary, error = failure_text(context)
-        for channel in airflow_channels(settings):
+        channels = airflow_channels(settings)
+        # an exception's text may hold a connection's secret: it never goes out in a notice
+        error = redact(error, [s for c in channels for s in channel_secrets(c)])
+        for channel in channels:
             why = channel.unconfigured()
             if why:
                 log.info("failure notice not sent to %s: %s", channel.name, why)

@@ -135,3 +135,19 @@ def test_a_failing_webhook_that_echoes_the_path_leaks_no_secret(
         for secret in secrets:
             assert secret not in text, (secret, text[:300])
     assert any("no_service for ***" in e for e in errors), errors
+
+
+def test_a_failure_notice_never_carries_a_secret(
+    configured: Path, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    from newsmon_airflow.defaults import FailureNotifier
+
+    error = RuntimeError(
+        f"POST {webhook.url} failed; smtp login newsmon:{Mailbox.PASSWORD} refused"
+    )
+    FailureNotifier().notify({"exception": error, "task_instance": None})
+    assert len(webhook.texts()) == 1 and len(mailbox.messages) == 1, "the notices went out"
+    sent = [webhook.texts()[0], mailbox.messages[0].as_string()]
+    for text in sent:
+        assert "webhook-secret-token" not in text and Mailbox.PASSWORD not in text, text[:400]
+        assert "***" in text

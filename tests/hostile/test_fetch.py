@@ -380,3 +380,41 @@ def test_the_checked_address_is_the_one_connected_to(
     assert len(asked) == 1, "one DNS answer per connection (robots.txt and the page share it)"
     evil = fetcher.get(f"http://evil.test:{server.port}/good/x", allow_private=True)
     assert evil.error and "link-local or cloud metadata" in evil.error
+
+
+def test_news_fetch_with_every_source_down_is_red_after_storing_and_detecting(
+    airflow_db, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    sources = [
+        {
+            "name": f"down-{i}",
+            "type": "feed",
+            "url": f"http://127.0.0.1:{dead}/{i}.xml",
+            "allow_private": True,
+        }
+        for i in range(2)
+    ]
+    env = _settings_file(tmp_path, db_path, sources)
+    monkeypatch.setenv("NEWSMON_CONFIG", env["NEWSMON_CONFIG"])
+    monkeypatch.setenv("NEWSMON_SOURCES", env["NEWSMON_SOURCES"])
+    run = DagBag(dag_folder=str(ROOT / "dags")).get_dag("news_fetch").test()
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert str(run.state).endswith("failed"), "a cycle where every source failed is red"
+    assert states["report_cycle"].endswith("failed")
+    assert all(
+        states[t].endswith("success") for t in ("tag_articles", "store_articles", "detect_signals")
+    )
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        row = con.execute(
+            "select sources, sources_failed, last_error from pipeline_runs"
+        ).fetchone()
+        errors = con.execute("select origin, reason from ingest_errors order by origin").fetchall()
+    assert row[:2] == (2, 2) and "every source failed (2 of 2)" in row[2]
+    assert [o for o, _ in errors] == [s["url"] for s in sources]
