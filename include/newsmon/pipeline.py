@@ -54,15 +54,7 @@ def ingest(
         "files_found": found["files_found"],
         "files_skipped": found["files_skipped"],
         "documents": read["documents"],
-        "articles_new": stored["articles_new"],
-        "articles_updated": stored["articles_updated"],
-        "articles_unchanged": stored["articles_unchanged"],
-        "stories_new": stored["stories_new"],
-        "topics": tagged["topics"],
-        "errors": stored["errors"],
-        "signals_new": signals["signals_new"],
-        "alerts_queued": signals["alerts_queued"],
-    }
+    } | _outcome(tagged, stored, signals)
 
 
 def fetch(
@@ -86,10 +78,16 @@ def fetch(
         "deferred": cycle["deferred"],
         "pages": sum(b["pages"] for b in batches),
         "requests": sum(b["requests"] for b in batches),
-        "articles_new": stored["articles_new"],
-        "stories_new": stored["stories_new"],
+    } | _outcome(tagged, stored, signals)
+
+
+def _outcome(
+    tagged: dict[str, Any], stored: dict[str, Any], signals: dict[str, Any]
+) -> dict[str, Any]:
+    """What every flow reports of its shared stages."""
+    keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
+    return {k: stored[k] for k in keys} | {
         "topics": tagged["topics"],
-        "errors": stored["errors"],
         "signals_new": signals["signals_new"],
         "alerts_queued": signals["alerts_queued"],
     }
