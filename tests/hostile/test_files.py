@@ -460,3 +460,25 @@ def test_forced_rerun_adds_nothing_and_every_run_finishes(ingested: dict[str, An
         "errors are counted again, not added"
     )
     assert ingested["after"]["statuses"] == ["success", "success"], "no run is left running"
+
+
+def test_a_later_copy_without_fields_keeps_the_stored_ones(tmp_path: Path) -> None:
+    """Across runs: a copy of the same URL with new text but no date, language, source or
+    title updates the text and keeps everything else."""
+    env = dict(os.environ, NEWSMON_DB=str(tmp_path / "news.duckdb"))
+    first = _rec("x1", published_at="2023-11-20T10:00:00Z", lang="ru", source="Outlet A")
+    (tmp_path / "a.jsonl").write_text(json.dumps(first) + "\n", encoding="utf-8")
+    _ingest(tmp_path / "a.jsonl", env)
+    later = {"url": "https://hostile.example/x1?utm_source=rss", "text": f"{BODY} Updated."}
+    (tmp_path / "b.jsonl").write_text(json.dumps(later) + "\n", encoding="utf-8")
+    result = json.loads(_ingest(tmp_path / "b.jsonl", env).stdout)
+    assert result["articles_updated"] == 1
+    with duckdb.connect(env["NEWSMON_DB"], read_only=True) as con:
+        row = con.execute(
+            "select title, text, lang, source, published_at, date_source from articles"
+        ).fetchall()
+    assert len(row) == 1
+    title, text, lang, source, published, date_source = row[0]
+    assert text.endswith("Updated.") and title
+    assert (lang, source, date_source) == ("ru", "Outlet A", "json")
+    assert published.isoformat().startswith("2023-11-20T10:00:00")
