@@ -5,6 +5,7 @@ ROOT := $(abspath .)
 VENV := $(ROOT)/.venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
+DUCKDB_PREVIOUS := 1.5.6
 
 # Airflow runs from ./.airflow on SQLite with the LocalExecutor, a small parallelism and no examples.
 export AIRFLOW_HOME := $(ROOT)/.airflow
@@ -38,6 +39,8 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip install --python $(BIN)/python -r requirements.txt -c constraints.txt
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	# the previous DuckDB Python release, apart, to prove analysts on it can read the analyst copy
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --target $(VENV)/compat/duckdb-1.5 --no-deps duckdb==$(DUCKDB_PREVIOUS)
 	touch $@
 
 airflow-init: install

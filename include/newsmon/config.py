@@ -132,6 +132,7 @@ class Settings:
     db_path: Path
     db_memory_limit: str
     db_lock_wait_seconds: float
+    db_storage_version: str
     staging_dir: Path
     topics_path: Path
     cleaning_path: Path
@@ -142,6 +143,11 @@ class Settings:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     runs: RunSettings = field(default_factory=RunSettings)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def read_db_path(self) -> Path:
+        """The analyst copy: what readers open (``newsmon sql``, notebooks, the console)."""
+        return self.db_path.parent / "read" / self.db_path.name
 
     @property
     def raw_dir(self) -> Path:
@@ -226,6 +232,7 @@ def load_settings(
         db_path=db_path,
         db_memory_limit=str(raw.get("db_memory_limit", "256MB")),
         db_lock_wait_seconds=float(raw.get("db_lock_wait_seconds", 120)),
+        db_storage_version=str(raw.get("db_storage_version", "v1.5.0")),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
         cleaning_path=resolve(

@@ -87,6 +87,7 @@ def connect(
     read_only: bool = False,
     wait: float = LOCK_RETRY_SECONDS,
     memory_limit: str = "256MB",
+    storage_version: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database (creating it and its schema for writers), retrying while locked."""
     db = Path(path)
@@ -97,9 +98,10 @@ def connect(
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(
-                str(db), read_only=read_only, config={"memory_limit": memory_limit}
-            )
+            config = {"memory_limit": memory_limit}
+            if storage_version and not read_only:  # a new file is written in this format
+                config["storage_compatibility_version"] = storage_version
+            con = duckdb.connect(str(db), read_only=read_only, config=config)
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -122,4 +124,9 @@ def open_db(settings: Settings, **kwargs: Any) -> Any:
     """:func:`connect` to the configured database with the configured memory limit and
     lock wait."""
     kwargs.setdefault("wait", settings.db_lock_wait_seconds)
-    return connect(settings.db_path, memory_limit=settings.db_memory_limit, **kwargs)
+    return connect(
+        settings.db_path,
+        memory_limit=settings.db_memory_limit,
+        storage_version=settings.db_storage_version,
+        **kwargs,
+    )

@@ -37,6 +37,7 @@ from newsmon import runs
 from newsmon.alerts import Channel, build_message, channels_by_name
 from newsmon.config import Settings
 from newsmon.db import open_db, run
+from newsmon.readcopy import publish
 from newsmon.render import AlertMessage, message_from_dict, message_to_dict
 from newsmon.staging import read_jsonl, write_jsonl
 
@@ -155,6 +156,7 @@ def record(settings: Settings, delivery_id: str, now: datetime | None = None) ->
     """Write the results of one delivery to the database and remove its folder."""
     with open_db(settings) as con:
         counts = _apply(con, settings, _root(settings) / delivery_id, now or _now())
+        publish(con, settings)
     log.info("alerts recorded: %s", counts)
     return counts | {"delivery_id": delivery_id}
 

@@ -18,6 +18,7 @@ from newsmon import runs
 from newsmon.config import Settings
 from newsmon.crawl import decode_html
 from newsmon.db import open_db, run, transaction
+from newsmon.readcopy import publish
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
 from newsmon.stages import (
     articles_from,
@@ -109,6 +110,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
                     now=runs.now(),
                 )
         after = dict(run(con, "maintenance/topic_counts").fetchall())
+        publish(con, settings)
     staged.remove()
     topics = sorted(set(before) | set(after))
     return {

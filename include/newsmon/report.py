@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from newsmon.config import Settings
-from newsmon.db import open_db, run
+from newsmon.db import run
+from newsmon.readcopy import open_read
 
 
 def summary(settings: Settings) -> dict[str, Any]:
     """Totals for people: what is in the database and what the last run did."""
-    with open_db(settings, read_only=True) as con:
+    with open_read(settings) as con:
         cur = run(con, "report/totals")
         totals = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
         by_channel: dict[str, dict[str, int]] = {}
@@ -23,6 +25,7 @@ def summary(settings: Settings) -> dict[str, Any]:
         last = cur.fetchone()
         return {
             "database": str(settings.db_path),
+            "analyst_copy": _copy_state(settings),
             "articles": totals["articles"],
             "stories": totals["stories"],
             "topics": dict(run(con, "report/topics").fetchall()),
@@ -34,9 +37,17 @@ def summary(settings: Settings) -> dict[str, Any]:
         }
 
 
+def _copy_state(settings: Settings) -> dict[str, Any] | None:
+    path = settings.read_db_path
+    if not path.exists():
+        return None
+    when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return {"path": str(path), "published_at": when.isoformat(timespec="seconds")}
+
+
 def run_errors(settings: Settings, run_id: str) -> list[tuple[str, str, str]]:
     """``(origin, stage, reason)`` of every problem one run met."""
-    with open_db(settings, read_only=True) as con:
+    with open_read(settings) as con:
         return run(con, "report/run_errors", run_id=run_id).fetchall()
 
 
@@ -93,8 +104,12 @@ def _error_lines(result: dict[str, Any], settings: Settings) -> list[str]:
 def summary_lines(s: dict[str, Any]) -> list[str]:
     last = s["last_run"]
     alerts = s["alerts"]
+    copy = s.get("analyst_copy")
     lines = [
         f"newsmon database {s['database']}",
+        f"  analyst copy: {copy['path']} (published {copy['published_at']})"
+        if copy
+        else "  analyst copy: none yet (published at the end of each run)",
         f"  articles: {s['articles']} in {s['stories']} stories",
         "  topics: " + (", ".join(f"{t} {n}" for t, n in s["topics"].items()) or "none"),
         f"  signals: {s['signals']} (last run: {last.get('signals_new', 0)} new)",

@@ -27,6 +27,7 @@ from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, conte
 from newsmon.faults import checkpoint
 from newsmon.load import FileRef, discover, read_file
 from newsmon.parallel import parallel_map
+from newsmon.readcopy import publish
 from newsmon.records import ArticleRecord, IngestError, RawDoc, guarded
 from newsmon.staging import RunFolder, read_jsonl, write_jsonl
 from newsmon.tag import score_topics
@@ -268,6 +269,7 @@ def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -
     with open_db(settings) as con:
         runs.recover_stale(con, settings)
         counts = detect(con, settings, as_of or now.date(), now, run_id)
+        publish(con, settings)  # the run is done: readers see it
     for covered in [run_id, *counts.pop("covered")]:  # a run killed in detection is done now
         folder(settings, covered).remove()
     return counts

@@ -1,0 +1,115 @@
+"""The analyst copy: a read-only snapshot that readers open, so readers and the writer never
+wait for each other.
+
+DuckDB lets one process write a file, and a reader holding it open (a notebook, the CLI, a
+BI tool) makes the writer wait and fail. So readers never open the writer's file:
+:func:`publish` runs at the end of every write phase that finishes a run (signal
+detection, alert recording, retag), while the writer still holds its lock. It checkpoints
+(the file then holds every committed row, with an empty WAL), copies the file to a
+temporary name beside ``data/read/news.duckdb`` and renames it into place atomically. A
+reader who has the old copy open keeps reading it (the old inode lives on until closed);
+the next one sees the new copy. Readers cannot touch the writer's file, so they can
+neither block nor corrupt it.
+
+The copy is a plain file copy (``copy_file_range``: a reflink on filesystems that have
+them) when the database is stored in the format the analysts' clients read
+(``db_storage_version``, default ``v1.5.0``: DuckDB 1.5 and 2.x); a database made in a
+newer format is exported table by table into that format instead, which costs more.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import struct
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from newsmon.config import Settings
+from newsmon.db import connect, run
+
+log = logging.getLogger(__name__)
+
+# DuckDB's file header: 8 bytes checksum, "DUCK", then the storage version (uint64, LE).
+_FORMATS = {"v1.5.0": 68}
+
+
+def storage_version(path: Path) -> int | None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(20)
+    except OSError:
+        return None
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        return None
+    return struct.unpack("<Q", head[12:20])[0]
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """Copy a file in the kernel (copy_file_range: a reflink where the filesystem can)."""
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        size = os.fstat(fin.fileno()).st_size
+        try:
+            done = 0
+            while done < size:
+                n = os.copy_file_range(fin.fileno(), fout.fileno(), size - done)
+                if n == 0:
+                    break
+                done += n
+        except OSError:  # another filesystem kind: plain copy
+            fin.seek(0)
+            fout.seek(0)
+            fout.truncate()
+            shutil.copyfileobj(fin, fout, 16 << 20)
+        fout.flush()
+        os.fsync(fout.fileno())
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
+    """Replace the analyst copy with the database as committed now (the caller writes)."""
+    started = time.perf_counter()
+    target = settings.read_db_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con.execute("checkpoint")
+    wanted = _FORMATS.get(settings.db_storage_version)
+    if wanted is not None and storage_version(settings.db_path) == wanted:
+        method = "copy"
+        _copy(settings.db_path, tmp)
+    else:  # an older database in a newer format: export into the readable one
+        method = "export"
+        run(con, "publish/attach", path=str(tmp), version=settings.db_storage_version)
+        try:  # a catalog name cannot be a parameter: it is DuckDB's own, quoted
+            con.execute(f"copy from database {_current(con)} to newsmon_publish")
+        finally:
+            con.execute("detach newsmon_publish")
+    os.replace(tmp, target)
+    result = {
+        "path": str(target),
+        "method": method,
+        "bytes": target.stat().st_size,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    log.info("analyst copy published: %s", result)
+    return result
+
+
+def _current(con: duckdb.DuckDBPyConnection) -> str:
+    name = con.execute("select current_database()").fetchone()[0]
+    return '"' + name.replace('"', '""') + '"'
+
+
+@contextmanager
+def open_read(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the analyst copy (the writer's file where none exists yet,
+    as after an upgrade, until the next run publishes one)."""
+    path = settings.read_db_path if settings.read_db_path.exists() else settings.db_path
+    with connect(path, read_only=True, wait=settings.db_lock_wait_seconds) as con:
+        yield con
