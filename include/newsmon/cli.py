@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from newsmon.cli_tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
 from newsmon.config import ConfigError, Settings, load_settings
@@ -135,6 +136,74 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from newsmon.search import search
+
+    rows = search(
+        _settings(args),
+        args.query,
+        topic=args.topic,
+        since=args.since,
+        lang=args.lang,
+        limit=args.limit,
+    )
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
+        return 0
+    for i, row in enumerate(rows, start=1):
+        when = row["published_at"].strftime("%Y-%m-%d") if row["published_at"] else "undated"
+        print(f"{i:>2}. {row['title'] or '(untitled)'}  [{row['score']:.2f}]")
+        print(f"    {row['source'] or 'unknown outlet'}, {when}, {row['url']}")
+        print(f"    {row['snippet']}")
+    if not rows:
+        print("no matches", file=sys.stderr)
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import shutil
+
+    from newsmon.readcopy import open_read
+
+    settings = _settings(args)
+    if not args.query:  # the analysts' own shell, read-only, on the analyst copy
+        path = settings.read_db_path if settings.read_db_path.exists() else settings.db_path
+        cli = shutil.which(
+            "duckdb",
+            path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        )
+        if cli is None:
+            print(
+                "newsmon: the duckdb shell is not installed (pip install duckdb-cli)",
+                file=sys.stderr,
+            )
+            return 2
+        os.execv(cli, [cli, "-readonly", str(path)])
+    with open_read(settings) as con:
+        rel = con.sql(args.query)
+        if rel is None:
+            return 0
+        if args.csv or args.json:
+            names, rows = rel.columns, rel.fetchall()
+            if args.csv:
+                import csv
+
+                out = csv.writer(sys.stdout)
+                out.writerow(names)
+                out.writerows(rows)
+            else:
+                for row in rows:
+                    print(
+                        json.dumps(
+                            dict(zip(names, row, strict=True)), ensure_ascii=False, default=str
+                        )
+                    )
+        else:
+            rel.show(max_rows=args.max_rows, max_width=10_000)
+    return 0
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -209,6 +278,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("alerts", help="deliver pending alerts")
     db_arg(p)
     p.set_defaults(func=cmd_alerts)
+
+    p = sub.add_parser("search", help="find articles by words (EN/RU/UK, inflections), best first")
+    p.add_argument("query")
+    db_arg(p)
+    p.add_argument("--topic", help="only articles tagged with this topic")
+    p.add_argument("--since", type=_date, help="published (or first seen) on or after this day")
+    p.add_argument("--lang", help="only articles in this language (en, ru, uk)")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="JSON Lines, one match a line")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("sql", help="SQL on the analyst copy; without a query, the duckdb shell")
+    p.add_argument("query", nargs="?")
+    db_arg(p)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true")
+    fmt.add_argument("--json", action="store_true", help="JSON Lines, one row a line")
+    p.add_argument("--max-rows", type=int, default=100, help="rows shown in the table")
+    p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("evaluate", help="precision/recall of the taxonomy on labelled JSON Lines")
     p.add_argument("files", nargs="+", help='JSON Lines {"id", "text", "labels": [...]}')

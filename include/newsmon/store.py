@@ -146,7 +146,11 @@ def _store_chunk(
         story_ids=[s for s, _ in mapping.values()],
         new_story=[n for _, n in mapping.values()],
     )
+    for step in ("forget", "forget_terms", "forget_docs"):  # before the upsert changes them
+        run(con, f"search/{step}")
     run(con, "upsert_articles", now=now, run_id=run_id)
+    for step in ("index", "add_docs", "add_terms", "add_vocab"):
+        run(con, f"search/{step}")
     run(con, "insert_stories", now=now, run_id=run_id)
     run(con, "update_story_counts", now=now)
     run(con, "insert_signatures")

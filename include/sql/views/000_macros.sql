@@ -5,3 +5,20 @@ create or replace macro date_rank(date_source) as
         when 'meta' then 6 when 'json' then 6 when 'feed' then 5 when 'text' then 4
         when 'url' then 3 when 'fetched' then 1 else 0
     end;
+
+-- Search: words are runs of letters and digits, lower-cased, ё as е.
+create or replace macro search_words(txt) as
+    regexp_extract_all(replace(lower(coalesce(txt, '')), 'ё', 'е'), '[\p{L}\p{N}]+');
+
+-- Search: a light stemmer for English, Russian and Ukrainian. It strips one inflectional
+-- ending (the longest that matches) and keeps at least three letters, so "повістка" and
+-- "повістки" both index as "повістк" and "выборы"/"выборов" as "выбор". Queries also match
+-- index terms that share all but the last two letters of a stem (see search_articles), so
+-- "мобилизация" finds "мобилизованных".
+create or replace macro search_stem(w) as (
+    case
+        when length(regexp_replace(w, '(izations|isations|ization|isation|ations|ation|ments|ment|izing|ising|ized|ised|izes|ises|ize|ise|ings|ing|ies|ied|ed|es|s|ly|ться|ются|ется|ится|иями|ями|ами|ого|его|ому|ему|ыми|ими|ием|ией|иях|ия|ие|ий|ию|ях|ах|ям|ам|ов|ев|ей|ой|ом|ем|ую|юю|ая|яя|ое|ее|ые|ых|их|ым|им|ся|сь|ією|іями|іях|ія|ії|ію|ів|їв|ою|ею|ої|ій|ім|іх|а|я|о|е|ы|и|у|ю|ь|і|ї|є)$', '')) >= 3
+        then regexp_replace(w, '(izations|isations|ization|isation|ations|ation|ments|ment|izing|ising|ized|ised|izes|ises|ize|ise|ings|ing|ies|ied|ed|es|s|ly|ться|ются|ется|ится|иями|ями|ами|ого|его|ому|ему|ыми|ими|ием|ией|иях|ия|ие|ий|ию|ях|ах|ям|ам|ов|ев|ей|ой|ом|ем|ую|юю|ая|яя|ое|ее|ые|ых|их|ым|им|ся|сь|ією|іями|іях|ія|ії|ію|ів|їв|ою|ею|ої|ій|ім|іх|а|я|о|е|ы|и|у|ю|ь|і|ї|є)$', '')
+        else w
+    end
+);
