@@ -22,7 +22,7 @@ export NEWSMON_HOME := $(ROOT)
 # airflow standalone starts its components as `airflow ...` subprocesses found on PATH
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install airflow-init run airflow test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-small constraints clean
+.PHONY: help install airflow-init run airflow airflow-cli sql bench-search test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-small constraints clean
 
 help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
@@ -31,6 +31,8 @@ help:
 	@echo "make bench   clean+tag+store throughput and peak memory on a generated corpus"
 	@echo "make bench-extract  extraction F1 and ms/page on ../shared/benchmarks/zyte"
 	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article"
+	@echo "make bench-search   search recall@10/MRR on labelled queries; latency, index and publish cost at 100k"
+	@echo "make sql            the duckdb shell on the analyst copy; make airflow-cli ARGS='dags list'"
 
 install: $(VENV)/.installed
 
@@ -59,6 +61,14 @@ airflow: airflow-init
 	@echo "Airflow UI: http://localhost:8080 (login: user 'admin', password printed below and kept in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated)"
 	$(BIN)/airflow standalone
 
+# The Airflow CLI with this project's environment: make airflow-cli ARGS="dags list"
+airflow-cli: install
+	$(BIN)/airflow $(ARGS)
+
+# The analysts' DuckDB shell, read-only, on the analyst copy
+sql: install
+	$(BIN)/newsmon sql
+
 test: install
 	$(BIN)/pytest -q
 
@@ -84,6 +94,9 @@ bench-extract: install
 
 bench-tag: install
 	$(BIN)/python bench/bench_tag.py
+
+bench-search: install
+	$(BIN)/python bench/bench_search.py --articles 100000
 
 bench-small: install
 	$(BIN)/python bench/bench_pipeline.py --articles 2000

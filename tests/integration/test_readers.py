@@ -145,3 +145,55 @@ def test_a_database_in_the_newer_format_is_published_readable(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "5"
+
+
+def test_the_readme_questions_run_in_the_analysts_shell(tmp_path: Path) -> None:
+    """Every query under "Ten questions" in the README, in duckdb-cli 1.5 on the copy."""
+    import re
+
+    db = tmp_path / "data" / "news.duckdb"
+    env = _settings(tmp_path, db)
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).isoformat()
+    texts = [
+        "Police detained dozens of protesters at an anti-war rally in Moscow on Sunday.",
+        "Military enlistment offices handed call-up papers to students as mobilization continues.",
+    ]
+    dated = tmp_path / "dated.jsonl"
+    rows = [
+        {"url": f"https://d.example/{i}", "source": f"Outlet {i}", "published_at": today, "text": t}
+        for i, t in enumerate(texts)
+    ]
+    dated.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    labelled = ROOT / "tests" / "data" / "labelled" / "tune-2.jsonl"
+    assert _ingest(env, SEEDS, labelled, dated).returncode == 0
+    copy = db.parent / "read" / "news.duckdb"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = (
+        readme.split("Ten questions analysts ask first:", 1)[1]
+        .split("```sql", 1)[1]
+        .split("```", 1)[0]
+    )
+    queries = [q.strip() for q in re.split(r";\s*\n", block) if q.strip()]
+    assert len(queries) == 10
+    with duckdb.connect(str(copy), read_only=True) as con:
+        article, story = con.execute("select article_id, story_id from articles limit 1").fetchone()
+        signal = con.execute("select signal_id from signals limit 1").fetchone()[0]
+    cli = shutil.which("duckdb", path=str(BIN))
+    for query in queries:
+        sql = (
+            query.replace("where article_id = '…'", f"where article_id = '{article}'")
+            .replace("where story_id = '…'", f"where story_id = '{story}'")
+            .replace("'new_story:mobilization:…'", f"'{signal}'")
+        )
+        done = subprocess.run(
+            [cli, "-readonly", "-csv", str(copy), "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0 and "Error" not in done.stderr, (query, done.stderr)
+        assert (
+            len(done.stdout.splitlines()) >= 2 or "alerts" in query or "ingest_errors" in query
+        ), (query, done.stdout)
