@@ -119,3 +119,25 @@ def test_newsmon_sql_prints_a_table_csv_and_json(corpus: dict[str, str]) -> None
     assert csv_rows[0] == "topic,n" and any(r.startswith("mobilization,") for r in csv_rows)
     rows = [json.loads(line) for line in _cli(corpus, "sql", query, "--json").stdout.splitlines()]
     assert {r["topic"] for r in rows} == {"mobilization", "elections", "protests", "censorship"}
+
+
+def test_newsmon_sql_without_a_query_is_the_duckdb_shell(corpus: dict[str, str]) -> None:
+    done = subprocess.run(
+        [str(BIN / "newsmon"), "sql"],
+        input="select count(*) as n from search_docs;\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=corpus,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "│" in done.stdout and "n" in done.stdout
+    write = subprocess.run(
+        [str(BIN / "newsmon"), "sql"],
+        input="delete from articles;\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=corpus,
+    )
+    assert "read-only" in (write.stdout + write.stderr).lower(), "the shell cannot change the copy"
