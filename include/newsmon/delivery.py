@@ -156,7 +156,8 @@ def record(settings: Settings, delivery_id: str, now: datetime | None = None) ->
     """Write the results of one delivery to the database and remove its folder."""
     with open_db(settings) as con:
         counts = _apply(con, settings, _root(settings) / delivery_id, now or _now())
-        publish(con, settings)
+        if any(counts.values()):  # alert statuses changed: readers see them
+            publish(con, settings)
     log.info("alerts recorded: %s", counts)
     return counts | {"delivery_id": delivery_id}
 

@@ -326,19 +326,24 @@ def test_a_cycle_over_budget_leaves_the_rest_to_the_next(server: Hostile, tmp_pa
     assert deferred > 0, "the runs record what they left"
 
 
-def test_every_source_failed_is_loud(tmp_path: Path) -> None:
-    with socket.socket() as s:  # a port nobody listens on
+def _dead_sources(n: int) -> list[dict[str, Any]]:
+    """Feeds on a port nobody listens on."""
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = s.getsockname()[1]
-    sources = [
+    return [
         {
             "name": f"down-{i}",
             "type": "feed",
             "url": f"http://127.0.0.1:{dead}/feed{i}.xml",
             "allow_private": True,
         }
-        for i in range(3)
+        for i in range(n)
     ]
+
+
+def test_every_source_failed_is_loud(tmp_path: Path) -> None:
+    sources = _dead_sources(3)
     env = _settings_file(tmp_path, tmp_path / "news.duckdb", sources)
     done = subprocess.run([NEWSMON, "fetch"], capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 1
@@ -389,18 +394,7 @@ def test_news_fetch_with_every_source_down_is_red_after_storing_and_detecting(
 
     from tests.conftest import ROOT
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = s.getsockname()[1]
-    sources = [
-        {
-            "name": f"down-{i}",
-            "type": "feed",
-            "url": f"http://127.0.0.1:{dead}/{i}.xml",
-            "allow_private": True,
-        }
-        for i in range(2)
-    ]
+    sources = _dead_sources(2)
     env = _settings_file(tmp_path, db_path, sources)
     monkeypatch.setenv("NEWSMON_CONFIG", env["NEWSMON_CONFIG"])
     monkeypatch.setenv("NEWSMON_SOURCES", env["NEWSMON_SOURCES"])

@@ -122,22 +122,18 @@ def test_newsmon_sql_prints_a_table_csv_and_json(corpus: dict[str, str]) -> None
 
 
 def test_newsmon_sql_without_a_query_is_the_duckdb_shell(corpus: dict[str, str]) -> None:
-    done = subprocess.run(
-        [str(BIN / "newsmon"), "sql"],
-        input="select count(*) as n from search_docs;\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=corpus,
-    )
+    def shell(stdin: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(BIN / "newsmon"), "sql"],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=corpus,
+        )
+
+    done = shell("select count(*) as n from search_docs;\n")
     assert done.returncode == 0, done.stderr
     assert "│" in done.stdout and "n" in done.stdout
-    write = subprocess.run(
-        [str(BIN / "newsmon"), "sql"],
-        input="delete from articles;\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=corpus,
-    )
+    write = shell("delete from articles;\n")
     assert "read-only" in (write.stdout + write.stderr).lower(), "the shell cannot change the copy"
