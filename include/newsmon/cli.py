@@ -180,8 +180,14 @@ def cmd_sql(args: argparse.Namespace) -> int:
             )
             return 2
         os.execv(cli, [cli, "-readonly", str(path)])
+    import duckdb
+
     with open_read(settings) as con:
-        rel = con.sql(args.query)
+        try:
+            rel = con.sql(args.query)
+        except duckdb.Error as exc:
+            print(f"newsmon: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 1
         if rel is None:
             return 0
         if args.csv or args.json:

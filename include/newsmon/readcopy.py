@@ -72,12 +72,25 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
-    """Replace the analyst copy with the database as committed now (the caller writes)."""
+    """Replace the analyst copy with the database as committed now (the caller writes).
+
+    A failure (a full disk, say) is logged and returned, never raised: readers keep the
+    previous copy, whose age ``newsmon summary`` shows, and the run that called goes on.
+    """
+    try:
+        return _publish(con, settings)
+    except (OSError, duckdb.Error) as exc:
+        log.warning("analyst copy not published (readers keep the previous one): %s", exc)
+        return {"path": str(settings.read_db_path), "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
     started = time.perf_counter()
     target = settings.read_db_path
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a publish that died
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
     con.execute("checkpoint")
     wanted = _FORMATS.get(settings.db_storage_version)
     if wanted is not None and storage_version(settings.db_path) == wanted:

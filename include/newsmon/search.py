@@ -16,11 +16,29 @@ import re
 from datetime import date
 from typing import Any
 
+import duckdb
+
 from newsmon.config import Settings
 from newsmon.db import run
 from newsmon.readcopy import open_read
 
 _WORD = re.compile(r"[^\W_]+")
+INDEX_STEPS = ("index", "add_docs", "add_terms", "add_vocab")
+
+
+def index_missing(con: duckdb.DuckDBPyConnection, batch: int = 5000) -> int:
+    """Index every stored article the index lacks (a database made before it existed);
+    the number indexed. The store stage calls it, so an upgraded database becomes
+    searchable with its next run."""
+    done = 0
+    while True:
+        run(con, "search/missing_stage", limit=batch)
+        n = run(con, "search/stage_size").fetchone()[0]
+        if not n:
+            return done
+        for step in INDEX_STEPS:
+            run(con, f"search/{step}")
+        done += n
 
 
 def search(

@@ -29,6 +29,7 @@ from newsmon.config import Settings
 from newsmon.db import run, transaction
 from newsmon.dedup import similarity
 from newsmon.faults import checkpoint
+from newsmon.search import INDEX_STEPS, index_missing
 from newsmon.staging import RunFolder, count_lines
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ def store_run(
                 )
         with transaction(con):
             _finish(con, staged, now)
+        with transaction(con):
+            backfilled = index_missing(con)
+        if backfilled:
+            log.info("search index: %d stored articles indexed that it did not hold", backfilled)
     row = run(con, "runs/load_counts", run_id=run_id).fetchone()
     keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
     counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
@@ -146,10 +151,11 @@ def _store_chunk(
         story_ids=[s for s, _ in mapping.values()],
         new_story=[n for _, n in mapping.values()],
     )
-    for step in ("forget", "forget_terms", "forget_docs"):  # before the upsert changes them
-        run(con, f"search/{step}")
+    if states.get("changed"):  # their old words leave the index (new articles have none)
+        for step in ("forget", "forget_terms", "forget_docs"):
+            run(con, f"search/{step}")
     run(con, "upsert_articles", now=now, run_id=run_id)
-    for step in ("index", "add_docs", "add_terms", "add_vocab"):
+    for step in INDEX_STEPS:
         run(con, f"search/{step}")
     run(con, "insert_stories", now=now, run_id=run_id)
     run(con, "update_story_counts", now=now)

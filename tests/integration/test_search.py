@@ -137,3 +137,19 @@ def test_newsmon_sql_without_a_query_is_the_duckdb_shell(corpus: dict[str, str])
     assert "│" in done.stdout and "n" in done.stdout
     write = shell("delete from articles;\n")
     assert "read-only" in (write.stdout + write.stderr).lower(), "the shell cannot change the copy"
+
+
+def test_articles_stored_before_the_index_become_searchable(tmp_path: Path) -> None:
+    import duckdb
+
+    env = dict(os.environ, NEWSMON_DB=str(tmp_path / "news.duckdb"))
+    _cli(env, "ingest", str(SEEDS), "-q")
+    with duckdb.connect(env["NEWSMON_DB"]) as con:  # as a database from before the index
+        con.execute("delete from search_terms; delete from search_docs; delete from search_vocab")
+    (tmp_path / "one.jsonl").write_text(
+        json.dumps({"text": "Deserters were detained in Omsk."}) + "\n"
+    )
+    _cli(env, "ingest", str(tmp_path / "one.jsonl"), "-q")
+    assert _search(env, "desertion"), "the seeds are found again"
+    with duckdb.connect(env["NEWSMON_DB"], read_only=True) as con:
+        assert con.execute("select count(*) from search_docs").fetchone()[0] == 6

@@ -1,0 +1,7 @@
+-- Stored articles the word index does not hold yet (a database from before the index), as
+-- a stage of new articles for the indexing steps.
+create or replace temp table stage as
+select article_id, title, text, 'new' as state
+from articles
+where article_id not in (select article_id from search_docs)
+limit $limit;
