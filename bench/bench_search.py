@@ -148,7 +148,7 @@ def scale(tmp: Path, articles: int, filler: bool) -> None:
                 run(con, f"search/{step}")
             refresh.append(time.perf_counter() - began)
         postings = con.execute("select count(*) from search_terms").fetchone()[0]
-        vocab = con.execute("select count(*) from search_vocab").fetchone()[0]
+        vocab = con.execute("select count(distinct term) from search_vocab").fetchone()[0]
         published = publish(con, settings)
     print(
         f"index of {articles:,} {'filler' if filler else 'real-sentence'} articles built in {time.perf_counter() - t:.1f}s (generation included):"

@@ -16,11 +16,17 @@ qprefix as (
            case when length(stem) > 5 then left(stem, greatest(5, length(stem) - 2)) else stem end as prefix
     from qstems
 ),
+vocab as (
+    select v.term, sum(v.df) as df
+    from search_vocab as v
+    where exists (select 1 from qprefix as q where starts_with(v.term, q.prefix))
+    group by v.term
+    having sum(v.df) > 0
+),
 matched as (
     select q.stem as qstem, v.term, v.df, case when v.term = q.stem then 1.0 else 0.7 end as w
     from qprefix as q
-    join search_vocab as v on starts_with(v.term, q.prefix)
-    where v.df > 0
+    join vocab as v on starts_with(v.term, q.prefix)
 ),
 per_word as (
     select t.doc_no, m.qstem,
