@@ -33,6 +33,7 @@ import duckdb
 
 from newsmon.config import Settings
 from newsmon.db import connect, run
+from newsmon.faults import checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
             con.execute(f"copy from database {_current(con)} to newsmon_publish")
         finally:
             con.execute("detach newsmon_publish")
+    checkpoint("publish")  # a crash here leaves the previous copy whole and a stale tmp
     os.replace(tmp, target)
     result = {
         "path": str(target),

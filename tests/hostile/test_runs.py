@@ -280,3 +280,68 @@ def test_a_run_left_running_by_a_dead_airflow_worker_is_failed_after_the_limit(
     longer = replace(settings, runs=replace(settings.runs, stale_after_hours=100))
     with open_db(longer) as con:
         assert runs.recover_stale(con, longer) == []
+
+
+def test_a_publish_killed_midway_leaves_the_old_copy_readable(
+    reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    assert _ingest(SEEDS, env).returncode == 0
+    copy = db.parent / "read" / "news.duckdb"
+    before = (
+        duckdb.connect(str(copy), read_only=True)
+        .execute("select count(*) from articles")
+        .fetchone()[0]
+    )
+    _kill_at("publish", reference["box"], env, tmp_path / "paused")
+    assert list(copy.parent.glob(".*.tmp")), "the killed publish left its half-made copy"
+    with duckdb.connect(str(copy), read_only=True) as con:  # the old copy, whole
+        assert con.execute("select count(*) from articles").fetchone()[0] == before
+    again = _ingest(reference["box"], env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not list(copy.parent.glob(".*.tmp")), "the next publish cleans up"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone()[0] == len(
+            reference["state"]["articles"]
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "!!!",
+        "'; drop table articles; --",
+        "a b",
+        "мобилизация " * 3000,
+        "\\u0000\\ud800",
+        "%_*[(",
+        "  \t\n ",
+    ],
+    ids=[
+        "empty",
+        "punctuation",
+        "sql-quote",
+        "short-words",
+        "3000-words",
+        "escapes",
+        "pattern-chars",
+        "whitespace",
+    ],
+)
+def test_hostile_search_queries_answer_plainly(
+    reference: dict[str, Any], tmp_path_factory, query: str
+) -> None:
+    tmp = tmp_path_factory.mktemp("q")
+    db = tmp / "news.duckdb"
+    env = _env(db, tmp)
+    assert _ingest(SEEDS, env).returncode == 0
+    done = subprocess.run(
+        [NEWSMON, "search", query, "--json"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone()[0] == 5, (
+            "nothing was changed"
+        )
