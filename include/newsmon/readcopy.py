@@ -103,7 +103,7 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
         try:  # a catalog name cannot be a parameter: it is DuckDB's own, quoted
             con.execute(f"copy from database {_current(con)} to newsmon_publish")
         finally:
-            con.execute("detach newsmon_publish")
+            run(con, "publish/detach")
     checkpoint("publish")  # a crash here leaves the previous copy whole and a stale tmp
     os.replace(tmp, target)
     result = {
@@ -117,7 +117,7 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
 
 
 def _current(con: duckdb.DuckDBPyConnection) -> str:
-    name = con.execute("select current_database()").fetchone()[0]
+    name = run(con, "publish/current_database").fetchone()[0]
     return '"' + name.replace('"', '""') + '"'
 
 

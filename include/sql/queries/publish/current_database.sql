@@ -1,0 +1,2 @@
+-- The writer's catalog name (COPY FROM DATABASE takes names, not parameters).
+select current_database();

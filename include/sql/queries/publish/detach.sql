@@ -1,0 +1,1 @@
+detach newsmon_publish;
