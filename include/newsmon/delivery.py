@@ -123,8 +123,10 @@ def send(
             if index in answered:
                 continue
             messages = [message_from_dict(m) for m in batch["messages"]]
+            channel = available.get(batch["channel"])
+            send_batch = channel.send if channel is not None else _gone(batch["channel"])
             error = _try(
-                available[batch["channel"]].send,
+                send_batch,
                 messages,
                 cfg.send_retries,
                 cfg.retry_backoff_seconds,
@@ -185,6 +187,15 @@ def deliver(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _gone(name: str) -> Callable[[list[AlertMessage]], None]:
+    """A channel that was there when the outbox was prepared and is not now: each send fails."""
+
+    def send(_batch: list[AlertMessage]) -> None:
+        raise LookupError(f"channel {name} is not available in this process")
+
+    return send
 
 
 def _try(

@@ -151,3 +151,37 @@ def test_a_failure_notice_never_carries_a_secret(
     for text in sent:
         assert "webhook-secret-token" not in text and Mailbox.PASSWORD not in text, text[:400]
         assert "***" in text
+
+
+def test_a_channel_gone_between_prepare_and_send_is_a_recorded_failure(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsmon import delivery
+    from newsmon.config import load_settings
+
+    cfg = tmp_path / "settings.yaml"
+    cfg.write_text(
+        json.dumps({"alerts": {"channels": ["log", "pager"], "send_retries": 0}}), encoding="utf-8"
+    )
+    monkeypatch.setenv("NEWSMON_CONFIG", str(cfg))
+    _ingest(tmp_path, _records()[:1])
+
+    class Pager:  # an outside channel, present when the outbox is prepared
+        name = "pager"
+
+        def unconfigured(self) -> None:
+            return None
+
+        def send(self, messages: list) -> None:
+            raise AssertionError("never called: the channel is gone when sending")
+
+    settings = load_settings()
+    prepared = delivery.prepare(settings, [Pager()])
+    sent = delivery.send(settings, prepared["delivery_id"], [])  # this process has no pager
+    recorded = delivery.record(settings, prepared["delivery_id"])
+    assert sent["failed_batches"] == 1 and recorded["sent"] >= 1 and recorded["retry_later"] == 1
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        row = con.execute(
+            "select status, last_error from alerts where channel = 'pager'"
+        ).fetchone()
+    assert row[0] == "pending" and "not available" in row[1]
