@@ -37,6 +37,7 @@ from newsmon import runs
 from newsmon.alerts import Channel, build_message, channels_by_name
 from newsmon.config import Settings
 from newsmon.db import open_db, run
+from newsmon.faults import checkpoint
 from newsmon.readcopy import publish
 from newsmon.render import AlertMessage, message_from_dict, message_to_dict
 from newsmon.staging import read_jsonl, write_jsonl
@@ -138,6 +139,7 @@ def send(
             )
             results.flush()
             os.fsync(results.fileno())
+            checkpoint("send")
             if error:
                 counts["failed_batches"] += 1
                 log.warning(

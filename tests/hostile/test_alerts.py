@@ -185,3 +185,44 @@ def test_a_channel_gone_between_prepare_and_send_is_a_recorded_failure(
             "select status, last_error from alerts where channel = 'pager'"
         ).fetchone()
     assert row[0] == "pending" and "not available" in row[1]
+
+
+def test_alerts_killed_midway_send_nothing_twice_and_lose_nothing(
+    configured: Path, tmp_path: Path, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    """`newsmon alerts` SIGKILLed after two messages went out: the next run records those
+    two as sent (their process is gone) and sends only the rest."""
+    import signal
+    import time
+
+    settings = json.loads(Path(os.environ["NEWSMON_CONFIG"]).read_text())
+    settings["alerts"]["digest_threshold"] = 50  # one message per alert
+    Path(os.environ["NEWSMON_CONFIG"]).write_text(json.dumps(settings))
+    _ingest(tmp_path, _records()[:3])
+    pause = tmp_path / "paused"
+    env = dict(os.environ, NEWSMON_PAUSE_AT="send#2", NEWSMON_PAUSE_FILE=str(pause))
+    proc = subprocess.Popen(
+        [NEWSMON, "alerts"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(600):
+            if pause.exists():
+                break
+            time.sleep(0.1)
+        assert pause.exists(), "never reached the second send"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    before = len(webhook.accepted) + len(mailbox.messages)
+    _cli("alerts")
+    with duckdb.connect(str(configured), read_only=True) as con:
+        statuses = con.execute(
+            "select channel, status, count(*) from alerts group by all order by all"
+        ).fetchall()
+    assert statuses == [("email", "sent", 3), ("log", "sent", 3), ("slack", "sent", 3)]
+    assert len(webhook.texts()) == 3 and len(set(webhook.texts())) == 3, "no Slack message twice"
+    assert len(mailbox.messages) == 3, "no email twice"
+    assert before >= 1, "the killed run had sent some"
+    log_lines = (configured.parent / "alerts.log").read_text().splitlines()
+    assert len(log_lines) == 3 and len(set(log_lines)) == 3
