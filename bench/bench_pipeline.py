@@ -1,110 +1,40 @@
-"""Benchmark: clean + tag + store throughput for text articles, rerun cost and peak memory.
+"""Benchmark: clean + tag + store throughput, growth, rerun cost and peak memory.
 
-Generates N distinct news-like .txt articles (mixed topics, publisher boilerplate, EN/RU/UK),
-ingests them into a fresh DuckDB file through the same path as `newsmon ingest`, runs the
-same inputs again, and prints figures. Memory is the peak RSS of this process (getrusage)
-and, sampled from /proc, the peak PSS of the whole process tree: main process, forkserver
-and workers together. Nothing here is asserted: the numbers are for people.
+Two corpus shapes (``bench/corpus.py``): ``overlap`` (sentences of real news drawn again and
+again, a third of the articles syndicated copies; the hard case for near-duplicate
+detection) and ``filler`` (distinct articles padded with random words). Two layouts: one
+JSON Lines file, or one file per article. The corpus goes through the same stages as
+``newsmon ingest`` into a fresh DuckDB file; the figures printed are:
 
-    python bench/bench_pipeline.py --articles 20000 [--workers 2] [--memory-only]
+- the rate and each stage's time for the whole corpus in one run;
+- with ``--growth K``: the corpus ingested again into a fresh database in K equal runs, the
+  time per 1,000 articles of each (flat when no stage grows with the database);
+- a rerun over the unchanged inputs, and (JSON Lines) a run after appending records;
+- story grouping precision/recall against the corpus's true stories (``overlap``);
+- peak memory: the main process's RSS, and the summed PSS of the whole process tree
+  (main, forkserver, workers), sampled from /proc.
+
+Nothing here is asserted: the numbers are for people.
+
+    python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 20000 [--growth 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import random
 import resource
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
-SENTENCES = {
-    "mobilization": [
-        "Military enlistment offices in {city} handed call-up papers to {n} men this week.",
-        "Relatives of mobilised soldiers from {city} demanded rotation after {n} days at the front.",
-        "The region raised the one-off payment for contract soldiers to {n} thousand roubles.",
-        "В {city} военкоматы разослали {n} повесток мужчинам призывного возраста.",
-        "У {city} військкомат вручив {n} повісток, мобілізація триває.",
-    ],
-    "elections": [
-        "Observers in {city} reported ballot stuffing at {n} polling stations.",
-        "The election commission refused to register {n} candidates in {city}.",
-        "Избирательная комиссия {city} сообщила о явке {n} процентов на выборах.",
-    ],
-    "protests": [
-        "Police in {city} detained {n} protesters at an unsanctioned rally against the war.",
-        "Workers in {city} went on strike over {n} months of unpaid wages.",
-        "В {city} прошел митинг, задержаны {n} человек.",
-    ],
-    "censorship": [
-        "Roskomnadzor blocked {n} websites in {city} for spreading 'fakes' about the army.",
-        "A journalist from {city} was fined {n} thousand roubles for discrediting the army.",
-    ],
-    "none": [
-        "The {city} council approved a budget of {n} million for road repairs.",
-        "Heavy snow in {city} delayed {n} flights on Monday.",
-        "The {city} theatre opened its season with a premiere watched by {n} people.",
-        "Farmers near {city} harvested {n} tonnes of wheat despite the dry summer.",
-    ],
-}
-BOILERPLATE = [
-    "Copyright © 2024 Example Media",
-    "Read also:",
-    "Share this:",
-    "Privacy and Cookie Policies.",
-    "Become a Patron!",
-    "Related Posts",
-]
-CITIES = [
-    "Omsk",
-    "Perm",
-    "Tver",
-    "Kazan",
-    "Ufa",
-    "Samara",
-    "Tomsk",
-    "Chita",
-    "Kursk",
-    "Orel",
-    "Pskov",
-    "Tula",
-]
-
-
-def _filler(rng: random.Random, words: int) -> str:
-    return " ".join(
-        "".join(rng.choice("bdgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(1, 4)))
-        for _ in range(words)
-    )
-
-
-def make_article(i: int) -> str:
-    rng = random.Random(i)
-    topic = rng.choice(list(SENTENCES))
-    paras = []
-    for _ in range(rng.randint(6, 10)):
-        pool = SENTENCES[topic] if rng.random() < 0.4 else SENTENCES["none"]
-        s = rng.choice(pool).format(city=rng.choice(CITIES), n=rng.randint(2, 900))
-        paras.append(f"{s} {_filler(rng, rng.randint(25, 45))}.")
-    title = f"Report {i}: " + SENTENCES[topic][0].format(city=rng.choice(CITIES), n=i % 97)[:70]
-    tail = rng.sample(BOILERPLATE, 3)
-    return "\n\n".join([tail[0], title, *paras, *tail[1:]]) + "\n"
-
-
-def generate(folder: Path, n: int) -> int:
-    total = 0
-    for i in range(n):
-        sub = folder / f"{i // 1000:04d}"
-        if i % 1000 == 0:
-            sub.mkdir(parents=True, exist_ok=True)
-        text = make_article(i)
-        (sub / f"{i:07d}.txt").write_text(text, encoding="utf-8")
-        total += len(text.encode("utf-8"))
-    return total
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
 
 
 def _vm(key: str) -> float:
@@ -121,14 +51,14 @@ def _vm(key: str) -> float:
 class TreeMemory:
     """Samples the memory of this process and all its descendants (workers, forkserver).
 
-    Every ``interval`` seconds it sums RSS and PSS (proportional set size: shared pages
-    divided among the processes sharing them, so the sum is what the tree really holds)
-    over the tree, from /proc, and keeps the peaks. Linux only; zeros elsewhere.
+    Every ``interval`` seconds it sums PSS (proportional set size: shared pages divided
+    among the processes sharing them, so the sum is what the tree really holds) over the
+    tree, from /proc, and keeps the peak. Linux only; zeros elsewhere.
     """
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
-        self.peak_rss = self.peak_pss = 0.0
+        self.peak_pss = 0.0
         self.peak_procs = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -158,127 +88,187 @@ class TreeMemory:
         return tree
 
     @staticmethod
-    def _mem(pid: int) -> tuple[float, float]:
-        rss = pss = 0.0
+    def _pss(pid: int) -> float:
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1]) / 1024
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1]) / 1024
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
         except OSError:
             pass
-        return rss, pss
+        return 0.0
 
     def _run(self) -> None:
         if not Path("/proc/self/smaps_rollup").exists():
             return
         while not self._stop.wait(self.interval):
             pids = self._tree()
-            figures = [self._mem(pid) for pid in pids]
-            self.peak_rss = max(self.peak_rss, sum(r for r, _ in figures))
-            self.peak_pss = max(self.peak_pss, sum(p for _, p in figures))
+            self.peak_pss = max(self.peak_pss, sum(self._pss(pid) for pid in pids))
             self.peak_procs = max(self.peak_procs, len(pids))
 
 
-def peak_rss_mb() -> tuple[float, float]:
-    """Peak RSS of this process and of the largest worker process, in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return own / 1024, children / 1024
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=20000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument("--memory-only", action="store_true", help="skip the rerun; report memory")
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the generated corpus and database"
-    )
-    args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
-    corpus = work / "corpus"
-    t0 = time.perf_counter()
-    size = generate(corpus, args.articles)
-    print(
-        f"generated {args.articles} articles ({size / 1e6:.1f} MB, mean {size / args.articles / 1000:.1f} kB) in {time.perf_counter() - t0:.1f}s"
-    )
-
-    os.environ["NEWSMON_DB"] = str(work / "db" / "news.duckdb")
+def _settings(db: Path, workers: int, batch_size: int, max_file_mb: float | None):  # noqa: ANN202
+    os.environ["NEWSMON_DB"] = str(db)
     from newsmon.config import load_settings
-    from newsmon.pipeline import ingest
 
     settings = load_settings()
-    settings = settings.__class__(
-        **{
-            **settings.__dict__,
-            "ingest": settings.ingest.__class__(
-                **{
-                    **settings.ingest.__dict__,
-                    "workers": args.workers,
-                    "batch_size": args.batch_size,
-                }
-            ),
-        }
-    )
+    ingest = replace(settings.ingest, workers=workers, batch_size=batch_size)
+    if max_file_mb:
+        ingest = replace(ingest, max_file_bytes=int(max_file_mb * 1e6))
+    return replace(settings, ingest=ingest)
 
+
+def run_once(settings, paths: list[Path], label: str) -> dict:  # noqa: ANN001
+    """One ingest run, stage by stage, timed."""
     from newsmon import runs, stages
 
     stage_s: dict[str, float] = {}
-    hwm: dict[str, float] = {}
 
     def timed(name: str, fn, *a, **kw):  # noqa: ANN001, ANN202
         t = time.perf_counter()
         out = fn(*a, **kw)
         stage_s[name] = time.perf_counter() - t
-        hwm[name] = _vm("VmHWM")
         return out
 
-    tree = TreeMemory().__enter__()
     t0 = time.perf_counter()
     run_id = runs.new_run_id("bench")
-    found = timed("discover", stages.discover_files, settings, run_id, [corpus])
+    timed("discover", stages.discover_files, settings, run_id, paths)
     timed("read+clean", stages.read_files, settings, run_id)
-    tagged = timed("tag", stages.tag_articles, settings, run_id)
-    loaded = timed("store", stages.store_articles, settings, run_id)
+    timed("tag", stages.tag_articles, settings, run_id)
+    stored = timed("store", stages.store_articles, settings, run_id)
     signals = timed("signals", stages.detect_signals, settings, run_id)
-    first_s = time.perf_counter() - t0
-    tree.__exit__()
-    first = loaded | signals | {"topics": tagged["topics"], "files_found": found["files_found"]}
-    print("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in stage_s.items()))
-    print(
-        "main-process peak RSS after each stage: "
-        + ", ".join(f"{k} {v:.0f} MB" for k, v in hwm.items())
+    total = time.perf_counter() - t0
+    return {"label": label, "seconds": total, "stages": stage_s} | stored | signals
+
+
+def grouping(db: Path, corpus_file: Path) -> tuple[float, float, int, int]:
+    """Pairwise precision and recall of stored stories against the corpus's true stories."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    row = con.execute(
+        """
+        with truth as (select url, story from read_json_auto($f, format='newline_delimited')),
+        joined as (select a.story_id as pred, t.story as true_story
+                   from articles a join truth t on a.url = t.url),
+        p as (select count(*) n from joined group by pred),
+        t as (select count(*) n from joined group by true_story),
+        pt as (select count(*) n from joined group by pred, true_story)
+        select (select sum(n*(n-1)/2) from p), (select sum(n*(n-1)/2) from t),
+               (select sum(n*(n-1)/2) from pt), (select count(distinct pred) from joined),
+               (select count(distinct true_story) from joined)
+        """,
+        {"f": str(corpus_file)},
+    ).fetchone()
+    con.close()
+    pred_pairs, true_pairs, both, stories, true_stories = (float(x or 0) for x in row)
+    precision = both / pred_pairs if pred_pairs else 1.0
+    recall = both / true_pairs if true_pairs else 1.0
+    return precision, recall, int(stories), int(true_stories)
+
+
+def describe(result: dict, n: int) -> str:
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in result["stages"].items())
+    return (
+        f"{result['label']}: {result['articles_new']} new articles, {result['stories_new']} stories,"
+        f" {result['signals_new']} signals in {result['seconds']:.1f}s"
+        f" -> {n / result['seconds']:,.0f} articles/s ({stages})"
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--shape", choices=("overlap", "filler"), default="overlap")
+    parser.add_argument("--layout", choices=("jsonl", "files"), default="jsonl")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--growth", type=int, default=0, help="also ingest in this many runs")
+    parser.add_argument("--no-rerun", action="store_true", help="skip the rerun and append runs")
+    parser.add_argument("--max-file-mb", type=float, help="override ingest.max_file_bytes")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and database")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
+    folder = work / "corpus"
+    t0 = time.perf_counter()
+    size = corpus.write(args.shape, args.articles, folder, args.layout)
+    n = args.articles
     print(
-        f"first run: {first['articles_new']} articles, {first['stories_new']} stories, topics {first['topics']},"
-        f" {first['signals_new']} signals in {first_s:.1f}s -> {first['articles_new'] / first_s:,.0f} articles/s"
-        f" (workers={args.workers}, batch={args.batch_size})"
+        f"== {args.shape} corpus, {args.layout}: {n} articles ({size / 1e6:.1f} MB) generated in"
+        f" {time.perf_counter() - t0:.1f}s; workers={args.workers}, batch={args.batch_size}"
     )
-    if not args.memory_only:
-        t0 = time.perf_counter()
-        second = ingest(settings, [corpus])
-        second_s = time.perf_counter() - t0
+    db = work / "db" / "news.duckdb"
+    settings = _settings(db, args.workers, args.batch_size, args.max_file_mb)
+
+    with TreeMemory() as tree:
+        first = run_once(settings, [folder], "one run")
+    print(describe(first, n))
+    print(
+        f"peak memory, one run: main process RSS {_vm('VmHWM'):.0f} MB; whole process tree"
+        f" (up to {tree.peak_procs} processes) PSS {tree.peak_pss:.0f} MB"
+    )
+    print(f"database: {db.stat().st_size / 1e6:.0f} MB")
+    if args.shape == "overlap":
+        truth = folder / "corpus.jsonl"
+        if args.layout != "jsonl":
+            truth = work / "truth.jsonl"
+            with truth.open("w", encoding="utf-8") as fh:
+                for rec in corpus.records(args.shape, n):
+                    fh.write(json.dumps({"url": rec["url"], "story": rec["story"]}) + "\n")
+        p, r, got, true = grouping(db, truth)
         print(
-            f"rerun: {second['files_skipped']} files skipped, {second['articles_new']} new articles in"
-            f" {second_s:.2f}s = {100 * second_s / first_s:.1f}% of the first run"
+            f"story grouping: precision {p:.3f}, recall {r:.3f} (pairs of copies);"
+            f" {got} stories found, {true} true"
         )
-    main_mb, worker_mb = peak_rss_mb()
-    workers = (
-        f"{worker_mb:.0f} MB largest worker"
-        if worker_mb
-        else "workers not measured (forkserver children)"
-    )
-    print(f"peak RSS: {main_mb:.0f} MB main process; {workers}")
-    print(
-        f"first run, whole process tree (main, forkserver, workers; up to {tree.peak_procs}"
-        f" processes, sampled every {tree.interval}s): peak PSS {tree.peak_pss:.0f} MB,"
-        f" peak RSS sum {tree.peak_rss:.0f} MB (shared pages counted in each process)"
-    )
-    print(f"database: {Path(os.environ['NEWSMON_DB']).stat().st_size / 1e6:.0f} MB")
+
+    if not args.no_rerun:
+        again = run_once(settings, [folder], "rerun, inputs unchanged")
+        print(
+            f"rerun, inputs unchanged: {again['articles_new']} new articles in"
+            f" {again['seconds']:.2f}s = {100 * again['seconds'] / first['seconds']:.1f}% of the first run"
+        )
+        if args.layout == "jsonl":
+            extra = list(corpus.records(args.shape, n + 100))[n:]
+            with (folder / "corpus.jsonl").open("a", encoding="utf-8") as fh:
+                for rec in extra:
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            added = run_once(settings, [folder], "100 records appended")
+            print(
+                f"100 records appended: {added['articles_new']} new articles stored in"
+                f" {added['seconds']:.2f}s = {100 * added['seconds'] / first['seconds']:.1f}% of the first run"
+            )
+
+    if args.growth:
+        parts = work / "parts"
+        parts.mkdir()
+        step = n // args.growth
+        recs = corpus.records(args.shape, n)
+        files = []
+        for k in range(args.growth):
+            path = parts / f"part-{k:03d}.jsonl"
+            with path.open("w", encoding="utf-8") as fh:
+                for _ in range(step):
+                    fh.write(json.dumps(next(recs), ensure_ascii=False) + "\n")
+            files.append(path)
+        settings = _settings(work / "growth" / "news.duckdb", args.workers, args.batch_size, args.max_file_mb)
+        print(f"growth: {args.growth} runs of {step} articles into one fresh database")
+        print("  stored before | s per 1,000 | read+clean | tag | store | signals")
+        per_k = []
+        for k, path in enumerate(files):
+            res = run_once(settings, [path], f"part {k}")
+            s = res["stages"]
+            per_k.append(1000 * res["seconds"] / step)
+            print(
+                f"  {k * step:>13,} | {per_k[-1]:>11.3f} | {s['read+clean']:>10.2f} | {s['tag']:>5.2f}"
+                f" | {s['store']:>5.2f} | {s['signals']:>5.2f}"
+            )
+        first_k = per_k[1] if len(per_k) > 1 else per_k[0]  # the first run also warms up
+        print(
+            f"growth: last run {per_k[-1]:.3f} s per 1,000 vs second {first_k:.3f}"
+            f" ({100 * (per_k[-1] / first_k - 1):+.0f}%); {n / sum(per_k) / (step / 1000):,.0f}"
+            " articles/s over all runs"
+        )
+
     if args.keep:
         print(f"kept {work}")
     else:

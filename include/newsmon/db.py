@@ -58,10 +58,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
+_REQUIRES = "-- requires table: "
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create tables, run due migrations, (re)create views; all idempotent.
+
+    A file whose first line is ``-- requires table: <name>`` is a migration: it runs, in one
+    transaction, only while that (old) table exists, and drops it when done.
+    """
     for folder in ("schema", "views"):
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            if text.startswith(_REQUIRES):
+                table = text.splitlines()[0].removeprefix(_REQUIRES).strip()
+                if run(con, "table_exists", table=table).fetchone()[0]:
+                    with transaction(con):
+                        con.execute(text)
+                continue
+            con.execute(text)
 
 
 def _busy_message(db: Path, error: str, waited: float) -> str:

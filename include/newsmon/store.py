@@ -5,8 +5,11 @@ Identity and story assignment:
   hash is *unchanged* and costs nothing; with another hash it is *changed*: its text and
   topics are replaced, its story and first-seen time kept;
 - a *new* article joins the story of a stored article with the same content hash (an exact
-  copy), else of the most similar stored or earlier-in-run article sharing an LSH band
-  whose estimated Jaccard similarity reaches ``dedup.threshold``, else starts a story.
+  copy), else the story whose representative (the article that started it) is most similar
+  to it, else starts a story. Candidates share an LSH band with it and are compared inside
+  DuckDB (``story_matches.sql``); only those whose estimated Jaccard similarity reaches
+  ``dedup.threshold`` come back to Python. Comparing with one representative per story,
+  not every copy, keeps the work per article from growing with the copies stored.
 Each staging chunk is written in one transaction and recorded in ``run_chunks``; the run's
 errors, file bookkeeping and status go in a last one. A retried store skips the chunks
 already written and a run already stored is not stored again, so nothing is duplicated or
@@ -22,12 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 
 from newsmon import runs
 from newsmon.config import Settings
 from newsmon.db import run, transaction
-from newsmon.dedup import similarity
 from newsmon.faults import checkpoint
 from newsmon.search import INDEX_STEPS, index_missing
 from newsmon.staging import RunFolder, count_lines
@@ -35,46 +36,45 @@ from newsmon.staging import RunFolder, count_lines
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class NewArticle:
-    article_id: str
-    content_hash: str
-    signature: np.ndarray
-    bands: list[int]
+@dataclass(frozen=True)
+class Match:
+    other: str  # a stored story's id, or an earlier new article's id
+    stored: bool
+    sim: float
 
 
 def assign_stories(
-    new: list[NewArticle],
+    new: list[tuple[str, str]],
     exact: dict[str, str],
-    candidates: dict[str, list[tuple[str, np.ndarray]]],
-    threshold: float,
+    matches: dict[str, list[Match]],
 ) -> dict[str, tuple[str, bool]]:
     """``article_id -> (story_id, starts_a_new_story)`` for the new articles, in run order.
 
-    ``exact`` maps content hashes to stored stories; ``candidates`` maps a new article to
-    the (story_id, signature) of stored articles sharing a band with it.
+    ``new`` is ``(article_id, content_hash)`` in run order; ``exact`` maps content hashes
+    to stored stories; ``matches`` maps a new article to the stored stories and earlier new
+    articles similar enough to it. An article joins the story of an exact copy, else of its
+    most similar match that represents a story (a stored story, or an earlier new article
+    that started one), else starts its own: so the outcome does not depend on how the run
+    is cut into chunks.
     """
     out: dict[str, tuple[str, bool]] = {}
     seen_hash: dict[str, str] = dict(exact)
-    band_index: dict[int, list[tuple[str, np.ndarray]]] = {}
-    for art in new:
-        story = seen_hash.get(art.content_hash)
+    for article, text_hash in new:
+        story = seen_hash.get(text_hash)
         if story is None:
-            pool = list(candidates.get(art.article_id, ()))
-            for key in art.bands:
-                pool.extend(band_index.get(key, ()))
-            best, best_sim = None, threshold
-            for story_id, sig in pool:
-                sim = similarity(art.signature, sig)
-                if sim >= best_sim:
-                    best, best_sim = story_id, sim
-            story = best
+            best = 0.0
+            for m in matches.get(article, ()):
+                if m.stored:
+                    candidate: str | None = m.other
+                else:
+                    earlier = out.get(m.other)
+                    candidate = m.other if earlier and earlier[1] else None
+                if candidate and (m.sim > best or (m.sim == best and story and candidate < story)):
+                    story, best = candidate, m.sim
         is_new = story is None
-        story = story or art.article_id
-        out[art.article_id] = (story, is_new)
-        seen_hash.setdefault(art.content_hash, story)
-        for key in art.bands:
-            band_index.setdefault(key, []).append((story, art.signature))
+        story = story or article
+        out[article] = (story, is_new)
+        seen_hash.setdefault(text_hash, story)
     return out
 
 
@@ -135,15 +135,14 @@ def _store_chunk(
 ) -> None:
     run(con, "stage_articles", articles=str(articles_file))
     states = dict(run(con, "stage_states").fetchall())
-    new = [
-        NewArticle(a, h, np.asarray(sig, dtype=np.uint32), list(bands))
-        for a, h, sig, bands in run(con, "stage_new").fetchall()
-    ]
+    new = run(con, "stage_new").fetchall()
     exact = dict(run(con, "stage_exact_copies").fetchall())
-    candidates: dict[str, list[tuple[str, np.ndarray]]] = {}
-    for new_id, _old_id, story_id, sig in run(con, "story_candidates").fetchall():
-        candidates.setdefault(new_id, []).append((story_id, np.asarray(sig, dtype=np.uint32)))
-    mapping = assign_stories(new, exact, candidates, settings.dedup.threshold)
+    matches: dict[str, list[Match]] = {}
+    for article, other, stored, sim in run(
+        con, "story_matches", threshold=settings.dedup.threshold
+    ).fetchall():
+        matches.setdefault(article, []).append(Match(other, stored, sim))
+    mapping = assign_stories(new, exact, matches)
     run(
         con,
         "story_map",
@@ -159,8 +158,7 @@ def _store_chunk(
         run(con, f"search/{step}")
     run(con, "insert_stories", now=now, run_id=run_id)
     run(con, "update_story_counts", now=now)
-    run(con, "insert_signatures")
-    run(con, "insert_bands")
+    run(con, "insert_story_reps")
     run(con, "clear_topics")
     if topics_file.exists() and topics_file.stat().st_size > 0:
         run(con, "stage_topics", topics=str(topics_file))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash, similarity
-from newsmon.store import NewArticle, assign_stories
+from newsmon.store import Match, assign_stories
 from tests.conftest import SEEDS
 
 
@@ -51,31 +50,21 @@ def test_minhash_separates_copies_from_other_stories() -> None:
     assert len(band_keys(base, 32)) == 32
 
 
-def _art(aid: str, text: str, h: MinHasher) -> NewArticle:
-    sig = h.signature(text)
-    return NewArticle(aid, content_hash(text), sig, band_keys(sig, 32))
-
-
 def test_assign_stories_groups_copies_within_a_run_and_against_stored() -> None:
-    h = MinHasher(128, 4)
-    story = (SEEDS / next(p.name for p in SEEDS.glob("003_*"))).read_text(encoding="utf-8")
-    other = (SEEDS / next(p.name for p in SEEDS.glob("004_*"))).read_text(encoding="utf-8")
-    new = [
-        _art("a1", story, h),
-        _art("a2", "Breaking: " + story.replace("Russian", "Russia's"), h),  # re-headlined copy
-        _art("a3", other, h),
-        _art("a4", other, h),  # exact copy of a3 under another URL
-    ]
-    mapping = assign_stories(new, exact={}, candidates={}, threshold=0.5)
+    new = [("a1", "h1"), ("a2", "h2"), ("a3", "h3"), ("a4", "h3"), ("a5", "h5")]
+    # a2 is a near copy of a1; a4 an exact copy of a3; a5 resembles a2, which joined a1's
+    # story and so represents nothing: it starts its own story
+    matches = {"a2": [Match("a1", False, 0.8)], "a5": [Match("a2", False, 0.6)]}
+    mapping = assign_stories(new, exact={}, matches=matches)
     assert mapping["a1"] == ("a1", True)
     assert mapping["a2"] == ("a1", False)
     assert mapping["a3"] == ("a3", True)
     assert mapping["a4"] == ("a3", False)
-    # against stored articles: exact hash first, then band candidates above the threshold
-    stored = {new[2].content_hash: "old-story"}
-    cand = {"a1": [("stored-story", h.signature(story))]}
-    mapping = assign_stories(new, exact=stored, candidates=cand, threshold=0.5)
+    assert mapping["a5"] == ("a5", True)
+    # against stored stories: an exact copy first, then the most similar representative
+    stored = {"h3": "old-story"}
+    matches = {"a1": [Match("weaker", True, 0.55), Match("stored-story", True, 0.9)]}
+    mapping = assign_stories(new, exact=stored, matches=matches)
     assert mapping["a1"] == ("stored-story", False)
     assert mapping["a3"] == ("old-story", False)
-    weak = {"a1": [("unrelated", np.zeros(128, dtype=np.uint32))]}
-    assert assign_stories(new[:1], exact={}, candidates=weak, threshold=0.5)["a1"] == ("a1", True)
+    assert assign_stories(new[:1], exact={}, matches={})["a1"] == ("a1", True)

@@ -1,5 +1,5 @@
--- The new staged articles with their near-duplicate keys, in run order.
-select article_id, content_hash, signature, bands
+-- The new staged articles, in run order.
+select article_id, content_hash
 from stage
 where state = 'new'
 order by seq;

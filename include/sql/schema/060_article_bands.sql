@@ -1,9 +1,11 @@
--- MinHash signature and LSH band keys per article, for near-duplicate lookups across runs.
-create table if not exists article_signatures (
-    article_id  varchar primary key,
+-- One representative per story (the article that started it): its MinHash signature and
+-- LSH band keys. A new article is compared with these only, so the work per new article
+-- grows with the stories that share a band with it, not with every stored copy.
+create table if not exists story_signatures (
+    story_id    varchar primary key,
     signature   uinteger[] not null
 );
-create table if not exists article_bands (
+create table if not exists story_bands (
     band_key    bigint not null,
-    article_id  varchar not null
+    story_id    varchar not null
 );

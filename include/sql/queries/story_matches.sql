@@ -1,0 +1,32 @@
+-- Near-duplicate matches of the new staged articles, compared inside DuckDB: the stored
+-- stories' representatives, and the earlier new articles of this chunk, that share an LSH
+-- band with one; only pairs whose estimated Jaccard similarity (the share of equal MinHash
+-- values) reaches $threshold come back. `other` is a story id (stored) or an article id.
+with new_bands as (
+    select article_id, seq, unnest(bands) as band_key
+    from stage
+    where state = 'new'
+),
+pairs as (
+    select distinct nb.article_id, sb.story_id as other, true as stored
+    from new_bands as nb
+    join story_bands as sb using (band_key)
+    union
+    select distinct a.article_id, b.article_id as other, false as stored
+    from new_bands as a
+    join new_bands as b on a.band_key = b.band_key and b.seq < a.seq
+),
+scored as (
+    select p.article_id, p.other, p.stored,
+           list_count(list_filter(
+               list_zip(n.signature, coalesce(ss.signature, o.signature)),
+               lambda v: v[1] = v[2]
+           )) / len(n.signature) as sim
+    from pairs as p
+    join stage as n on n.article_id = p.article_id
+    left join story_signatures as ss on p.stored and ss.story_id = p.other
+    left join stage as o on not p.stored and o.article_id = p.other
+)
+select article_id, other, stored, sim
+from scored
+where sim >= $threshold;
