@@ -49,6 +49,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
 @dataclass(frozen=True)
 class IngestSettings:
     max_file_bytes: int = 20_000_000
+    max_record_bytes: int = 5_000_000
     batch_size: int = 2000
     extensions: tuple[str, ...] = (".txt", ".html", ".htm", ".json", ".jsonl")
     workers: int = 0
@@ -132,6 +133,7 @@ class Settings:
     db_path: Path
     db_memory_limit: str
     db_lock_wait_seconds: float
+    db_checkpoint_wal: str
     db_storage_version: str
     staging_dir: Path
     topics_path: Path
@@ -232,6 +234,7 @@ def load_settings(
         db_path=db_path,
         db_memory_limit=str(raw.get("db_memory_limit", "256MB")),
         db_lock_wait_seconds=float(raw.get("db_lock_wait_seconds", 120)),
+        db_checkpoint_wal=str(raw.get("db_checkpoint_wal", "1GB")),
         db_storage_version=str(raw.get("db_storage_version", "v1.5.0")),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),

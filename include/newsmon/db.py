@@ -103,6 +103,7 @@ def connect(
     wait: float = LOCK_RETRY_SECONDS,
     memory_limit: str = "256MB",
     storage_version: str | None = None,
+    checkpoint_wal: str = "1GB",
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database (creating it and its schema for writers), retrying while locked."""
     db = Path(path)
@@ -114,6 +115,8 @@ def connect(
     while True:
         try:
             config = {"memory_limit": memory_limit}
+            if not read_only:  # one checkpoint per run (on close), not one per chunk
+                config["checkpoint_threshold"] = checkpoint_wal
             if storage_version and not read_only:  # a new file is written in this format
                 config["storage_compatibility_version"] = storage_version
             con = duckdb.connect(str(db), read_only=read_only, config=config)
@@ -143,5 +146,6 @@ def open_db(settings: Settings, **kwargs: Any) -> Any:
         settings.db_path,
         memory_limit=settings.db_memory_limit,
         storage_version=settings.db_storage_version,
+        checkpoint_wal=settings.db_checkpoint_wal,
         **kwargs,
     )

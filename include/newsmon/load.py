@@ -2,7 +2,7 @@
 
 Supported: ``.txt`` (title, date and outlet are found by the cleaner), ``.html``/``.htm``
 (newspaper4k, offline), ``.json`` (one object or a list of objects) and ``.jsonl`` (one
-object a line) with the keys ``url``, ``title``, ``text``, ``published_at``, ``source``
+object a line, streamed: see :mod:`newsmon.jsonl`) with the keys ``url``, ``title``, ``text``, ``published_at``, ``source``
 and optionally ``lang``. Anything unusable becomes an :class:`IngestError` with a plain
 reason; the other documents of the same file are still returned.
 """
@@ -19,15 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.dates import parse_published
+from newsmon.jsonl import read_range
 from newsmon.records import IngestError, RawDoc, page_to_document
 from newsmon.textio import NotText, decode_bytes
 
 
 @dataclass(frozen=True)
 class FileRef:
+    """A file to read; for JSON Lines, one byte range of it (see :mod:`newsmon.jsonl`)."""
+
     path: str
     size: int
     mtime_ns: int
+    start: int = 0  # JSON Lines: the range [start, end) of this work item
+    end: int | None = None
+    line: int = 1  # the number of the range's first line
+    head: str | None = None  # JSON Lines: hash of the file's first head_bytes bytes
+    head_bytes: int = 0
 
 
 def discover(
@@ -99,9 +107,21 @@ def _walk(root: Path, errors: list[IngestError]) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def read_file(ref: FileRef, max_bytes: int) -> tuple[list[RawDoc], list[IngestError]]:
-    """Read one file into documents; never raises for bad content."""
+def read_file(
+    ref: FileRef, max_bytes: int, max_record_bytes: int = 5_000_000
+) -> tuple[list[RawDoc], list[IngestError]]:
+    """Read one file (or a JSON Lines range) into documents; never raises for bad content.
+
+    ``max_bytes`` caps single-document files; JSON Lines have no whole-file cap, only
+    ``max_record_bytes`` per record.
+    """
     origin = ref.path
+    if ref.path.lower().endswith(".jsonl"):
+        docs, errors, _, _ = read_range(ref, max_record_bytes, record_to_doc)
+        whole = ref.start == 0 and (ref.end is None or ref.end >= ref.size)
+        if whole and not docs and not errors:
+            errors.append(IngestError(origin, "parse", "empty file: no records in JSON Lines file"))
+        return docs, errors
     if ref.size > max_bytes:
         mb = ref.size / 1e6
         return [], [
@@ -124,8 +144,6 @@ def read_file(ref: FileRef, max_bytes: int) -> tuple[list[RawDoc], list[IngestEr
         return _read_html(origin, text)
     if suffix == ".json":
         return _read_json(origin, text)
-    if suffix == ".jsonl":
-        return _read_jsonl(origin, text)
     return [], [IngestError(origin, "read", f"unsupported file type '{suffix}'")]
 
 
@@ -183,30 +201,6 @@ def _read_json(origin: str, text: str) -> tuple[list[RawDoc], list[IngestError]]
             for i, r in enumerate(records)
         ]
     )
-
-
-def _read_jsonl(origin: str, text: str) -> tuple[list[RawDoc], list[IngestError]]:
-    results: list[RawDoc | IngestError] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}#L{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            results.append(
-                IngestError(where, "parse", f"malformed JSON on line {lineno}: {exc.msg}")
-            )
-            continue
-        except RecursionError:
-            results.append(
-                IngestError(where, "parse", f"JSON on line {lineno} is nested too deeply")
-            )
-            continue
-        results.append(record_to_doc(where, record))
-    if not results:
-        return [], [IngestError(origin, "parse", "no records in JSON Lines file")]
-    return _split(results)
 
 
 def _split(results: list[RawDoc | IngestError]) -> tuple[list[RawDoc], list[IngestError]]:

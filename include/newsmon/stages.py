@@ -12,20 +12,21 @@ and leaves an ``ingest_errors`` row; the run goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsmon import runs
+from newsmon import jsonl, runs
 from newsmon.clean import clean_document, load_rules
 from newsmon.config import Settings
 from newsmon.db import open_db, run
 from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash
 from newsmon.faults import checkpoint
-from newsmon.load import FileRef, discover, read_file
+from newsmon.load import FileRef, discover, read_file, record_to_doc
 from newsmon.parallel import parallel_map
 from newsmon.readcopy import publish
 from newsmon.records import ArticleRecord, IngestError, RawDoc, guarded
@@ -62,11 +63,12 @@ def discover_files(
     with open_db(settings) as con:
         runs.recover_stale(con, settings)
         runs.start(con, staged, kind="ingest", trigger=trigger, made_by=made_by, paths=paths)
-        known: dict[str, tuple[int, int]] = {}
+        known: dict[str, dict[str, Any]] = {}
         if refs and not force:
-            rows = run(con, "known_files", paths=[r.path for r in refs]).fetchall()
-            known = {p: (s, m) for p, s, m in rows}
-        todo = [r for r in refs if known.get(r.path) != (r.size, r.mtime_ns)]
+            cur = run(con, "known_files", paths=[r.path for r in refs])
+            names = [d[0] for d in cur.description]
+            known = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+        todo = [r for r in refs if _changed(r, known.get(r.path))]
         run(
             con,
             "runs/discovered",
@@ -74,7 +76,7 @@ def discover_files(
             files_found=len(refs),
             files_skipped=len(refs) - len(todo),
         )
-    staged.write_files(asdict(r) for r in todo)
+    staged.write_files(asdict(part) for r in todo for part in _parts(r, known.get(r.path), errors))
     staged.write_errors("discover", (e.to_dict() for e in errors))
     counts = {
         "run_id": run_id,
@@ -87,7 +89,26 @@ def discover_files(
     return counts
 
 
-# -- read: decode, parse, clean, identify -----------------------------------------------------
+def _changed(ref: FileRef, known: dict[str, Any] | None) -> bool:
+    return known is None or (known["size"], known["mtime_ns"]) != (ref.size, ref.mtime_ns)
+
+
+def _parts(ref: FileRef, known: dict[str, Any] | None, errors: list[IngestError]) -> list[FileRef]:
+    """The work items of one file: itself, or a JSON Lines file's ranges from where the last
+    run stopped reading it (see :mod:`newsmon.jsonl`)."""
+    if not ref.path.lower().endswith(".jsonl"):
+        return [ref]
+    try:
+        start, line = jsonl.resume_point(ref.path, ref.size, known)
+        head = replace(ref, head=jsonl.head_hash(ref.path, ref.size))
+        head = replace(head, head_bytes=min(ref.size, jsonl.HEAD_BYTES))
+        return jsonl.plan(head, start, line)
+    except OSError as exc:
+        errors.append(IngestError(ref.path, "read", f"cannot read file: {exc.strerror or exc}"))
+        return []
+
+
+# -- read: decode, parse, clean, identify, tag ------------------------------------------------
 
 _HASHER: MinHasher | None = None
 
@@ -140,26 +161,56 @@ def articles_from(
     return lines
 
 
-def _read_one(args: tuple[int, dict[str, Any], Settings]) -> tuple[list[str], list[dict], dict]:
+def _read_one(
+    args: tuple[int, dict[str, Any], Settings],
+) -> tuple[list[tuple[str, str | None]], list[dict], dict]:
+    """One work item (a file, or a JSON Lines range): its staged article and topics lines."""
     index, ref_dict, settings = args
     ref = FileRef(**ref_dict)
-    result = guarded(ref.path, "read", read_file, ref, settings.ingest.max_file_bytes)
-    docs, errors = ([], [result]) if isinstance(result, IngestError) else result
-    lines = articles_from(docs, settings, index, errors)
-    summary = ref_dict | {"documents": len(docs), "errors": len(errors)}
-    return lines, [e.to_dict() for e in errors], summary
+    summary: dict[str, Any] = dict(ref_dict)
+    if ref.path.lower().endswith(".jsonl"):
+        result = guarded(
+            ref.path, "read", jsonl.read_range, ref, settings.ingest.max_record_bytes, record_to_doc
+        )
+        if isinstance(result, IngestError):
+            docs, errors = [], [result]
+        else:
+            docs, errors, read_to, lines = result
+            summary |= {"read_bytes": read_to, "read_lines": ref.line - 1 + lines}
+    else:
+        result = guarded(ref.path, "read", read_file, ref, settings.ingest.max_file_bytes)
+        docs, errors = ([], [result]) if isinstance(result, IngestError) else result
+    staged = articles_from(docs, settings, index, errors)
+    tax = load_taxonomy(settings.topics_path)
+    out = []
+    for line in staged:
+        art = json.loads(line)
+        row = guarded(art["origin"], "tag", topics_row, art, tax)
+        if isinstance(row, IngestError):  # stored untagged, with the reason
+            errors.append(row)
+            row = None
+        out.append((line, None if row is None else json.dumps(row, ensure_ascii=False)))
+    summary |= {"documents": len(docs), "errors": len(errors)}
+    return out, [e.to_dict() for e in errors], summary
 
 
 def read_files(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
-    """Read and clean every file listed by :func:`discover_files` into article chunks."""
+    """Read, clean and tag every file (or JSON Lines range) listed by :func:`discover_files`
+    into article and topics chunks, in parallel when there is enough work."""
     staged = folder(settings, run_id)
     refs = staged.files()
     errors: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
+    size = sum(
+        (r["end"] if r.get("end") is not None else r["size"]) - r.get("start", 0) for r in refs
+    )
 
-    def lines() -> Iterator[str]:
+    def lines() -> Iterator[tuple[str, str | None]]:
         work = [(i, r, settings) for i, r in enumerate(refs)]
-        for arts, errs, summary in parallel_map(_read_one, work, settings.ingest.workers):
+        few = 1 if size > 4 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool
+        for arts, errs, summary in parallel_map(
+            _read_one, work, settings.ingest.workers, min_items=few
+        ):
             errors.extend(errs)
             files.append(summary)
             yield from arts
@@ -172,7 +223,7 @@ def read_files(settings: Settings, run_id: str, progress: Progress | None = None
     staged.write_file_results(files)
     counts = {
         "run_id": run_id,
-        "files_read": len(files),
+        "files_read": len({f["path"] for f in files}),
         "documents": n + sum(1 for e in errors if e["stage"] == "clean"),
         "articles": n,
         "errors": len(errors),
@@ -226,7 +277,11 @@ def tag_articles(
     """Score every staged article against the taxonomy, one topics chunk per articles chunk."""
     staged = folder(settings, run_id)
     tax = load_taxonomy(settings.topics_path)
-    work = [(c, str(p), str(staged.topics_file(c)), settings) for c, p in staged.article_chunks()]
+    work = [
+        (c, str(p), str(staged.topics_file(c)), settings)
+        for c, p in staged.article_chunks()
+        if not staged.topics_file(c).exists()  # read_files tags as it reads
+    ]
     articles, topics, errors = 0, {}, 0
     for result in parallel_map(_tag_chunk, work, settings.ingest.workers, min_items=2):
         articles += result["articles"]

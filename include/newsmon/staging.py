@@ -125,9 +125,14 @@ class RunFolder:
 
     # -- articles and topics chunks --------------------------------------------------------
 
-    def write_articles(self, lines: Iterable[str], batch_size: int, *, batch: int = 0) -> int:
+    def write_articles(
+        self, lines: Iterable[str | tuple[str, str | None]], batch_size: int, *, batch: int = 0
+    ) -> int:
         """Write ``articles-NNNNN.jsonl`` chunks of ``batch_size`` lines; the first chunk is
-        numbered ``batch * CHUNKS_PER_BATCH``. Chunks of an earlier try of the same batch go."""
+        numbered ``batch * CHUNKS_PER_BATCH``. Chunks of an earlier try of the same batch go.
+
+        Lines given as ``(article, topics or None)`` pairs are tagged already: their
+        ``topics-NNNNN.jsonl`` is written beside each chunk."""
         for chunk, _ in self.article_chunks():
             if chunk // CHUNKS_PER_BATCH == batch:
                 self._articles(chunk).unlink()
@@ -138,6 +143,9 @@ class RunFolder:
             part = list(itertools.islice(rows, max(1, batch_size)))
             if not part:
                 return n
+            if isinstance(part[0], tuple):
+                write_jsonl(self._topics(chunk), (t for _, t in part if t is not None))
+                part = [a for a, _ in part]
             n += write_jsonl(self._articles(chunk), part)
         return n  # pragma: no cover - itertools.count never ends
 
