@@ -33,6 +33,8 @@ class CleanRules:
     drop_lines: tuple[tuple[str, re.Pattern[str]], ...]  # (reason, pattern)
     anchored: re.Pattern[str]  # the drop_lines that start with ^, one pattern, group g<i>
     floating: tuple[tuple[str, Rule], ...]  # the rest: (reason, rule), searched one by one
+    floating_hint: re.Pattern[str] | None  # any required literal of a floating rule (lowercase)
+    floating_bare: tuple[tuple[str, Rule], ...]  # floating rules with no required literal
     truncate_after: tuple[re.Pattern[str], ...]
     truncate_max_line_chars: int
     outlets: tuple[Outlet, ...]
@@ -145,10 +147,16 @@ def load_rules(path: str | Path = CONFIG_DIR / "cleaning.yaml") -> CleanRules:
         or "(?!)",
         re.IGNORECASE,
     )
+    floating = tuple((r, Rule.of(p)) for r, p in drops if not p.pattern.startswith("^"))
+    literals = {lit for _, rule in floating for lit in rule.literals}
     return CleanRules(
         drop_lines=tuple(drops),
         anchored=anchored,
-        floating=tuple((r, Rule.of(p)) for r, p in drops if not p.pattern.startswith("^")),
+        floating=floating,
+        floating_hint=re.compile("|".join(sorted(map(re.escape, literals), key=len, reverse=True)))
+        if literals
+        else None,
+        floating_bare=tuple((r, rule) for r, rule in floating if not rule.literals),
         truncate_after=_compile(raw.get("truncate_after", []), "truncate_after"),
         truncate_max_line_chars=int(raw.get("truncate_max_line_chars", 140)),
         outlets=outlets,
@@ -258,7 +266,10 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
             reason: str | None = rules.drop_lines[int(hit.lastgroup[1:])][0]
         else:
             low = line.lower()
-            reason = next((r for r, rule in rules.floating if rule.search(line, low)), None)
+            # a line holding none of the rules' required words needs only the rules without any
+            hint = rules.floating_hint
+            todo = rules.floating if hint is None or hint.search(low) else rules.floating_bare
+            reason = next((r for r, rule in todo if rule.search(line, low)), None)
         if reason is None and any(rule.search(line, line.lower()) for rule in outlet_drops):
             reason = "outlet"
         if reason:

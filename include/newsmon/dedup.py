@@ -58,13 +58,15 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(("https", netloc, path, query, ""))
 
 
-def _norm_words(text: str) -> list[str]:
+def norm_words(text: str) -> list[str]:
+    """The words of a text, case-folded: what both the content hash and MinHash see."""
     return _WORD.findall(text.casefold())
 
 
-def content_hash(text: str) -> str:
+def content_hash(text: str, words: list[str] | None = None) -> str:
     """Hash of the words of the text: case, punctuation and spacing do not matter."""
-    return hashlib.sha1(" ".join(_norm_words(text)).encode("utf-8")).hexdigest()[:20]
+    words = norm_words(text) if words is None else words
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
 
 
 def article_id(canonical: str | None, text_hash: str) -> str:
@@ -109,8 +111,8 @@ class MinHasher:
             cache[w] = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)
         return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
-    def signature(self, text: str) -> np.ndarray:
-        wh = self._word_hashes(_norm_words(text))
+    def signature(self, text: str, words: list[str] | None = None) -> np.ndarray:
+        wh = self._word_hashes(norm_words(text) if words is None else words)
         n = min(self.shingle_words, max(len(wh), 1))
         k = self.num_perm
         if len(wh) == 0:

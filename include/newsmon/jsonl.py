@@ -22,7 +22,7 @@ from typing import Any
 from newsmon.records import IngestError, RawDoc
 from newsmon.textio import NotText, decode_bytes
 
-RANGE_BYTES = 4_000_000
+RANGE_BYTES = 1_000_000
 HEAD_BYTES = 65_536
 _BLOCK = 1 << 20
 

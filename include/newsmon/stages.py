@@ -24,7 +24,14 @@ from newsmon import jsonl, runs
 from newsmon.clean import clean_document, load_rules
 from newsmon.config import Settings
 from newsmon.db import open_db, run
-from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash
+from newsmon.dedup import (
+    MinHasher,
+    article_id,
+    band_keys,
+    canonical_url,
+    content_hash,
+    norm_words,
+)
 from newsmon.faults import checkpoint
 from newsmon.load import FileRef, discover, read_file, record_to_doc
 from newsmon.parallel import parallel_map
@@ -120,14 +127,15 @@ def _hasher(settings: Settings) -> MinHasher:
     return _HASHER
 
 
-def build_article(raw: RawDoc, settings: Settings, seq: int) -> str | IngestError:
-    """Clean one document and give it its identity and near-duplicate keys: a staged line."""
+def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | IngestError:
+    """Clean one document and give it its identity and near-duplicate keys."""
     cleaned = clean_document(raw, load_rules(settings.cleaning_path))
     if not cleaned.text.strip():
         return IngestError(raw.origin, "clean", "no article text left after removing boilerplate")
     canonical = canonical_url(raw.url)
-    text_hash = content_hash(cleaned.text)
-    signature = _hasher(settings).signature(cleaned.text)
+    words = norm_words(cleaned.text)
+    text_hash = content_hash(cleaned.text, words)
+    signature = _hasher(settings).signature(cleaned.text, words)
     return ArticleRecord(
         article_id=article_id(canonical, text_hash),
         url=raw.url,
@@ -145,20 +153,34 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> str | IngestErro
         signature=signature.tolist(),
         bands=band_keys(signature, settings.dedup.bands),
         seq=seq,
-    ).to_json()
+    )
 
 
 def articles_from(
     docs: Iterable[RawDoc], settings: Settings, block: int, errors: list[IngestError]
-) -> list[str]:
-    """Staged lines for ``docs``; what fails is appended to ``errors``."""
-    lines: list[str] = []
+) -> list[tuple[str, str | None]]:
+    """Staged ``(article line, topics line)`` pairs for ``docs``, cleaned and tagged; what
+    fails is appended to ``errors`` (an article whose tagging fails is kept untagged)."""
+    tax = load_taxonomy(settings.topics_path)
+    out: list[tuple[str, str | None]] = []
     for i, doc in enumerate(docs):
         if doc.note:  # e.g. an impossible date: the article is kept without it
             errors.append(IngestError(doc.origin, "date", doc.note))
-        line = guarded(doc.origin, "clean", build_article, doc, settings, block * SEQ_BLOCK + i)
-        (errors if isinstance(line, IngestError) else lines).append(line)
-    return lines
+        art = guarded(doc.origin, "clean", build_article, doc, settings, block * SEQ_BLOCK + i)
+        if isinstance(art, IngestError):
+            errors.append(art)
+            continue
+        line = guarded(doc.origin, "clean", art.to_json)
+        if isinstance(line, IngestError):
+            errors.append(line)
+            continue
+        row = guarded(doc.origin, "tag", topics_row, vars(art), tax)
+        if isinstance(row, IngestError):
+            errors.append(row)
+            out.append((line, None))
+        else:
+            out.append((line, json.dumps(row, ensure_ascii=False)))
+    return out
 
 
 def _read_one(
@@ -180,16 +202,7 @@ def _read_one(
     else:
         result = guarded(ref.path, "read", read_file, ref, settings.ingest.max_file_bytes)
         docs, errors = ([], [result]) if isinstance(result, IngestError) else result
-    staged = articles_from(docs, settings, index, errors)
-    tax = load_taxonomy(settings.topics_path)
-    out = []
-    for line in staged:
-        art = json.loads(line)
-        row = guarded(art["origin"], "tag", topics_row, art, tax)
-        if isinstance(row, IngestError):  # stored untagged, with the reason
-            errors.append(row)
-            row = None
-        out.append((line, None if row is None else json.dumps(row, ensure_ascii=False)))
+    out = articles_from(docs, settings, index, errors)
     summary |= {"documents": len(docs), "errors": len(errors)}
     return out, [e.to_dict() for e in errors], summary
 
@@ -207,7 +220,7 @@ def read_files(settings: Settings, run_id: str, progress: Progress | None = None
 
     def lines() -> Iterator[tuple[str, str | None]]:
         work = [(i, r, settings) for i, r in enumerate(refs)]
-        few = 1 if size > 4 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool
+        few = 1 if size > 2 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool
         for arts, errs, summary in parallel_map(
             _read_one, work, settings.ingest.workers, min_items=few
         ):
@@ -309,6 +322,7 @@ def store_articles(settings: Settings, run_id: str, trigger: str = "cli") -> dic
     """Write the run's staged articles, topics, errors and bookkeeping to DuckDB."""
     from newsmon.store import store_run
 
+    tag_articles(settings, run_id)  # chunks staged untagged (none, unless from an older version)
     tax = load_taxonomy(settings.topics_path)
     with open_db(settings) as con:
         runs.heartbeat(con, run_id, trigger)

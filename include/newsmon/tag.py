@@ -41,6 +41,37 @@ class _Match:
     label: str = ""  # combos: the two terms that met
 
 
+_Plan = tuple[tuple[int, ...], dict[str, tuple[int, ...]], tuple[int, ...]]
+_PLANS: dict[int, dict[str, _Plan]] = {}
+
+
+def _plan(tax: Taxonomy, word: str) -> _Plan:
+    """The terms that may start at ``word``: one-word terms; longer ones keyed by their
+    exact second word (most are: "call up", "in protest"), so a common first word ("to",
+    "in") costs one lookup of the next word, not a check of every term it starts; the rest."""
+    plans = _PLANS.setdefault(id(tax), {})
+    plan = plans.get(word)
+    if plan is not None:
+        return plan
+    single: list[int] = []
+    by_second: dict[str, list[int]] = defaultdict(list)
+    rest: list[int] = []
+    for t in tax.first_word_candidates(word):
+        pattern = tax.terms[t].words
+        if len(pattern) == 1:
+            single.append(t)
+        elif not pattern[1].prefix:
+            for stem in pattern[1].stems:
+                by_second[stem].append(t)
+        else:
+            rest.append(t)
+    plan = (tuple(single), {k: tuple(v) for k, v in by_second.items()}, tuple(rest))
+    if len(plans) > 300_000:
+        plans.clear()
+    plans[word] = plan
+    return plan
+
+
 def _find(tax: Taxonomy, text: str) -> list[_Match]:
     folded = text.lower().translate(_APOSTROPHES)
     if len(folded) != len(text):  # a few letters grow when lowercased; keep offsets true
@@ -55,20 +86,27 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
     if not any(cands):
         return []
     tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
+    terms = tax.terms
+    n = len(words)
     out: list[_Match] = []
     for i, found in enumerate(cands):
         if not found:
             continue
+        single, by_second, rest = _plan(tax, words[i])
         start = tokens[i].start()
-        for t in found:
-            pattern = tax.terms[t].words
-            if len(pattern) == 1:
-                out.append(_Match(t, start, tokens[i].end()))
-                continue
+        for t in single:
+            out.append(_Match(t, start, tokens[i].end()))
+        if i + 1 >= n:
+            continue
+        for t in by_second.get(words[i + 1], ()) + rest:
+            pattern = terms[t].words
             j = i + len(pattern) - 1
-            if j < len(words) and all(
-                w.matches(words[i + k]) for k, w in enumerate(pattern[1:], start=1)
-            ):
+            if j >= n:
+                continue
+            k = 1
+            while k < len(pattern) and pattern[k].matches(words[i + k]):
+                k += 1
+            if k == len(pattern):
                 out.append(_Match(t, start, tokens[j].end()))
     return out
 
