@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -92,4 +93,14 @@ def shared_path(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"../shared is not beside the checkout ({path} missing); CI always has it")
+    return path
+
+
+@pytest.fixture
+def alert_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings under which old news is alerted too (``signals.recent_days: 0``): for tests
+    of delivery over the seeds, which were published in 2023 and are otherwise history."""
+    path = tmp_path / "alert-history.yaml"
+    path.write_text(json.dumps({"signals": {"recent_days": 0}}), encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_CONFIG", str(path))
     return path

@@ -18,7 +18,7 @@ import duckdb
 
 from newsmon.config import Settings
 from newsmon.db import run
-from newsmon.render import AlertMessage, Highlight, plain, plain_digest
+from newsmon.render import LOG_MAX_CHARS, AlertMessage, Highlight, plain, plain_digest
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,9 @@ class Channel(Protocol):
 
     def unconfigured(self) -> str | None: ...
 
-    def send(self, messages: list[AlertMessage]) -> None: ...
+    def send(self, messages: list[AlertMessage], more: int = 0) -> None:
+        """Deliver one alert, or a digest of ``messages`` and a count of ``more`` others."""
+        ...
 
 
 class LogChannel:
@@ -42,10 +44,15 @@ class LogChannel:
     def unconfigured(self) -> str | None:
         return None
 
-    def send(self, messages: list[AlertMessage]) -> None:
-        text = plain(messages[0]) if len(messages) == 1 else plain_digest(messages)
+    def send(self, messages: list[AlertMessage], more: int = 0) -> None:
+        if len(messages) == 1 and not more:
+            text = plain(messages[0])
+        else:
+            text = plain_digest(messages, more, limit=LOG_MAX_CHARS)
         line = " | ".join(part.strip() for part in text.splitlines() if part.strip())
-        ids = ",".join(m.alert_id for m in messages)
+        if len(line) > LOG_MAX_CHARS:  # one alert with a very long title or quote
+            line = line[: LOG_MAX_CHARS - 1] + "\u2026"
+        ids = ",".join(m.alert_id for m in messages[:20]) + (f",+{more}" if more else "")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(f"{ids}\t{line}\n")

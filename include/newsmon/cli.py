@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,18 +32,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _progress(enabled: bool) -> Callable[[int | None, str], Callable[[int], None]] | None:
-    if not enabled:
-        return None
-    from tqdm import tqdm
+def _progress(args: argparse.Namespace) -> None:
+    """Progress on stderr: a bar on a terminal, a line every 10 s otherwise, none with -q."""
+    from newsmon import progress
 
-    def make(total: int | None, desc: str) -> Callable[[int], None]:
-        bar = tqdm(
-            total=total, desc=desc, unit="item", file=sys.stderr, leave=False, dynamic_ncols=True
-        )
-        return bar.update
-
-    return make
+    if getattr(args, "quiet", False):
+        progress.configure("quiet")
+    else:
+        progress.configure("bar" if sys.stderr.isatty() else "lines", every=10.0)
 
 
 def _print(lines: list[str]) -> None:
@@ -64,8 +59,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         settings,
         args.paths,
         force=args.force,
+        backfill=args.backfill,
         as_of=args.as_of,
-        progress=_progress(sys.stderr.isatty() and not args.quiet),
     )
     if args.json:
         print(json.dumps(result, indent=2))
@@ -217,6 +212,15 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from exc
 
 
+def quiet_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress (else a bar on a terminal, a line every 10 s otherwise)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsmon", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -232,9 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     db_arg(p)
     p.add_argument("--force", action="store_true", help="re-read files even if unchanged")
+    p.add_argument(
+        "--backfill",
+        action="store_true",
+        help="load history: record its signals but deliver no alerts for them",
+    )
     p.add_argument("--as-of", type=_date, help="day for spike detection (default: today, UTC)")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    quiet_arg(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("clean", help="print one file's cleaned article")
@@ -266,23 +275,28 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.add_argument("--as-of", type=_date, help="day for spike detection (default: today, UTC)")
     p.add_argument("--json", action="store_true")
+    quiet_arg(p)
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("reextract", help="extract stored raw pages again, without fetching")
     db_arg(p)
+    quiet_arg(p)
     p.set_defaults(func=cmd_reextract)
 
     p = sub.add_parser("retag", help="re-tag stored articles with the current taxonomy")
     db_arg(p)
+    quiet_arg(p)
     p.set_defaults(func=cmd_retag)
 
     p = sub.add_parser("signals", help="detect signals for runs not yet covered")
     db_arg(p)
     p.add_argument("--as-of", type=_date)
+    quiet_arg(p)
     p.set_defaults(func=cmd_signals)
 
     p = sub.add_parser("alerts", help="deliver pending alerts")
     db_arg(p)
+    quiet_arg(p)
     p.set_defaults(func=cmd_alerts)
 
     p = sub.add_parser("search", help="find articles by words (EN/RU/UK, inflections), best first")
@@ -328,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from newsmon.db import DatabaseBusy
 
+    _progress(args)
     try:
         return int(args.func(args) or 0)
     except (ConfigError, FileNotFoundError) as exc:

@@ -75,6 +75,7 @@ class SpikeSettings:
 class SignalSettings:
     new_story_topics: tuple[str, ...] = ("mobilization",)
     spike_topics: tuple[str, ...] = ("mobilization", "elections", "protests", "censorship")
+    recent_days: int = 3  # stories published earlier than this are history: not alerted
     spike: SpikeSettings = field(default_factory=SpikeSettings)
 
 
@@ -98,6 +99,7 @@ class AlertSettings:
     send_retries: int = 2  # further tries of one send within a run, with backoff
     retry_backoff_seconds: float = 1.0
     digest_threshold: int = 5  # more alerts than this for one channel in one delivery: one digest
+    digest_top: int = 10  # a digest shows this many in full and counts the rest
     cooldown_hours: float = (
         24.0  # a story alerted on a channel is not alerted there again this soon
     )

@@ -5,8 +5,12 @@
 Delivery is three steps, each its own Airflow task:
 
 1. :func:`prepare` (database): apply results a crashed delivery left unrecorded, suppress
-   repeats, build every message, and write the batches (one alert, or a digest of more
-   than ``digest_threshold``) to ``<staging_dir>/deliveries/<id>/outbox.jsonl``.
+   repeats, build the messages, and write the batches to
+   ``<staging_dir>/deliveries/<id>/outbox.jsonl``: one alert each, or, for more than
+   ``digest_threshold`` on a channel, one digest per channel: the ``digest_top`` most
+   prominent in full (spikes, then stories carried by more outlets, then higher scores) and
+   the count of the rest, whose ids ride along so they are marked sent with it. However
+   many alerts are pending, a delivery builds at most ``digest_top`` messages per channel.
 2. :func:`send` (network, no database): each batch is tried ``1 + send_retries`` times
    with doubling backoff; its result is appended to ``results.jsonl`` and flushed right
    after the remote side answers, and a retried send skips the batches already answered.
@@ -33,7 +37,7 @@ from typing import Any
 
 import duckdb
 
-from newsmon import runs
+from newsmon import progress, runs
 from newsmon.alerts import Channel, build_message, channels_by_name
 from newsmon.config import Settings
 from newsmon.db import open_db, run
@@ -93,10 +97,16 @@ def prepare(
                 continue
             kept = _suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
             counts["suppressed"] += len(rows) - len(kept)
-            messages = [message_to_dict(build_message(con, alert_id)) for alert_id, _ in kept]
-            groups = [messages] if len(messages) > cfg.digest_threshold else [[m] for m in messages]
-            batches += [{"channel": name, "messages": g} for g in groups if g]
-            counts["alerts"] += len(messages)
+            counts["alerts"] += len(kept)
+            if len(kept) > cfg.digest_threshold:  # one digest: the top alerts and the rest's count
+                top, rest = kept[: cfg.digest_top], kept[cfg.digest_top :]
+                messages = [message_to_dict(build_message(con, a)) for a, _ in top]
+                rest_ids = [a for a, _ in rest]
+                batches.append({"channel": name, "messages": messages, "rest_ids": rest_ids})
+            else:
+                for alert_id, _ in kept:
+                    message = message_to_dict(build_message(con, alert_id))
+                    batches.append({"channel": name, "messages": [message], "rest_ids": []})
     if batches:
         write_jsonl(folder / "outbox.jsonl", batches)
         (folder / "owner").write_text(runs.process_owner(trigger), encoding="utf-8")
@@ -119,24 +129,29 @@ def send(
     counts = {"delivery_id": delivery_id, "messages": 0, "digests": 0, "failed_batches": 0}
     if not (folder / "outbox.jsonl").exists():
         return counts
-    with (folder / "results.jsonl").open("a", encoding="utf-8") as results:
+    total = sum(1 for _ in read_jsonl(folder / "outbox.jsonl"))
+    with (
+        (folder / "results.jsonl").open("a", encoding="utf-8") as results,
+        progress.stage("send alerts", total=total, unit="message") as step,
+    ):
         for index, batch in enumerate(read_jsonl(folder / "outbox.jsonl")):
+            step(1)
             if index in answered:
                 continue
             messages = [message_from_dict(m) for m in batch["messages"]]
+            rest = batch.get("rest_ids", [])
             channel = available.get(batch["channel"])
             send_batch = channel.send if channel is not None else _gone(batch["channel"])
             error = _try(
                 send_batch,
                 messages,
+                len(rest),
                 cfg.send_retries,
                 cfg.retry_backoff_seconds,
                 sleep,
             )
-            results.write(
-                json.dumps({"batch": index, "ids": [m.alert_id for m in messages], "error": error})
-                + "\n"
-            )
+            ids = [m.alert_id for m in messages] + rest
+            results.write(json.dumps({"batch": index, "ids": ids, "error": error}) + "\n")
             results.flush()
             os.fsync(results.fileno())
             checkpoint("send")
@@ -145,7 +160,7 @@ def send(
                 log.warning(
                     "%s: %d alert(s) not delivered after %d tries: %s",
                     batch["channel"],
-                    len(messages),
+                    len(ids),
                     cfg.send_retries + 1,
                     error,
                 )
@@ -194,15 +209,16 @@ def deliver(
 def _gone(name: str) -> Callable[[list[AlertMessage]], None]:
     """A channel that was there when the outbox was prepared and is not now: each send fails."""
 
-    def send(_batch: list[AlertMessage]) -> None:
+    def send(_batch: list[AlertMessage], more: int = 0) -> None:
         raise LookupError(f"channel {name} is not available in this process")
 
     return send
 
 
 def _try(
-    send_batch: Callable[[list[AlertMessage]], None],
+    send_batch: Callable[..., None],
     batch: list[AlertMessage],
+    more: int,
     retries: int,
     backoff: float,
     sleep: Callable[[float], None],
@@ -211,7 +227,10 @@ def _try(
     error: str | None = None
     for attempt in range(retries + 1):
         try:
-            send_batch(batch)
+            if more:
+                send_batch(batch, more=more)
+            else:
+                send_batch(batch)
             return None
         except Exception as exc:  # whatever the channel raised is the delivery's outcome
             error = f"{type(exc).__name__}: {exc}"[:500]
@@ -265,6 +284,7 @@ def _record_leftovers(
             continue
         for batch in read_jsonl(folder / "outbox.jsonl"):
             in_flight.update(m["alert_id"] for m in batch["messages"])
+            in_flight.update(batch.get("rest_ids", []))
     return done, in_flight
 
 

@@ -84,7 +84,8 @@ def fetch_batch(
         settings.fetch.cycle_budget_seconds,
     )
     errors: list[IngestError] = list(result.errors)
-    lines = articles_from(result.docs, settings, index, errors)
+    topics: dict[str, int] = {}
+    lines = articles_from(result.docs, settings, index, errors, topics)
     n = staged.write_articles(lines, settings.ingest.batch_size, batch=index)
     staged.write_errors(f"fetch-{index:03d}", (e.to_dict() for e in errors))
     staged.write_fetch_table("feed-state", index, result.feed_state)
@@ -97,6 +98,7 @@ def fetch_batch(
     counts = {
         "run_id": run_id,
         "batch": index,
+        "topics": topics,
         "sources": len(sources),
         "sources_failed": len(failed),
         "failed": failed,

@@ -3,8 +3,11 @@
 The DAGs run the same stages as separate tasks (``dags/``); this module is the table of
 contents of an article's way from a file or a feed to an alert:
 
-    ingest:  discover_files -> read_files  -> tag_articles -> store_articles -> detect_signals
-    fetch:   plan_fetch     -> fetch_batch -> tag_articles -> store_articles -> detect_signals
+    ingest:  discover_files -> read_files  -> store_articles -> detect_signals
+    fetch:   plan_fetch     -> fetch_batch -> store_articles -> detect_signals -> record_cycle
+
+``read_files`` and ``fetch_batch`` clean and tag each document as they stage it (in worker
+processes), so the only stage that writes articles is ``store_articles``.
     alerts:  delivery.prepare -> delivery.send -> delivery.record
 
 Stages live in :mod:`newsmon.stages` and :mod:`newsmon.fetch_stages`, the hand-over
@@ -13,7 +16,7 @@ between them in :mod:`newsmon.staging`, a run's status in :mod:`newsmon.runs`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,14 +24,7 @@ from typing import Any
 from newsmon import runs
 from newsmon.config import Settings
 from newsmon.fetch_stages import fetch_batch, plan_fetch, record_cycle
-from newsmon.stages import (
-    Progress,
-    detect_signals,
-    discover_files,
-    read_files,
-    store_articles,
-    tag_articles,
-)
+from newsmon.stages import detect_signals, discover_files, read_files, store_articles
 
 
 def ingest(
@@ -37,16 +33,14 @@ def ingest(
     *,
     run_id: str | None = None,
     force: bool = False,
+    backfill: bool = False,
     as_of: date | None = None,
-    progress: Callable[[int | None, str], Progress] | None = None,
 ) -> dict[str, Any]:
-    """Read, clean, tag and store files and folders; raise signals."""
+    """Read, clean, tag and store files and folders; raise signals. A ``backfill`` run loads
+    history: its signals are recorded, not alerted."""
     run_id = run_id or runs.new_run_id("ingest")
-    found = discover_files(settings, run_id, paths, force=force)
-    read = read_files(
-        settings, run_id, progress(found["files_to_read"], "read + clean") if progress else None
-    )
-    tagged = tag_articles(settings, run_id, progress(read["articles"], "tag") if progress else None)
+    found = discover_files(settings, run_id, paths, force=force, backfill=backfill)
+    read = read_files(settings, run_id)
     stored = store_articles(settings, run_id)
     signals = detect_signals(settings, run_id, as_of)
     return {
@@ -54,7 +48,7 @@ def ingest(
         "files_found": found["files_found"],
         "files_skipped": found["files_skipped"],
         "documents": read["documents"],
-    } | _outcome(tagged, stored, signals)
+    } | _outcome(read["topics"], stored, signals)
 
 
 def fetch(
@@ -64,7 +58,6 @@ def fetch(
     run_id = run_id or runs.new_run_id("fetch")
     plan = plan_fetch(settings, run_id)
     batches = [fetch_batch(settings, run_id, names, i) for i, names in enumerate(plan["batches"])]
-    tagged = tag_articles(settings, run_id)
     stored = store_articles(settings, run_id)
     signals = detect_signals(settings, run_id, as_of)
     cycle = record_cycle(settings, run_id, batches)
@@ -78,16 +71,25 @@ def fetch(
         "deferred": cycle["deferred"],
         "pages": sum(b["pages"] for b in batches),
         "requests": sum(b["requests"] for b in batches),
-    } | _outcome(tagged, stored, signals)
+    } | _outcome(_sum_topics(b.get("topics", {}) for b in batches), stored, signals)
+
+
+def _sum_topics(parts: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for part in parts:
+        for topic, n in part.items():
+            total[topic] = total.get(topic, 0) + n
+    return total
 
 
 def _outcome(
-    tagged: dict[str, Any], stored: dict[str, Any], signals: dict[str, Any]
+    topics: dict[str, int], stored: dict[str, Any], signals: dict[str, Any]
 ) -> dict[str, Any]:
     """What every flow reports of its shared stages."""
     keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
     return {k: stored[k] for k in keys} | {
-        "topics": tagged["topics"],
+        "topics": topics,
         "signals_new": signals["signals_new"],
         "alerts_queued": signals["alerts_queued"],
+        "alerts_suppressed": signals.get("alerts_suppressed", 0),
     }

@@ -144,9 +144,37 @@ def plain(msg: AlertMessage) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def plain_digest(msgs: list[AlertMessage]) -> str:
-    head = f"{len(msgs)} new newsmon signals"
-    return "\n\n".join([head, *(plain(m) for m in msgs)])
+# Digests stay within what the channels take: Slack cuts a message text at 40,000
+# characters, Gmail clips an email body beyond ~102 kB; a log line stays a few kB.
+SLACK_MAX_CHARS = 38_000
+EMAIL_MAX_CHARS = 90_000
+LOG_MAX_CHARS = 4_000
+
+
+def _fit(items: list[str], limit: int, sep_len: int = 2) -> int:
+    """How many of ``items`` fit in ``limit`` characters (at least one)."""
+    used = 0
+    for i, item in enumerate(items):
+        used += len(item) + sep_len
+        if used > limit and i:
+            return i
+    return len(items)
+
+
+def _more_line(more: int) -> str:
+    return (
+        f"\u2026and {more:,} more signal{'s' if more != 1 else ''} (less prominent; all are in"
+        " the alerts table and `newsmon summary`)"
+    )
+
+
+def plain_digest(msgs: list[AlertMessage], more: int = 0, limit: int = EMAIL_MAX_CHARS) -> str:
+    """The top signals in full and a count of the rest, within ``limit`` characters."""
+    items = [plain(m) for m in msgs]
+    shown = _fit(items, limit - 200)
+    more += len(items) - shown
+    head = f"{shown + more:,} new newsmon signals" + (f" (top {shown} shown)" if more else "")
+    return "\n\n".join([head, *items[:shown], *([_more_line(more)] if more else [])])
 
 
 # -- Slack mrkdwn ---------------------------------------------------------------------------
@@ -182,7 +210,8 @@ def slack(msg: AlertMessage) -> str:
     return "\n".join(lines)
 
 
-def slack_digest(msgs: list[AlertMessage]) -> str:
+def slack_digest(msgs: list[AlertMessage], more: int = 0) -> str:
+    """The top signals, one line each, and a count of the rest, within Slack's limit."""
     items = []
     for m in msgs:
         if m.kind == "spike":
@@ -195,7 +224,13 @@ def slack_digest(msgs: list[AlertMessage]) -> str:
             f" \u2014 {slack_escape(m.source or 'unknown outlet')}{slack_escape(_more(m))},"
             f" score {m.score or 0:.1f}"
         )
-    return f":newspaper: *{len(msgs)} new newsmon signals*\n" + "\n".join(items)
+    shown = _fit(items, SLACK_MAX_CHARS - 300, 1)
+    more += len(items) - shown
+    head = f":newspaper: *{shown + more:,} new newsmon signals*" + (
+        f" (top {shown} shown)" if more else ""
+    )
+    tail = [slack_escape(_more_line(more))] if more else []
+    return "\n".join([head, *items[:shown], *tail])
 
 
 # -- email ----------------------------------------------------------------------------------
@@ -236,8 +271,16 @@ def email(msg: AlertMessage, prefix: str) -> tuple[str, str, str]:
     return subject_line(headline(msg), prefix), plain(msg), body
 
 
-def email_digest(msgs: list[AlertMessage], prefix: str) -> tuple[str, str, str]:
-    body = "<html><body><h1>{} new newsmon signals</h1>{}</body></html>".format(
-        len(msgs), "<hr>".join(_html_item(m) for m in msgs)
+def email_digest(msgs: list[AlertMessage], prefix: str, more: int = 0) -> tuple[str, str, str]:
+    """``(subject, plain text, html)``: the top signals and a count of the rest, each part
+    within the size a mail client shows unclipped."""
+    items = [_html_item(m) for m in msgs]
+    shown = _fit(items, EMAIL_MAX_CHARS - 500, 4)
+    rest = more + len(items) - shown
+    total = shown + rest
+    tail = f"<p>{html.escape(_more_line(rest))}</p>" if rest else ""
+    body = "<html><body><h1>{:,} new newsmon signals</h1>{}{}</body></html>".format(
+        total, "<hr>".join(items[:shown]), tail
     )
-    return subject_line(f"{len(msgs)} new signals", prefix), plain_digest(msgs), body
+    text = plain_digest(msgs[:shown], rest)
+    return subject_line(f"{total:,} new signals", prefix), text, body

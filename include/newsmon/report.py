@@ -63,10 +63,20 @@ def ingest_lines(result: dict[str, Any], settings: Settings) -> list[str]:
         f"  articles: {result['articles_new']} new, {result['articles_updated']} updated,"
         f" {result['articles_unchanged']} unchanged; {result['stories_new']} new stories",
         f"  topics: {_topics(result['topics'])}",
-        f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}",
+        _signal_line(result),
         f"  errors: {result['errors']}",
         *_error_lines(result, settings),
     ]
+
+
+def _signal_line(result: dict[str, Any]) -> str:
+    line = f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}"
+    if result.get("alerts_suppressed"):
+        line += (
+            f"; {result['alerts_suppressed']} not alerted (backfill: history is recorded,"
+            " not delivered)"
+        )
+    return line
 
 
 def fetch_lines(result: dict[str, Any], settings: Settings) -> list[str]:
@@ -82,7 +92,7 @@ def fetch_lines(result: dict[str, Any], settings: Settings) -> list[str]:
             f"  deferred to the next cycle: {result['deferred']} (time budget or max_articles)"
         )
     lines += [
-        f"  signals: {result['signals_new']} new; alerts queued: {result['alerts_queued']}",
+        _signal_line(result),
         f"  errors: {result['errors']}",
         *_error_lines(result, settings),
     ]

@@ -89,8 +89,10 @@ def start(
     trigger: str,
     made_by: str,
     paths: list[str],
+    backfill: bool = False,
 ) -> None:
-    """Record a run as running (idempotent for a retried first task) and open its folder."""
+    """Record a run as running (idempotent for a retried first task) and open its folder.
+    A ``backfill`` run loads history: its signals are recorded, not alerted."""
     run(
         con,
         "runs/start",
@@ -100,6 +102,7 @@ def start(
         owner=process_owner(trigger),
         now=now(),
         paths=paths,
+        backfill=backfill,
     )
     folder.start(kind)
 

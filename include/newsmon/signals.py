@@ -6,6 +6,11 @@
   ``baseline_days``; fires when the count reaches ``min_count`` and ``ratio`` times the
   baseline (floored at ``min_baseline``). Both numbers are stored with the signal.
 
+History is recorded, not alerted: a new-story signal whose story was first seen in a
+backfill run, or was published more than ``signals.recent_days`` before the run, and a spike
+raised by a backfill run, are written with ``suppressed = 'backfill'``; their alerts are
+written as ``suppressed`` with the reason and never delivered.
+
 Detection covers every run whose signals are not yet done and that is no longer running
 (loaded, finished or failed), so a failed detection is caught up by the next run, and the
 stories a killed run stored still get their signals. Each new signal gets one pending alert per
@@ -15,7 +20,7 @@ configured channel in the same transaction.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import duckdb
@@ -25,6 +30,14 @@ from newsmon.db import run, transaction
 from newsmon.faults import checkpoint
 
 log = logging.getLogger(__name__)
+
+
+def _recent_since(settings: Settings, as_of: date) -> datetime | None:
+    """Stories published before this are history (``signals.recent_days``; 0: no window)."""
+    days = settings.signals.recent_days
+    if days <= 0:
+        return None
+    return datetime.combine(as_of, time.min, UTC) - timedelta(days=days)
 
 
 def spike_fires(count: int, baseline: float, settings: Settings) -> bool:
@@ -47,20 +60,23 @@ def detect(
                 topics=list(settings.signals.new_story_topics),
                 run_id=run_id,
                 now=now,
+                recent_since=_recent_since(settings, as_of),
             ).fetchall()
             new_signals += [r[0] for r in rows]
-        new_signals += _spikes(con, settings, as_of, now, run_id)
-        queued = 0
+        backfill = bool((run(con, "runs/is_backfill", run_id=run_id).fetchone() or [False])[0])
+        new_signals += _spikes(con, settings, as_of, now, run_id, backfill)
+        queued = suppressed = 0
         if new_signals:
-            queued = len(
-                run(
-                    con,
-                    "alerts/queue",
-                    signals=new_signals,
-                    channels=list(settings.alerts.channels),
-                    now=now,
-                ).fetchall()
-            )
+            statuses = run(
+                con,
+                "alerts/queue",
+                signals=new_signals,
+                channels=list(settings.alerts.channels),
+                now=now,
+                recent_days=settings.signals.recent_days,
+            ).fetchall()
+            suppressed = sum(1 for _, status in statuses if status == "suppressed")
+            queued = len(statuses) - suppressed
         checkpoint("signals")
         run(con, "runs/signals_done", runs=pending, now=now)
         run(
@@ -76,13 +92,19 @@ def detect(
         "runs_covered": len(pending),
         "signals_new": len(new_signals),
         "alerts_queued": queued,
+        "alerts_suppressed": suppressed,
     }
     log.info("signals %s: %s", run_id, counts)
     return counts
 
 
 def _spikes(
-    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: date, now: datetime, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    as_of: date,
+    now: datetime,
+    run_id: str,
+    backfill: bool,
 ) -> list[str]:
     spike = settings.signals.spike
     rows = run(
@@ -112,6 +134,7 @@ def _spikes(
             reason=reason,
             run_id=run_id,
             now=now,
+            suppressed="backfill" if backfill else None,
         ).fetchall()
         fired += [r[0] for r in inserted]
     return fired

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsmon import jsonl, runs
+from newsmon import jsonl, progress, runs
 from newsmon.clean import clean_document, load_rules
 from newsmon.config import Settings
 from newsmon.db import open_db, run
@@ -62,14 +62,24 @@ def discover_files(
     trigger: str = "cli",
     made_by: str = "newsmon ingest",
     force: bool = False,
+    backfill: bool = False,
 ) -> dict[str, Any]:
-    """Start the run and list its input files, skipping those read before unchanged."""
+    """Start the run and list its input files, skipping those read before unchanged
+    (a JSON Lines file that has only grown is read from where the last run stopped)."""
     paths = [str(p) for p in paths]
     refs, errors = discover(paths, settings.ingest.extensions)
     staged = folder(settings, run_id)
     with open_db(settings) as con:
         runs.recover_stale(con, settings)
-        runs.start(con, staged, kind="ingest", trigger=trigger, made_by=made_by, paths=paths)
+        runs.start(
+            con,
+            staged,
+            kind="ingest",
+            trigger=trigger,
+            made_by=made_by,
+            paths=paths,
+            backfill=backfill,
+        )
         known: dict[str, dict[str, Any]] = {}
         if refs and not force:
             cur = run(con, "known_files", paths=[r.path for r in refs])
@@ -157,10 +167,15 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
 
 
 def articles_from(
-    docs: Iterable[RawDoc], settings: Settings, block: int, errors: list[IngestError]
+    docs: Iterable[RawDoc],
+    settings: Settings,
+    block: int,
+    errors: list[IngestError],
+    per_topic: dict[str, int] | None = None,
 ) -> list[tuple[str, str | None]]:
     """Staged ``(article line, topics line)`` pairs for ``docs``, cleaned and tagged; what
-    fails is appended to ``errors`` (an article whose tagging fails is kept untagged)."""
+    fails is appended to ``errors`` (an article whose tagging fails is kept untagged), the
+    articles per topic are counted into ``per_topic``."""
     tax = load_taxonomy(settings.topics_path)
     out: list[tuple[str, str | None]] = []
     for i, doc in enumerate(docs):
@@ -180,6 +195,9 @@ def articles_from(
             out.append((line, None))
         else:
             out.append((line, json.dumps(row, ensure_ascii=False)))
+            if per_topic is not None:
+                for t in row["topics"]:
+                    per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1
     return out
 
 
@@ -202,41 +220,50 @@ def _read_one(
     else:
         result = guarded(ref.path, "read", read_file, ref, settings.ingest.max_file_bytes)
         docs, errors = ([], [result]) if isinstance(result, IngestError) else result
-    out = articles_from(docs, settings, index, errors)
+    topics: dict[str, int] = {}
+    out = articles_from(docs, settings, index, errors, topics)
     summary |= {"documents": len(docs), "errors": len(errors)}
-    return out, [e.to_dict() for e in errors], summary
+    return out, [e.to_dict() for e in errors], summary | {"topics": topics}
 
 
-def read_files(settings: Settings, run_id: str, progress: Progress | None = None) -> dict[str, Any]:
+def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     """Read, clean and tag every file (or JSON Lines range) listed by :func:`discover_files`
     into article and topics chunks, in parallel when there is enough work."""
     staged = folder(settings, run_id)
     refs = staged.files()
     errors: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
+    topics: dict[str, int] = {}
     size = sum(
         (r["end"] if r.get("end") is not None else r["size"]) - r.get("start", 0) for r in refs
     )
 
-    def lines() -> Iterator[tuple[str, str | None]]:
+    def lines(step: Callable[[int], None]) -> Iterator[tuple[str, str | None]]:
         work = [(i, r, settings) for i, r in enumerate(refs)]
         few = 1 if size > 2 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool
         for arts, errs, summary in parallel_map(
             _read_one, work, settings.ingest.workers, min_items=few
         ):
             errors.extend(errs)
+            for topic, n in summary.pop("topics").items():
+                topics[topic] = topics.get(topic, 0) + n
             files.append(summary)
             yield from arts
-            if progress:
-                progress(1)
+            step(
+                summary["end"] - summary["start"]
+                if summary.get("end") is not None
+                else summary["size"]
+            )
             checkpoint("read")
 
-    n = staged.write_articles(lines(), settings.ingest.batch_size)
+    with progress.stage("read + clean + tag", total=size, unit="byte") as step:
+        n = staged.write_articles(lines(step), settings.ingest.batch_size)
     staged.write_errors("read", errors)
     staged.write_file_results(files)
     counts = {
         "run_id": run_id,
         "files_read": len({f["path"] for f in files}),
+        "topics": topics,
         "documents": n + sum(1 for e in errors if e["stage"] == "clean"),
         "articles": n,
         "errors": len(errors),
@@ -284,9 +311,7 @@ def _tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
     return {"chunk": chunk, "articles": n, "topics": per_topic, "errors": errors}
 
 
-def tag_articles(
-    settings: Settings, run_id: str, progress: Progress | None = None
-) -> dict[str, Any]:
+def tag_articles(settings: Settings, run_id: str) -> dict[str, Any]:
     """Score every staged article against the taxonomy, one topics chunk per articles chunk."""
     staged = folder(settings, run_id)
     tax = load_taxonomy(settings.topics_path)
@@ -296,14 +321,15 @@ def tag_articles(
         if not staged.topics_file(c).exists()  # read_files tags as it reads
     ]
     articles, topics, errors = 0, {}, 0
-    for result in parallel_map(_tag_chunk, work, settings.ingest.workers, min_items=2):
-        articles += result["articles"]
-        for topic, n in result["topics"].items():
-            topics[topic] = topics.get(topic, 0) + n
-        staged.write_errors(f"tag-{result['chunk']:05d}", result["errors"])
-        errors += len(result["errors"])
-        if progress:
-            progress(result["articles"])
+    if work:  # chunks that read_files or a fetch batch did not tag already
+        with progress.stage("tag", total=len(work), unit="chunk") as step:
+            for result in parallel_map(_tag_chunk, work, settings.ingest.workers, min_items=2):
+                articles += result["articles"]
+                for topic, n in result["topics"].items():
+                    topics[topic] = topics.get(topic, 0) + n
+                staged.write_errors(f"tag-{result['chunk']:05d}", result["errors"])
+                errors += len(result["errors"])
+                step(1)
     counts = {
         "run_id": run_id,
         "articles": articles,
@@ -335,9 +361,10 @@ def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -
     from newsmon.signals import detect
 
     now = runs.now()
-    with open_db(settings) as con:
+    with progress.stage("signals + publish") as step, open_db(settings) as con:
         runs.recover_stale(con, settings)
         counts = detect(con, settings, as_of or now.date(), now, run_id)
+        step(1)
         publish(con, settings)  # the run is done: readers see it
     for covered in [run_id, *counts.pop("covered")]:  # a run killed in detection is done now
         folder(settings, covered).remove()

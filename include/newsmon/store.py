@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from newsmon import runs
+from newsmon import progress, runs
 from newsmon.config import Settings
 from newsmon.db import run, transaction
 from newsmon.faults import checkpoint
@@ -95,21 +95,26 @@ def store_run(
     run_id = staged.run_id
     if runs.status(con, run_id) not in ("loaded", "success"):
         done = {r[0] for r in run(con, "loaded_chunks", run_id=run_id).fetchall()}
-        for chunk, articles in staged.article_chunks():
-            if chunk in done or articles.stat().st_size == 0:
-                continue
-            checkpoint("store")
-            with transaction(con):
-                _store_chunk(
-                    con,
-                    settings,
-                    run_id,
-                    chunk,
-                    articles,
-                    staged.topics_file(chunk),
-                    taxonomy_version,
-                    now,
-                )
+        todo = [
+            (chunk, articles)
+            for chunk, articles in staged.article_chunks()
+            if chunk not in done and articles.stat().st_size > 0
+        ]
+        with progress.stage("store", total=len(todo), unit="chunk") as step:
+            for chunk, articles in todo:
+                checkpoint("store")
+                with transaction(con):
+                    _store_chunk(
+                        con,
+                        settings,
+                        run_id,
+                        chunk,
+                        articles,
+                        staged.topics_file(chunk),
+                        taxonomy_version,
+                        now,
+                    )
+                step(1)
         with transaction(con):
             _finish(con, staged, now)
         with transaction(con):

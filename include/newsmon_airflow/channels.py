@@ -105,9 +105,11 @@ class SlackChannel:
                 redact(f"Slack webhook failed: {type(exc).__name__}: {exc}", secrets)
             ) from None
 
-    def send(self, messages: list[AlertMessage]) -> None:
+    def send(self, messages: list[AlertMessage], more: int = 0) -> None:
         self.post(
-            render.slack(messages[0]) if len(messages) == 1 else render.slack_digest(messages)
+            render.slack(messages[0])
+            if len(messages) == 1 and not more
+            else render.slack_digest(messages, more)
         )
 
 
@@ -153,12 +155,12 @@ class EmailChannel:
                 redact(f"SMTP failed: {type(exc).__name__}: {exc}", secrets)
             ) from None
 
-    def send(self, messages: list[AlertMessage]) -> None:
+    def send(self, messages: list[AlertMessage], more: int = 0) -> None:
         prefix = self.cfg.subject_prefix
-        if len(messages) == 1:
+        if len(messages) == 1 and not more:
             self.mail(*render.email(messages[0], prefix))
         else:
-            self.mail(*render.email_digest(messages, prefix))
+            self.mail(*render.email_digest(messages, prefix, more))
 
 
 def channel_secrets(channel: Any) -> list[str]:

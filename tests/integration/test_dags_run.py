@@ -28,7 +28,7 @@ def _run(dagbag, dag_id: str, conf: dict | None = None):
     return dag_run
 
 
-def test_ingest_then_alerts_over_seeds(dagbag, db_path: Path) -> None:
+def test_ingest_then_alerts_over_seeds(dagbag, db_path: Path, alert_history: Path) -> None:
     _run(dagbag, "news_ingest", {"paths": [str(SEEDS)]})
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert con.execute("select count(*) from articles").fetchone()[0] == 5

@@ -223,7 +223,7 @@ def test_evaluate_command() -> None:
     assert "macro F1" in out and "naive substring baseline" in out
 
 
-def test_summary_reports_the_database_and_last_run(db_path: Path) -> None:
+def test_summary_reports_the_database_and_last_run(db_path: Path, alert_history: Path) -> None:
     newsmon("ingest", str(SEEDS), "--db", str(db_path))
     newsmon("alerts", "--db", str(db_path))
     data = json.loads(newsmon("summary", "--db", str(db_path), "--json").stdout)

@@ -1,5 +1,8 @@
--- One signal per story first seen in a pending run with a watched topic assigned.
-insert into signals (signal_id, kind, topic, story_id, score, reason, run_id, created_at)
+-- One signal per story first seen in a pending run with a watched topic assigned. A story
+-- first seen in a backfill run, or published before $recent_since (history, however new to
+-- us), is recorded with suppressed = 'backfill': its alerts are not delivered.
+insert into signals (signal_id, kind, topic, story_id, score, reason, run_id, created_at,
+                     suppressed)
 select 'new_story:' || t.topic || ':' || s.story_id,
        'new_story',
        t.topic,
@@ -8,8 +11,10 @@ select 'new_story:' || t.topic || ':' || s.story_id,
        'new ' || t.topic || ' story (score ' || round(max(t.score), 1) || ', '
            || count(distinct a.article_id) || ' article(s)): ' || any_value(s.title),
        $run_id,
-       $now
+       $now,
+       if(coalesce(bool_or(r.backfill), false) or any_value(s.published_at) < $recent_since, 'backfill', null)
 from stories as s
+join pipeline_runs as r on r.run_id = s.first_run_id
 join articles as a using (story_id)
 join article_topics as t using (article_id)
 where s.first_run_id in (select unnest($runs::varchar[]))

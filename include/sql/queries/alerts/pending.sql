@@ -1,6 +1,13 @@
--- Alerts waiting to be sent, oldest first, with their story.
+-- Alerts waiting to be sent, most prominent first within a channel: spikes, then stories
+-- carried by more outlets, then higher scores; the oldest first among equals.
 select a.channel, a.alert_id, s.story_id
 from alerts as a
 join signals as s using (signal_id)
+left join stories as st using (story_id)
 where a.status = 'pending'
-order by a.created_at, a.alert_id;
+order by a.channel,
+         s.kind = 'spike' desc,
+         coalesce(st.source_count, 0) desc,
+         coalesce(s.score, 0) desc,
+         a.created_at,
+         a.alert_id;
