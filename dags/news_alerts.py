@@ -10,7 +10,7 @@ alerts wait for it.
 pool (`newsmon_duckdb`) before and after; `send_alerts` talks to Slack and SMTP with no
 database open, so a slow webhook never holds up a load.
 
-Runs when `news_ingest.detect_signals` updates the `newsmon_signals` asset, and every 30
+Runs when `store_articles` (news_ingest, news_fetch) updates the `newsmon_signals` asset, and every 30
 minutes as a safety net for alerts left pending by a failed delivery. The logic lives in
 `include/newsmon/delivery.py` and `include/newsmon_airflow/channels.py`.
 """

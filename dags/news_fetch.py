@@ -3,23 +3,24 @@
 
 Every 15 minutes: fetch the feeds and URL lists in `include/config/sources.yaml`
 (politely: robots.txt, per-host delay, conditional GET, a deadline per request and a time
-budget per cycle), extract new articles and send them through the same
-tag → store → signals path as `news_ingest`.
+budget per cycle), extract and tag new articles and store them as `news_ingest` does.
+
+`plan_fetch -> fetch_sources (mapped) -> store_articles`
 
 `plan_fetch` reads the fetch state once and splits the sources into batches;
-`fetch_sources` is mapped over the batches (never one task per article) and does no
-database work, so it never holds the `newsmon_duckdb` pool while waiting on the network.
-`report_cycle` records how the sources fared and fails the run (red, and a failure notice)
-when every source failed, after the articles and signals are in.
+`fetch_sources` is mapped over the batches (never one task per article), extracts and tags
+what it fetched and does no database work, so it never holds the `newsmon_duckdb` pool
+while waiting on the network. `store_articles` writes what every batch staged, raises the
+signals, records how the sources fared and fails the run (red, and a failure notice) when
+every source failed, after the articles and signals are in.
 """
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import Asset, dag, task
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, POOL
-from newsmon_airflow.tasks import detect_signals, store_articles, tag_articles
+from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
 
 
 @dag(
@@ -34,19 +35,16 @@ from newsmon_airflow.tasks import detect_signals, store_articles, tag_articles
 )
 def news_fetch() -> None:
     @task(pool=POOL)
-    def plan_fetch(**context) -> dict:
+    def plan_fetch(**context) -> list[dict]:
+        """The run's source batches, each a mapped fetch_sources task (at least one, so
+        the run is stored and reported even with no sources)."""
         from newsmon.config import load_settings
         from newsmon.fetch_stages import plan_fetch as plan
         from newsmon_airflow.defaults import run_id
 
-        return plan(load_settings(), run_id(context), trigger="airflow", made_by="news_fetch")
-
-    @task
-    def batches(plan: dict) -> list[dict]:
-        return [
-            {"run_id": plan["run_id"], "index": i, "names": names}
-            for i, names in enumerate(plan["batches"])
-        ]
+        planned = plan(load_settings(), run_id(context), trigger="airflow", made_by="news_fetch")
+        names = planned["batches"] or [[]]
+        return [{"run_id": planned["run_id"], "index": i, "names": n} for i, n in enumerate(names)]
 
     @task
     def fetch_sources(batch: dict) -> dict:
@@ -55,25 +53,27 @@ def news_fetch() -> None:
 
         return fetch_batch(load_settings(), batch["run_id"], batch["names"], batch["index"])
 
-    @task(pool=POOL)  # AirflowFailException: failed at once, no retries
-    def report_cycle(plan: dict, fetched: list, detected: dict) -> dict:
+    @task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)], trigger_rule="all_done")
+    def store_articles(batches: list, fetched: list, **context) -> dict:
+        """Store what every batch staged (also when one failed), raise signals, record the
+        cycle; AirflowFailException (failed at once, no retries) if every source failed."""
         from airflow.sdk.exceptions import AirflowFailException
 
         from newsmon.config import load_settings
         from newsmon.fetch_stages import record_cycle
+        from newsmon_airflow.tasks import store_and_detect
 
-        cycle = record_cycle(load_settings(), plan["run_id"], list(fetched))
+        run_id = batches[0]["run_id"]
+        stored = store_and_detect(run_id, context)
+        cycle = record_cycle(load_settings(), run_id, [f for f in fetched if f])
         if cycle["all_failed"]:
             raise AirflowFailException(
                 f"every source failed in this cycle ({cycle['sources']}); see the fetch_sources logs"
             )
-        return cycle
+        return stored | cycle
 
-    plan = plan_fetch()
-    fetched = fetch_sources.expand(batch=batches(plan))
-    tagged = tag_articles(plan)
-    fetched >> tagged  # tag what every batch staged, also when a batch failed (all_done)
-    report_cycle(plan, fetched, detect_signals(store_articles(tagged)))
+    planned = plan_fetch()
+    store_articles(planned, fetch_sources.expand(batch=planned))
 
 
 news_fetch()

@@ -4,12 +4,17 @@
 Reads article files (`.txt`, `.html`, `.json`, `.jsonl`) from the `paths` param (default
 `seeds/`), cleans them, tags them by topic, stores them in DuckDB and raises signals.
 
-`discover_files -> read_files -> tag_articles -> store_articles -> detect_signals`
+`discover_files -> read_files -> store_articles`
 
-Tasks pass only the run id and counts; the records travel in per-run staging files. Tasks
-that write DuckDB share the 1-slot `newsmon_duckdb` pool. Files already read and unchanged
-are skipped (param `force` re-reads them). `detect_signals` updates the `newsmon_signals`
-asset, which schedules `news_alerts`. The logic lives in `include/newsmon`.
+`read_files` reads, cleans and tags in worker processes (a JSON Lines archive in byte
+ranges, so every core works); `store_articles` writes the run, raises its signals and
+publishes the analyst copy. Tasks pass only the run id and counts; the records travel in
+per-run staging files. Tasks that write DuckDB share the 1-slot `newsmon_duckdb` pool.
+Files already read and unchanged are skipped (param `force` re-reads them; a JSON Lines
+file that only grew is read from where the last run stopped). Param `backfill` loads
+history: its signals are recorded but no alert goes out for them. `store_articles` updates
+the `newsmon_signals` asset, which schedules `news_alerts`. The logic lives in
+`include/newsmon`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from newsmon_airflow.defaults import DEFAULT_ARGS, POOL
-from newsmon_airflow.tasks import detect_signals, store_articles, tag_articles
+from newsmon_airflow.tasks import store_articles
 
 
 @dag(
@@ -33,6 +38,11 @@ from newsmon_airflow.tasks import detect_signals, store_articles, tag_articles
             ["seeds"], type="array", description="Files or folders; relative to the project"
         ),
         "force": Param(False, type="boolean", description="Re-read files that have not changed"),
+        "backfill": Param(
+            False,
+            type="boolean",
+            description="Load history: record its signals, deliver no alerts for them",
+        ),
     },
     tags=["newsmon", "ingest"],
     doc_md=__doc__,
@@ -52,6 +62,7 @@ def news_ingest() -> None:
             trigger="airflow",
             made_by="news_ingest",
             force=params["force"],
+            backfill=params.get("backfill", False),
         )
 
     @task
@@ -61,7 +72,7 @@ def news_ingest() -> None:
 
         return read(load_settings(), found["run_id"])
 
-    detect_signals(store_articles(tag_articles(read_files(discover_files()))))
+    store_articles(read_files(discover_files()))
 
 
 news_ingest()

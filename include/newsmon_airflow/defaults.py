@@ -16,7 +16,7 @@ from airflow.sdk import BaseNotifier
 log = logging.getLogger(__name__)
 
 POOL = "newsmon_duckdb"  # 1 slot: DuckDB allows one writing process per file
-SIGNALS_ASSET = "newsmon_signals"  # updated by news_ingest.detect_signals, schedules news_alerts
+SIGNALS_ASSET = "newsmon_signals"  # updated by store_articles (both DAGs), schedules news_alerts
 
 
 def record_failure(context: dict[str, Any]) -> None:

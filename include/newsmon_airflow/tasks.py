@@ -1,37 +1,36 @@
-"""Tasks that news_ingest and news_fetch share: tag, store and raise signals.
+"""The task that news_ingest and news_fetch share: store the run, raise its signals.
 
-Both DAGs stage articles their own way and then tag, store and raise signals identically.
-Light at import (only ``airflow.sdk``); the work is imported inside the task bodies.
+Both DAGs stage articles their own way (cleaned and tagged as they are staged) and end the
+same: one task in the 1-slot ``newsmon_duckdb`` pool writes the staged chunks, raises the
+signals, publishes the analyst copy and updates the ``newsmon_signals`` asset. Store and
+detection were two tasks; both are idempotent and run in the same pool one after the
+other, so the split bought nothing but a task's fixed cost (measured in the README).
+Light at import (only ``airflow.sdk``); the work is imported inside the task body.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from airflow.sdk import Asset, task
 
 from newsmon_airflow.defaults import POOL, SIGNALS_ASSET
 
 
-@task(trigger_rule="all_done")
-def tag_articles(staged: dict | list) -> dict:
+def store_and_detect(run_id: str, context: dict[str, Any]) -> dict:
     from newsmon.config import load_settings
-    from newsmon.stages import tag_articles as tag
-
-    run_id = staged["run_id"] if isinstance(staged, dict) else staged[0]["run_id"]
-    return tag(load_settings(), run_id)
-
-
-@task(pool=POOL)
-def store_articles(tagged: dict) -> dict:
-    from newsmon.config import load_settings
-    from newsmon.stages import store_articles as store
-
-    return store(load_settings(), tagged["run_id"], trigger="airflow")
-
-
-@task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)])
-def detect_signals(stored: dict, **context) -> dict:
-    from newsmon.config import load_settings
-    from newsmon.stages import detect_signals as detect
+    from newsmon.stages import detect_signals, store_articles
     from newsmon_airflow.defaults import run_day
 
-    return detect(load_settings(), stored["run_id"], as_of=run_day(context))
+    settings = load_settings()
+    stored = store_articles(settings, run_id, trigger="airflow")
+    detected = detect_signals(settings, run_id, as_of=run_day(context))
+    return stored | {k: v for k, v in detected.items() if k != "run_id"}
+
+
+@task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)], trigger_rule="all_done")
+def store_articles(staged: dict | list, **context) -> dict:
+    """Write the run's staged articles (what every upstream task staged, also when one of
+    them failed), raise its signals and publish the analyst copy."""
+    run_id = staged["run_id"] if isinstance(staged, dict) else staged[0]["run_id"]
+    return store_and_detect(run_id, context)
