@@ -10,7 +10,10 @@ words changed), published up to two days later. Each record carries its true sto
 
 ``filler`` is the older shape: topic sentences padded with random filler words, no overlap.
 
-    python bench/corpus.py overlap 2000 out.jsonl   # write a corpus as JSON Lines
+    python bench/corpus.py overlap 2000 out.jsonl [seed]   # write a corpus as JSON Lines
+
+``tests/data/stories/overlap-300.jsonl`` (the story-grouping fixture) is
+``python bench/corpus.py overlap 300 tests/data/stories/overlap-300.jsonl 11``.
 """
 
 from __future__ import annotations
@@ -180,8 +183,8 @@ def filler(n: int) -> Iterator[dict]:
         yield {"text": filler_text(i), "story": f"f{i:07d}"}
 
 
-def records(shape: str, n: int) -> Iterator[dict]:
-    return overlap(n) if shape == "overlap" else filler(n)
+def records(shape: str, n: int, seed: int = 7) -> Iterator[dict]:
+    return overlap(n, seed) if shape == "overlap" else filler(n)
 
 
 def write(shape: str, n: int, folder: Path, layout: str) -> int:
@@ -211,6 +214,8 @@ def write(shape: str, n: int, folder: Path, layout: str) -> int:
 
 if __name__ == "__main__":
     shape, count, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+    out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
-        for rec in records(shape, count):
+        for rec in records(shape, count, seed):
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
