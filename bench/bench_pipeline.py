@@ -249,7 +249,9 @@ def main() -> int:
                 for _ in range(step):
                     fh.write(json.dumps(next(recs), ensure_ascii=False) + "\n")
             files.append(path)
-        settings = _settings(work / "growth" / "news.duckdb", args.workers, args.batch_size, args.max_file_mb)
+        settings = _settings(
+            work / "growth" / "news.duckdb", args.workers, args.batch_size, args.max_file_mb
+        )
         print(f"growth: {args.growth} runs of {step} articles into one fresh database")
         print("  stored before | s per 1,000 | read+clean | tag | store | signals")
         per_k = []

@@ -82,7 +82,9 @@ def _copy(rng: random.Random, paras: list[str], pool: list[str]) -> list[str]:
     return out
 
 
-def overlap(n: int, seed: int = 7, start: date = date(2024, 1, 1), days: int = 365) -> Iterator[dict]:
+def overlap(
+    n: int, seed: int = 7, start: date = date(2024, 1, 1), days: int = 365
+) -> Iterator[dict]:
     """``n`` records: originals and syndicated copies of them, with their true story ids."""
     rng = random.Random(seed)
     pool = sentence_pool()
@@ -97,9 +99,7 @@ def overlap(n: int, seed: int = 7, start: date = date(2024, 1, 1), days: int = 3
             lang = rng.choices([lang for lang, _ in langs], [w for _, w in langs])[0]
             sentences = pool[lang]
             count = rng.randint(6, 14)
-            body = [
-                " ".join(rng.sample(sentences, rng.choice((1, 1, 2)))) for _ in range(count)
-            ]
+            body = [" ".join(rng.sample(sentences, rng.choice((1, 1, 2)))) for _ in range(count)]
             story = f"s{i:07d}"
             day = start + timedelta(days=int(days * i / max(n, 1)))
             stories.append((story, lang, body, day))
