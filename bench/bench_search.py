@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pipeline import make_article  # noqa: E402
+from corpus import filler_text as make_article  # noqa: E402
 
 
 def real_sentences() -> list[str]:

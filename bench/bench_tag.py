@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pipeline import make_article  # noqa: E402
+from corpus import filler_text as make_article  # noqa: E402
 
 from newsmon.evaluate import evaluate, read_labelled, taxonomy_predictor  # noqa: E402
 from newsmon.tag import score_topics  # noqa: E402

@@ -72,7 +72,9 @@ def _plan(tax: Taxonomy, word: str) -> _Plan:
     return plan
 
 
-def _find(tax: Taxonomy, text: str) -> list[_Match]:
+def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
+    """The term matches in ``text``, and the start of every word (None when no word can
+    start a term: then there are no matches either)."""
     folded = text.lower().translate(_APOSTROPHES)
     if len(folded) != len(text):  # a few letters grow when lowercased; keep offsets true
         folded = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text).translate(
@@ -84,7 +86,7 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
     # most words have no candidates: a memo hit is usually the empty tuple
     cands = [memo[w] if w in memo else lookup(w) for w in words]
     if not any(cands):
-        return []
+        return [], None
     tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
     terms = tax.terms
     n = len(words)
@@ -108,22 +110,23 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
                 k += 1
             if k == len(pattern):
                 out.append(_Match(t, start, tokens[j].end()))
-    return out
+    return out, [t.start() for t in tokens]
 
 
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 
 
-def _combos(tax: Taxonomy, body: str, parts: list[_Match]) -> list[tuple[str, _Match]]:
+def _combos(
+    tax: Taxonomy, body: str, parts: list[_Match], starts: list[int] | None
+) -> list[tuple[str, _Match]]:
     """Pairs of group matches that meet a combo: same sentence, few words apart.
 
     Each match of the first group pairs with its nearest partner; returns (topic, match).
     Matches are placed by token index and partners looked up by bisection, so a long page
     full of group words costs n log n, not n * m.
     """
-    if not parts or not tax.combos:
+    if not parts or not tax.combos or starts is None:
         return []
-    starts = [m.start() for m in _TOKEN.finditer(body)]
     # (first token, token after the last, match) per (topic, group), sorted by position
     by_group: dict[tuple[str, str], list[tuple[int, int, _Match]]] = defaultdict(list)
     for m in parts:
@@ -229,14 +232,14 @@ def score_topics(
         lambda: defaultdict(list)
     )
     for field_name, body in (("title", title or ""), ("text", text or "")):
-        matches = _find(tax, body)
+        matches, starts = _find(tax, body)
         contexts = [m for m in matches if tax.terms[m.term].kind == "context"]
         parts: list[_Match] = []
         for m in matches:
             term = tax.terms[m.term]
             if term.kind == "context":
                 continue
-            vetoed = term.kind in ("term", "part") and any(
+            vetoed = bool(contexts) and term.kind in ("term", "part") and any(
                 c.start <= m.start and m.end <= c.end and tax.terms[c.term].topic == term.topic
                 for c in contexts
             )
@@ -246,7 +249,7 @@ def score_topics(
                 continue
             bucket = "vetoed" if vetoed else term.kind
             per_topic[term.topic][bucket].append((field_name, m))
-        for topic, m in _combos(tax, body, parts):
+        for topic, m in _combos(tax, body, parts, starts):
             per_topic[topic]["term"].append((field_name, m))
         for buckets in per_topic.values():
             if buckets.get("term"):
@@ -263,7 +266,6 @@ def score_topics(
         found = per_topic.get(topic, {})
         boost = float(spec.get("title_boost", 1.5))
         score = 0.0
-        evidence: list[Evidence] = []
         by_term: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
         for field_name, m in found.get("term", []):
             by_term[m.term].append((field_name, m))
@@ -271,16 +273,22 @@ def score_topics(
             weight = tax.terms[t].weight
             first = weight * (boost if any(f == "title" for f, _ in hits) else 1.0)
             score += min(first + 0.5 * weight * (len(hits) - 1), first + weight)
+        negatives = {m.term for _, m in found.get("negative", [])}
+        score += sum(tax.terms[t].weight for t in negatives)
+        score /= scale
+        anchored = any(tax.terms[t].weight >= float(spec.get("anchor", 0)) for t in by_term)
+        if not (all_topics or (anchored and score >= float(spec["threshold"]))):
+            continue
+        # the evidence (with its snippets) only for the topics that are reported
+        evidence: list[Evidence] = []
+        for t, hits in by_term.items():
+            weight = tax.terms[t].weight
             evidence.extend(_evidence(tax, f, m, bodies, weight) for f, m in hits)
-        for t in {m.term for _, m in found.get("negative", [])}:
-            score += tax.terms[t].weight
+        for t in negatives:
             field_name, m = next((f, x) for f, x in found["negative"] if x.term == t)
             evidence.append(_evidence(tax, field_name, m, bodies, tax.terms[t].weight))
         vetoed = [_evidence(tax, f, m, bodies, 0.0) for f, m in found.get("vetoed", [])]
-        score /= scale
-        anchored = any(tax.terms[t].weight >= float(spec.get("anchor", 0)) for t in by_term)
-        if all_topics or (anchored and score >= float(spec["threshold"])):
-            evidence.sort(key=lambda e: (e.field != "title", e.start))
-            results.append(TopicScore(topic, score, evidence, vetoed))
+        evidence.sort(key=lambda e: (e.field != "title", e.start))
+        results.append(TopicScore(topic, score, evidence, vetoed))
     results.sort(key=lambda r: -r.score)
     return results
