@@ -125,7 +125,12 @@ def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArtic
         )
     tr_text = (
         trafilatura.extract(
-            html, url=url, include_comments=False, include_tables=True, config=config
+            html,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            config=config,
+            fast=True,  # no readability/jusText fallbacks: newspaper4k is our second opinion
         )
         or ""
     )

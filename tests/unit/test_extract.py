@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from newsmon.extract import NotAnArticle, combine, extract_article
 
 PARA = "Russian authorities continued the covert mobilisation campaign in the regions this week, officials said."
@@ -55,3 +57,24 @@ def test_extract_article_metadata_and_date_provenance() -> None:
 def test_page_without_text_is_a_value_error() -> None:
     page = extract_article("<html><body><nav>Menu</nav></body></html>")
     assert isinstance(page, NotAnArticle) and "no article text" in page.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, world! It's a test -- of 'quotes' and “curly” ones; don't stop...",
+        "Мобилизация: «повестки» — в 12:30, ‘п’ятниця’ і ʼпʼять",
+        "--leading and trailing''  `odd` ‘’ marks ’",
+        "",
+        b"bytes, too: caf\xc3\xa9",
+    ],
+)
+def test_newspaper_tokenizer_speedup_gives_the_same_tokens(text: str | bytes) -> None:
+    from newsmon.htmlpage import _offline_newspaper
+
+    _offline_newspaper()
+    import newspaper.parsers as parsers
+    import newspaper.text as nt
+
+    assert nt.default_tokenizer(text) == nt._newsmon_original_tokenizer(text)
+    assert parsers.txt.StopWords("en") is parsers.txt.StopWords("en")
