@@ -28,7 +28,7 @@ help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
 	@echo "make test    install and run the whole test suite"
 	@echo "make airflow standalone Airflow UI on http://localhost:8080 (scheduled runs)"
-	@echo "make bench   clean+tag+store throughput and peak memory on a generated corpus"
+	@echo "make bench   clean+tag+store rate, stage times, growth curve, peak memory: both corpus shapes, 20k and 100k"
 	@echo "make bench-extract  extraction F1 and ms/page on ../shared/benchmarks/zyte"
 	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article"
 	@echo "make bench-search   search recall@10/MRR on labelled queries; latency, index and publish cost at 100k"
@@ -84,10 +84,14 @@ test-integration: install
 lint: install
 	$(BIN)/ruff check .
 
+# Both corpus shapes (bench/corpus.py): overlapping real sentences (the hard case for dedup)
+# and distinct filler; one JSON Lines archive and one file per article; 20k and 100k.
 bench: install
-	$(BIN)/python bench/bench_pipeline.py --articles 20000 --workers 2
-	$(BIN)/python bench/bench_pipeline.py --articles 20000 --workers 1
-	$(BIN)/python bench/bench_pipeline.py --articles 100000 --workers 2 --memory-only
+	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 20000 --growth 10
+	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout files --articles 20000 --no-rerun
+	$(BIN)/python bench/bench_pipeline.py --shape filler --layout files --articles 20000
+	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 100000 --growth 10 --no-rerun
+	$(BIN)/python bench/bench_pipeline.py --shape filler --layout jsonl --articles 100000 --no-rerun
 
 bench-extract: install
 	$(BIN)/python bench/bench_extract.py
@@ -99,7 +103,7 @@ bench-search: install
 	$(BIN)/python bench/bench_search.py --articles 100000
 
 bench-small: install
-	$(BIN)/python bench/bench_pipeline.py --articles 2000
+	$(BIN)/python bench/bench_pipeline.py --shape overlap --articles 2000 --growth 4
 
 constraints:
 	rm -rf /tmp/newsmon-freeze && $(PYTHON) -m venv /tmp/newsmon-freeze

@@ -14,6 +14,7 @@ run, not reported.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from dataclasses import replace
@@ -24,7 +25,15 @@ from newsmon.textio import NotText, decode_bytes
 
 RANGE_BYTES = 1_000_000
 HEAD_BYTES = 65_536
+WIDE_MAX_BYTES = 50_000_000  # a UTF-16/32 file is read whole (its line ends are two bytes+)
 _BLOCK = 1 << 20
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _wide(path: str) -> bool:
+    """A UTF-16 or UTF-32 file (by its byte order mark): not cut into byte ranges."""
+    with open(path, "rb") as fh:
+        return fh.read(4).startswith(_WIDE_BOMS)
 
 
 def head_hash(path: str, size: int) -> str:
@@ -53,6 +62,8 @@ def plan(ref: Any, start: int = 0, line: int = 1, range_bytes: int = RANGE_BYTES
 
     Reads the file once in blocks, counting line ends, so each range knows its first line.
     """
+    if _wide(ref.path):
+        return [replace(ref, start=0, end=ref.size, line=1)]
     out = []
     pos, first = start, line
     with open(ref.path, "rb") as fh:
@@ -86,6 +97,8 @@ def read_range(
     and the number of lines read (both to resume from next time)."""
     docs: list[RawDoc] = []
     errors: list[IngestError] = []
+    if ref.start == 0 and _wide(ref.path):
+        return _read_wide(ref, record_to_doc)
     end = ref.size if ref.end is None else ref.end
     lineno, read_to = ref.line - 1, ref.start
     with open(ref.path, "rb") as fh:
@@ -119,6 +132,28 @@ def read_range(
             read_to = fh.tell()
             (errors if isinstance(result, IngestError) else docs).append(result)
     return docs, errors, read_to, lineno - (ref.line - 1)
+
+
+def _read_wide(ref: Any, record_to_doc: Any) -> tuple[list[RawDoc], list[IngestError], int, int]:
+    """A UTF-16/32 JSON Lines file, decoded whole (it is rare and small)."""
+    if ref.size > WIDE_MAX_BYTES:
+        reason = f"UTF-16/32 JSON Lines file too large ({ref.size / 1e6:.1f} MB > 50 MB limit)"
+        return [], [IngestError(ref.path, "read", reason)], 0, 0
+    with open(ref.path, "rb") as fh:
+        data = fh.read(WIDE_MAX_BYTES + 1)
+    try:
+        text = decode_bytes(data)[0]
+    except NotText as exc:
+        return [], [IngestError(ref.path, "read", str(exc))], 0, 0
+    docs: list[RawDoc] = []
+    errors: list[IngestError] = []
+    lines = text.splitlines()
+    for lineno, line in enumerate(lines, start=1):
+        if line.strip():
+            where = f"{ref.path}#L{lineno}"
+            result = _parse(where, lineno, line.encode("utf-8"), record_to_doc)
+            (errors if isinstance(result, IngestError) else docs).append(result)
+    return docs, errors, len(data), len(lines)
 
 
 def _skip_line(fh: Any) -> int:

@@ -42,17 +42,17 @@ class _Match:
 
 
 _Plan = tuple[tuple[int, ...], dict[str, tuple[int, ...]], tuple[int, ...]]
-_PLANS: dict[int, dict[str, _Plan]] = {}
+_PLANS: dict[int, dict[str, _Plan | None]] = {}
 
 
-def _plan(tax: Taxonomy, word: str) -> _Plan:
-    """The terms that may start at ``word``: one-word terms; longer ones keyed by their
-    exact second word (most are: "call up", "in protest"), so a common first word ("to",
-    "in") costs one lookup of the next word, not a check of every term it starts; the rest."""
+def _plan(tax: Taxonomy, word: str) -> _Plan | None:
+    """The terms that may start at ``word`` (None: none): one-word terms; longer ones keyed
+    by their exact second word (most are: "call up", "in protest"), so a common first word
+    ("to", "in") costs one lookup of the next word, not a check of every term it starts;
+    the rest."""
     plans = _PLANS.setdefault(id(tax), {})
-    plan = plans.get(word)
-    if plan is not None:
-        return plan
+    if word in plans:
+        return plans[word]
     single: list[int] = []
     by_second: dict[str, list[int]] = defaultdict(list)
     rest: list[int] = []
@@ -65,7 +65,9 @@ def _plan(tax: Taxonomy, word: str) -> _Plan:
                 by_second[stem].append(t)
         else:
             rest.append(t)
-    plan = (tuple(single), {k: tuple(v) for k, v in by_second.items()}, tuple(rest))
+    plan: _Plan | None = (tuple(single), {k: tuple(v) for k, v in by_second.items()}, tuple(rest))
+    if not (single or by_second or rest):
+        plan = None
     if len(plans) > 300_000:
         plans.clear()
     plans[word] = plan
@@ -88,19 +90,28 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
     if not any(cands):
         return [], None
     tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
+    plans = _PLANS.setdefault(id(tax), {})
     terms = tax.terms
     n = len(words)
     out: list[_Match] = []
-    for i, found in enumerate(cands):
-        if not found:
+    for i, cand in enumerate(cands):
+        if not cand:
             continue
-        single, by_second, rest = _plan(tax, words[i])
-        start = tokens[i].start()
-        for t in single:
-            out.append(_Match(t, start, tokens[i].end()))
+        w = words[i]
+        plan = plans[w] if w in plans else _plan(tax, w)
+        if plan is None:
+            continue
+        single, by_second, rest = plan
+        if single:
+            start, end = tokens[i].span()
+            for t in single:
+                out.append(_Match(t, start, end))
         if i + 1 >= n:
             continue
-        for t in by_second.get(words[i + 1], ()) + rest:
+        more = by_second.get(words[i + 1])
+        if more is None and not rest:
+            continue
+        for t in (more or ()) + rest:
             pattern = terms[t].words
             j = i + len(pattern) - 1
             if j >= n:
@@ -109,7 +120,7 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
             while k < len(pattern) and pattern[k].matches(words[i + k]):
                 k += 1
             if k == len(pattern):
-                out.append(_Match(t, start, tokens[j].end()))
+                out.append(_Match(t, tokens[i].start(), tokens[j].end()))
     return out, [t.start() for t in tokens]
 
 
@@ -239,9 +250,13 @@ def score_topics(
             term = tax.terms[m.term]
             if term.kind == "context":
                 continue
-            vetoed = bool(contexts) and term.kind in ("term", "part") and any(
-                c.start <= m.start and m.end <= c.end and tax.terms[c.term].topic == term.topic
-                for c in contexts
+            vetoed = (
+                bool(contexts)
+                and term.kind in ("term", "part")
+                and any(
+                    c.start <= m.start and m.end <= c.end and tax.terms[c.term].topic == term.topic
+                    for c in contexts
+                )
             )
             if term.kind == "part":
                 if not vetoed:

@@ -309,6 +309,28 @@ CASES = [
         lambda r: r["title"] == "Story e6",
     ),
     Case(
+        "utf-16-jsonl",
+        _bytes(
+            "e8.jsonl", codecs.BOM_UTF16_LE + (json.dumps(_rec("e8")) + "\n").encode("utf-16-le")
+        ),
+        lambda r: r["title"] == "Story e8",
+    ),
+    Case(
+        "jsonl-crlf-and-binary-line",
+        _bytes(
+            "e9.jsonl",
+            json.dumps(_rec("e9")).encode() + b"\r\n" + bytes(range(256)) * 8 + b"\r\n",
+        ),
+        lambda r: r["title"] == "Story e9",
+        ("parse", "line 2"),
+    ),
+    Case(
+        "jsonl-giant-record-without-line-end",
+        _bytes("e10.jsonl", b'{"text": "' + b"call-up " * 1_500_000),  # 12 MB, one line
+        None,
+        ("read", "record too large (12.0 MB > 5 MB limit) on line 1"),
+    ),
+    Case(
         "crlf-and-cr",
         _bytes("e7.txt", f"Call-up in Ufa\r\n\r\n{BODY} Ufa one.\r{BODY} Ufa two.".encode()),
         lambda r: "Ufa two." in r["text"],
