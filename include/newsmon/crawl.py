@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsmon import progress
 from newsmon.config import ConfigError, read_yaml
 from newsmon.dedup import canonical_url
 from newsmon.fetcher import Fetcher, FetchResult
@@ -222,22 +223,24 @@ def run_cycle(
 
     out = CycleResult()
     deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else 1e12)
-    for source in sources:
-        if time.monotonic() >= deadline:
-            out.outcomes[source.name] = "deferred: the cycle's time budget ran out"
-            out.deferred += 1
-            continue
-        try:
-            out.outcomes[source.name] = _run_source(
-                source, state, seen, fetcher, raw_dir, now, out, feedparser, deadline
-            )
-        except (
-            Exception
-        ) as exc:  # the per-source boundary: one broken source never stops the others
-            log.exception("source %s failed", source.name)
-            reason = f"unexpected error: {type(exc).__name__}: {exc}"
-            out.errors.append(IngestError(source.url or source.name, "fetch", reason))
-            out.outcomes[source.name] = f"failed: {reason}"
+    with progress.stage("fetch", total=len(sources), unit="source") as step:
+        for source in sources:
+            step(1)
+            if time.monotonic() >= deadline:
+                out.outcomes[source.name] = "deferred: the cycle's time budget ran out"
+                out.deferred += 1
+                continue
+            try:
+                out.outcomes[source.name] = _run_source(
+                    source, state, seen, fetcher, raw_dir, now, out, feedparser, deadline
+                )
+            except (
+                Exception
+            ) as exc:  # the per-source boundary: one broken source never stops the others
+                log.exception("source %s failed", source.name)
+                reason = f"unexpected error: {type(exc).__name__}: {exc}"
+                out.errors.append(IngestError(source.url or source.name, "fetch", reason))
+                out.outcomes[source.name] = f"failed: {reason}"
     for name, outcome in out.outcomes.items():
         if outcome.startswith(("failed", "deferred")):
             log.warning("source %s %s", name, outcome)

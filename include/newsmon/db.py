@@ -58,25 +58,28 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
-_REQUIRES = "-- requires table: "
+_REQUIRES = {"-- requires table: ": "table_exists", "-- requires primary key: ": "has_primary_key"}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create tables, run due migrations, (re)create views; all idempotent.
 
-    A file whose first line is ``-- requires table: <name>`` is a migration: it runs, in one
-    transaction, only while that (old) table exists, and drops it when done.
+    A file whose first line is ``-- requires table: <name>`` or ``-- requires primary key:
+    <table>`` is a migration: it runs, in one transaction, only while that old table (or
+    key) exists, and removes it when done.
     """
     for folder in ("schema", "views"):
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
             text = path.read_text(encoding="utf-8")
-            if text.startswith(_REQUIRES):
-                table = text.splitlines()[0].removeprefix(_REQUIRES).strip()
-                if run(con, "table_exists", table=table).fetchone()[0]:
-                    with transaction(con):
-                        con.execute(text)
+            first = text.split("\n", 1)[0]
+            check = next((q for p, q in _REQUIRES.items() if first.startswith(p)), None)
+            if check is None:
+                con.execute(text)
                 continue
-            con.execute(text)
+            table = first.split(":", 1)[1].strip()
+            if run(con, check, table=table).fetchone()[0]:
+                with transaction(con):
+                    con.execute(text)
 
 
 def _busy_message(db: Path, error: str, waited: float) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from newsmon import runs
+from newsmon import progress, runs
 from newsmon.config import Settings
 from newsmon.crawl import decode_html
 from newsmon.db import open_db, run, transaction
@@ -86,9 +86,10 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     topics_file = staged.path / "topics.jsonl"
     with open_db(settings) as con:
         before = dict(run(con, "maintenance/topic_counts").fetchall())
+        total = sum(before.values()) or None
         cursor = run(con, "maintenance/all_articles")
 
-        def rows() -> Iterator[dict[str, Any]]:
+        def rows(step: Callable[[int], None]) -> Iterator[dict[str, Any]]:
             seq = 0
             while chunk := cursor.fetchmany(batch):
                 for art_id, origin, title, text in chunk:
@@ -97,8 +98,10 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
                     seq += 1
                     if not isinstance(row, IngestError):
                         yield row
+                step(len(chunk))
 
-        n = write_jsonl(topics_file, rows())
+        with progress.stage("retag", total=total, unit="article") as step:
+            n = write_jsonl(topics_file, rows(step))
         with transaction(con):
             run(con, "maintenance/clear_all_topics")
             if n:

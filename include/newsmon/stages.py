@@ -241,8 +241,14 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     def lines(step: Callable[[int], None]) -> Iterator[tuple[str, str | None]]:
         work = [(i, r, settings) for i, r in enumerate(refs)]
         few = 1 if size > 2 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool
+        # a chunk of work items carries at most ~1 MB of input (its results are ~4x that)
+        per_chunk = max(1, int(jsonl.RANGE_BYTES / max(1, size / max(1, len(work)))))
         for arts, errs, summary in parallel_map(
-            _read_one, work, settings.ingest.workers, min_items=few
+            _read_one,
+            work,
+            settings.ingest.workers,
+            min_items=few,
+            chunksize=min(per_chunk, max(1, len(work) // (2 * 8))),
         ):
             errors.extend(errs)
             for topic, n in summary.pop("topics").items():

@@ -328,3 +328,31 @@ def test_ranges_cut_at_line_ends_and_know_their_first_line(tmp_path: Path, start
         assert a.end == b.start and data[a.end - 1 : a.end] == b"\n"
     for part in parts:
         assert data[: part.start].count(b"\n") + 1 == part.line
+
+
+def test_article_topics_lose_their_key_once_and_keep_their_rows(tmp_path: Path) -> None:
+    from newsmon.db import connect
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "create table article_topics (article_id varchar not null, topic varchar not null,"
+        ' score double not null, evidence struct(term varchar, field varchar, "start" integer,'
+        ' "end" integer, snippet varchar, weight double)[] not null, taxonomy_version varchar'
+        " not null, tagged_at timestamptz not null, primary key (article_id, topic))"
+    )
+    con.execute(
+        "insert into article_topics values ('a1', 'mobilization', 2.5,"
+        " [{'term': 'call-up', 'field': 'text', 'start': 0, 'end': 7, 'snippet': 's',"
+        " 'weight': 2.0}], 'v1', now())"
+    )
+    con.close()
+    keys = (
+        "select count(*) from duckdb_constraints() where table_name = 'article_topics'"
+        " and constraint_type = 'PRIMARY KEY'"
+    )
+    for _ in range(2):  # the second open finds nothing to do
+        with connect(path) as con:
+            assert con.execute(keys).fetchone() == (0,)
+            rows = con.execute("select article_id, topic, score from article_topics").fetchall()
+            assert rows == [("a1", "mobilization", 2.5)]

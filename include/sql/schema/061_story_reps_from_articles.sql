@@ -4,8 +4,7 @@
 insert into story_signatures
 select st.story_id, s.signature
 from stories as st
-join article_signatures as s on s.article_id = st.first_article_id
-on conflict do nothing;
+join article_signatures as s on s.article_id = st.first_article_id;
 insert into story_bands
 select ab.band_key, st.story_id
 from stories as st
