@@ -61,6 +61,7 @@ class DedupSettings:
     num_perm: int = 128
     bands: int = 32
     threshold: float = 0.5
+    window_days: int = 30  # a copy joins a story published at most this many days apart
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def discover(
     FIFO would block the reader forever); discovery goes on past each of them.
     """
     exts = {e.lower() for e in extensions}
+    _REAL_DIRS.clear()  # folders may have been moved or relinked since the last call
     found: list[FileRef] = []
     errors: list[IngestError] = []
     seen: set[str] = set()
@@ -73,10 +74,28 @@ def discover(
     return found, errors
 
 
+_REAL_DIRS: dict[str, str] = {}
+
+
+def _realpath(path: Path) -> str:
+    """``os.path.realpath``, resolving each folder once: a file that is not a link is its
+    real folder plus its name (resolving every path component of 20,000 files was a third
+    of a rerun's time)."""
+    if path.is_symlink():
+        return os.path.realpath(path)
+    parent = str(path.parent)
+    real = _REAL_DIRS.get(parent)
+    if real is None:
+        if len(_REAL_DIRS) > 10_000:
+            _REAL_DIRS.clear()
+        real = _REAL_DIRS[parent] = os.path.realpath(parent)
+    return os.path.join(real, path.name)
+
+
 def _file_ref(path: Path, errors: list[IngestError]) -> FileRef | None:
     try:
         st = path.stat()
-        real = os.path.realpath(path)
+        real = _realpath(path)
     except OSError as exc:
         if path.is_symlink():
             why = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"

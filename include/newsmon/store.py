@@ -144,7 +144,10 @@ def _store_chunk(
     exact = dict(run(con, "stage_exact_copies").fetchall())
     matches: dict[str, list[Match]] = {}
     for article, other, stored, sim in run(
-        con, "story_matches", threshold=settings.dedup.threshold
+        con,
+        "story_matches",
+        threshold=settings.dedup.threshold,
+        window_days=settings.dedup.window_days,
     ).fetchall():
         matches.setdefault(article, []).append(Match(other, stored, sim))
     mapping = assign_stories(new, exact, matches)

@@ -2,8 +2,11 @@
 -- stories' representatives, and the earlier new articles of this chunk, that share an LSH
 -- band with one; only pairs whose estimated Jaccard similarity (the share of equal MinHash
 -- values) reaches $threshold come back. `other` is a story id (stored) or an article id.
+-- A stored story is a candidate only if published within $window_days of the article (when
+-- both have a date): copies of a story run within days, so the candidates of an article do
+-- not grow with years of stored news.
 with new_bands as (
-    select article_id, seq, unnest(bands) as band_key
+    select article_id, seq, published_at, unnest(bands) as band_key
     from stage
     where state = 'new'
 ),
@@ -11,6 +14,10 @@ pairs as (
     select distinct nb.article_id, sb.story_id as other, true as stored
     from new_bands as nb
     join story_bands as sb using (band_key)
+    join stories as st on st.story_id = sb.story_id
+    where nb.published_at is null
+       or st.published_at is null
+       or abs(date_diff('day', st.published_at, nb.published_at)) <= $window_days
     union
     select distinct a.article_id, b.article_id as other, false as stored
     from new_bands as a
