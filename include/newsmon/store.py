@@ -161,7 +161,8 @@ def _store_chunk(
     if states.get("changed"):  # their old words leave the index (new articles have none)
         for step in ("forget", "forget_terms", "forget_docs"):
             run(con, f"search/{step}")
-    run(con, "upsert_articles", now=now, run_id=run_id)
+    run(con, "update_articles", now=now, run_id=run_id)  # the changed ones
+    run(con, "insert_articles", now=now, run_id=run_id)  # the new ones
     for step in INDEX_STEPS:
         run(con, f"search/{step}")
     run(con, "insert_stories", now=now, run_id=run_id)

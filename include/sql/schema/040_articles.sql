@@ -1,6 +1,8 @@
--- Cleaned articles. One row per page (canonical URL) or, without a URL, per distinct text.
+-- Cleaned articles. One row per page (canonical URL) or, without a URL, per distinct text:
+-- kept so by the one writer (each staged article is new, changed or unchanged against what
+-- is stored), not by a key, whose whole index DuckDB rewrites at every checkpoint.
 create table if not exists articles (
-    article_id     varchar primary key,        -- sha1 of the canonical URL, else of the content hash
+    article_id     varchar not null,           -- sha1 of the canonical URL, else of the content hash
     story_id       varchar not null,
     url            varchar,
     canonical_url  varchar,
