@@ -124,10 +124,17 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
         "  topics: " + (", ".join(f"{t} {n}" for t, n in s["topics"].items()) or "none"),
         f"  signals: {s['signals']} (last run: {last.get('signals_new', 0)} new)",
         f"  alerts: {alerts.get('pending', 0)} pending, {alerts.get('sent', 0)} sent,"
-        f" {alerts.get('failed', 0)} failed (last run queued {last.get('alerts_queued', 0)})",
+        f" {alerts.get('failed', 0)} failed"
+        + (
+            f", {alerts['suppressed']} suppressed (history, or alerted within the cooldown)"
+            if alerts.get("suppressed")
+            else ""
+        )
+        + f"; last run queued {last.get('alerts_queued', 0)}",
     ]
     for channel, statuses in s["alerts_by_channel"].items():
-        note = " (waiting for the channel to be configured)" if set(statuses) == {"pending"} else ""
+        waiting = "pending" in statuses and not {"sent", "failed"} & set(statuses)
+        note = " (waiting for the channel to be configured)" if waiting else ""
         lines.append(
             f"    {channel}: " + ", ".join(f"{n} {st}" for st, n in statuses.items()) + note
         )
