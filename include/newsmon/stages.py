@@ -212,8 +212,9 @@ def _read_one(
         result = guarded(
             ref.path, "read", jsonl.read_range, ref, settings.ingest.max_record_bytes, record_to_doc
         )
-        if isinstance(result, IngestError):
+        if isinstance(result, IngestError):  # e.g. the file went away: read it again next run
             docs, errors = [], [result]
+            summary["failed"] = True
         else:
             docs, errors, read_to, lines = result
             summary |= {"read_bytes": read_to, "read_lines": ref.line - 1 + lines}

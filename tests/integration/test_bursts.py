@@ -356,3 +356,27 @@ def test_article_topics_lose_their_key_once_and_keep_their_rows(tmp_path: Path) 
             assert con.execute(keys).fetchone() == (0,)
             rows = con.execute("select article_id, topic, score from article_topics").fetchall()
             assert rows == [("a1", "mobilization", 2.5)]
+
+
+def test_a_range_that_cannot_be_read_leaves_the_file_to_read_again(
+    tmp_path: Path, settings
+) -> None:
+    from newsmon import runs, stages
+
+    path = tmp_path / "gone.jsonl"
+    _write(path, [_record(i) for i in range(20)])
+    run_id = runs.new_run_id("ingest")
+    stages.discover_files(settings, run_id, [path])
+    path.rename(tmp_path / "moved.jsonl.bak")  # gone between discover and read
+    read = stages.read_files(settings, run_id)
+    stages.store_articles(settings, run_id)
+    stages.detect_signals(settings, run_id)
+    assert read["errors"] == 1
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("select count(*) from source_files").fetchone() == (0,)
+        reason = con.execute("select stage, reason from ingest_errors").fetchone()
+    assert reason[0] == "read" and "No such file" in reason[1]
+    (tmp_path / "moved.jsonl.bak").rename(path)
+    from newsmon.pipeline import ingest
+
+    assert ingest(settings, [path])["articles_new"] == 20

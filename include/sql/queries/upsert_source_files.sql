@@ -1,11 +1,12 @@
 -- Remember the files this run read (a JSON Lines file may have been read in several ranges),
--- so the next run skips them while unchanged and reads only what was appended to them.
+-- so the next run skips them while unchanged and reads only what was appended to them. A JSON
+-- Lines file one of whose ranges could not be read is not remembered: it is read again.
 with parts as (
     select *
     from read_json($results, format = 'newline_delimited', columns = {
         path: 'varchar', size: 'bigint', mtime_ns: 'bigint', documents: 'integer',
         errors: 'integer', start: 'bigint', read_bytes: 'bigint', read_lines: 'bigint',
-        head: 'varchar', head_bytes: 'integer'})
+        head: 'varchar', head_bytes: 'integer', failed: 'boolean'})
 ),
 files as (
     select path, any_value(size) as size, any_value(mtime_ns) as mtime_ns,
@@ -14,6 +15,7 @@ files as (
            any_value(head) as head, any_value(head_bytes) as head_bytes
     from parts
     group by path
+    having not bool_or(coalesce(failed, false))
 )
 insert into source_files (path, size, mtime_ns, documents, errors, first_run_id, last_run_id,
                           updated_at, read_bytes, read_lines, head, head_bytes)
