@@ -43,7 +43,6 @@ from newsmon.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int], None]
 SEQ_BLOCK = 2**32  # seq = block * SEQ_BLOCK + position: file (or fetch batch) order, then record
 
 
