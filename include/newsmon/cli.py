@@ -139,7 +139,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         args.query,
         topic=args.topic,
         since=args.since,
+        until=args.until,
         lang=args.lang,
+        source=args.source,
         limit=args.limit,
     )
     if args.json:
@@ -304,7 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.add_argument("--topic", help="only articles tagged with this topic")
     p.add_argument("--since", type=_date, help="published (or first seen) on or after this day")
+    p.add_argument("--until", type=_date, help="published (or first seen) on or before this day")
     p.add_argument("--lang", help="only articles in this language (en, ru, uk)")
+    p.add_argument("--source", help="only articles from this outlet (as stored in articles.source)")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="JSON Lines, one match a line")
     p.set_defaults(func=cmd_search)

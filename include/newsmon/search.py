@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -47,34 +48,113 @@ def search(
     *,
     topic: str | None = None,
     since: date | None = None,
+    until: date | None = None,
     lang: str | None = None,
+    source: str | None = None,
     limit: int = 10,
 ) -> list[dict[str, Any]]:
     """The best matches on the analyst copy, best first, each with a snippet."""
     with open_read(settings) as con:
-        cur = run(con, "search/query", q=query, topic=topic, since=since, lang=lang, limit=limit)
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        prefixes = [p for (p,) in run(con, "search/prefixes", q=query).fetchall()]
+        rows, prefixes = search_on(
+            con,
+            query,
+            topic=topic,
+            since=since,
+            until=until,
+            lang=lang,
+            source=source,
+            limit=limit,
+        )
     for row in rows:
         row["snippet"] = snippet(row.pop("text"), prefixes)
     return rows
 
 
+def search_on(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    *,
+    topic: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    lang: str | None = None,
+    source: str | None = None,
+    limit: int = 10,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The matching rows (with their text) and the word prefixes the query matched by, on an
+    open connection (the console holds one per page)."""
+    cur = run(
+        con,
+        "search/query",
+        q=query,
+        topic=topic,
+        since=since,
+        until=until,
+        lang=lang,
+        source=source,
+        limit=limit,
+    )
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    prefixes = [p for (p,) in run(con, "search/prefixes", q=query).fetchall()]
+    return rows, prefixes
+
+
 def snippet(text: str, prefixes: list[str], width: int = 160) -> str:
     """The stretch of ``text`` around its first matched word, matched words in [brackets]."""
+    return "".join(
+        f"[{part}]" if hit else part for part, hit in snippet_parts(text, prefixes, width)
+    )
+
+
+def snippet_parts(text: str, prefixes: list[str], width: int = 160) -> list[tuple[str, bool]]:
+    """:func:`snippet` as ``(text, matched)`` parts, for a caller that marks matches its own
+    way (the console's ``<mark>``); white space folded, an ellipsis where the text goes on."""
     folded = text.lower().replace("ё", "е")
-    hits = [m for m in _WORD.finditer(folded) if any(m.group().startswith(p) for p in prefixes)]
-    if not hits:
-        return " ".join(text[:width].split())
-    start = max(0, hits[0].start() - width // 3)
+    if len(folded) != len(text):  # a few letters grow when lowercased: keep offsets true
+        folded = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("ё", "е")
+    words = _prefix_pattern(tuple(prefixes))
+    first = words.search(folded) if words else None
+    start = max(0, first.start() - width // 3) if first else 0
     end = min(len(text), start + width)
-    out, pos = [], start
-    for m in hits:
-        if m.start() < start or m.end() > end:
-            continue
-        out += [text[pos : m.start()], "[", text[m.start() : m.end()], "]"]
+    parts: list[tuple[str, bool]] = [("\u2026", False)] if start > 0 else []
+    pos = start
+    for m in words.finditer(folded, start) if words else ():
+        if m.end() > end:  # whole words only: one cut by the window is left plain
+            break
+        parts += [(text[pos : m.start()], False), (text[m.start() : m.end()], True)]
         pos = m.end()
-    out.append(text[pos:end])
-    body = " ".join("".join(out).split())
-    return ("\u2026" if start > 0 else "") + body + ("\u2026" if end < len(text) else "")
+    parts.append((text[pos:end], False))
+    if end < len(text):
+        parts.append(("\u2026", False))
+    out: list[tuple[str, bool]] = []
+    for part, hit in parts:  # fold white space as a line of text
+        part = " ".join(part.split()) if hit else _fold_spaces(part)
+        if part:
+            out.append((part, hit))
+    lead = 1 if start > 0 else 0  # no space at either end, nor beside an ellipsis there
+    trail = len(out) - (2 if end < len(text) else 1)
+    if 0 <= lead < len(out) and not out[lead][1]:
+        out[lead] = (out[lead][0].lstrip(), False)
+    if 0 <= trail < len(out) and not out[trail][1]:
+        out[trail] = (out[trail][0].rstrip(), False)
+    return [p for p in out if p[0]]
+
+
+@lru_cache(maxsize=256)
+def _prefix_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Whole words that start with one of ``prefixes`` (one regex: a long text is scanned
+    once in C, not word by word)."""
+    if not prefixes:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(set(prefixes), key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*")
+
+
+def _fold_spaces(part: str) -> str:
+    """Runs of white space as one space, keeping one at either end where there was one."""
+    if not part.strip():
+        return " " if part else ""
+    lead = " " if part[0].isspace() else ""
+    trail = " " if part[-1].isspace() else ""
+    return lead + " ".join(part.split()) + trail

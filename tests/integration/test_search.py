@@ -79,6 +79,15 @@ def test_filters_narrow_the_results(corpus: dict[str, str]) -> None:
     )
     assert _search(corpus, "мобилизация", "--since", "2999-01-01") == []
     assert len(_search(corpus, "мобилизация", "--limit", "2")) == 2
+    assert _search(corpus, "мобилизация", "--until", "1999-12-31") == []
+    dated = [r for r in everything if r["published_at"]]
+    day = min(r["published_at"][:10] for r in dated)
+    until = _search(corpus, "мобилизация", "--limit", "100", "--until", day)
+    assert until and all(r["published_at"][:10] <= day for r in until)
+    outlets = {r["source"] for r in everything if r["source"]}
+    if outlets:
+        one = sorted(outlets)[0]
+        assert {r["source"] for r in _search(corpus, "мобилизация", "--limit", "100", "--source", one)} == {one}
 
 
 def test_quality_floors_on_the_labelled_queries(corpus: dict[str, str]) -> None:
