@@ -96,6 +96,8 @@ class Site:
         if path == "/robots.txt":
             return self.send(h, 200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         if path == "/feed.xml":
+            if self.shared.get("feed_down"):
+                return self.send(h, 503, b"down", "text/plain")
             if h.headers.get("If-None-Match") == self.etag:
                 return self.send(h, 304, b"")
             return self.send(
@@ -271,6 +273,21 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
 
     again = reextract(_settings())
     assert again["pages"] == 6 and again["unchanged"] == 6 and again["new"] == 0
+
+    # the feed goes down: its error is recorded, its last success (the 304 above) is kept
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        ok_before = con.execute(
+            "select last_ok_at, checked_at from feed_state where source = 'local-feed'"
+        ).fetchone()
+    assert ok_before[0] == ok_before[1]
+    site.shared["feed_down"] = True
+    fetch(_settings())
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        ok_after, checked, status = con.execute(
+            "select last_ok_at, checked_at, status from feed_state where source = 'local-feed'"
+        ).fetchone()
+    assert status == 503 and checked > ok_before[1]
+    assert ok_after == ok_before[0], "a failed check keeps the last success"
 
 
 def test_malformed_and_odd_feeds_from_shared(
