@@ -141,6 +141,14 @@ def connect(
         con.close()
 
 
+def open_reader(path: str | Path, memory_limit: str = "256MB") -> duckdb.DuckDBPyConnection:
+    """A read-only connection the caller keeps and closes (a server holding the analyst
+    copy open across requests; never the writer's file, which it would lock)."""
+    con = duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit})
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
 def open_db(settings: Settings, **kwargs: Any) -> Any:
     """:func:`connect` to the configured database with the configured memory limit and
     lock wait."""

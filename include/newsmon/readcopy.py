@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import struct
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.db import connect, run
+from newsmon.db import connect, open_reader, run
 from newsmon.faults import checkpoint
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,64 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
 def _current(con: duckdb.DuckDBPyConnection) -> str:
     name = run(con, "publish/current_database").fetchone()[0]
     return '"' + name.replace('"', '""') + '"'
+
+
+class HeldCopy:
+    """The analyst copy held open by a long-lived reader (the console's server), so that its
+    pages find the data in DuckDB's cache instead of reading the file afresh each time
+    (at 100,000 articles a search took 240 ms on a new connection, 130 ms on a warm one).
+
+    Each :meth:`reading` gives a cursor of one connection; when a run publishes a new copy
+    (a new inode), the next reading waits for the readers of the old one to finish, closes
+    it and opens the new. Until then the old copy's disk space stays held. Where no
+    analyst copy exists yet, reading falls back to a short connection to the writer's file,
+    never held, so the writer is never locked out.
+    """
+
+    def __init__(self, wait: float = 30.0) -> None:
+        self._cond = threading.Condition()
+        self._key: tuple[str, int, int] | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._active = 0
+        self._wait = wait
+
+    @contextmanager
+    def reading(self, settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = settings.read_db_path
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            with open_read(settings) as con:
+                yield con
+            return
+        key = (str(path), st.st_ino, st.st_mtime_ns)
+        with self._cond:
+            # DuckDB hands a second connection to a path the database it already has open
+            # there: the old copy must be let go (its readers done) before the new one can
+            # be opened. A reader still busy after `wait` keeps the old one in use.
+            stale = key != self._key or self._con is None
+            if stale and self._cond.wait_for(lambda: self._active == 0, timeout=self._wait):
+                if self._con is not None:
+                    self._con.close()
+                self._con = open_reader(path, settings.db_memory_limit)
+                self._key = key
+            assert self._con is not None
+            cur = self._con.cursor()
+            self._active += 1
+        try:
+            cur.execute("set TimeZone = 'UTC'")
+            yield cur
+        finally:
+            cur.close()
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            if self._con is not None:
+                self._con.close()
+            self._con, self._key = None, None
 
 
 @contextmanager
