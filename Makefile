@@ -22,7 +22,7 @@ export NEWSMON_HOME := $(ROOT)
 # airflow standalone starts its components as `airflow ...` subprocesses found on PATH
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install airflow-init run airflow airflow-cli sql bench-search test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-small constraints clean
+.PHONY: help install airflow-init run airflow airflow-cli sql bench-search test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-ui bench-small browser constraints clean
 
 help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench-extract  extraction F1 and ms/page on ../shared/benchmarks/zyte"
 	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article"
 	@echo "make bench-search   search recall@10/MRR on labelled queries; latency, index and publish cost at 100k"
+	@echo "make bench-ui       the console's page times on a 100k-article database (target 300 ms)"
 	@echo "make sql            the duckdb shell on the analyst copy; make airflow-cli ARGS='dags list'"
 
 install: $(VENV)/.installed
@@ -69,8 +70,17 @@ airflow-cli: install
 sql: install
 	$(BIN)/newsmon sql
 
-test: install
+test: install browser
 	$(BIN)/pytest -q
+
+# The console's browser tests drive Debian's chromium (never a downloaded browser): install it
+# with apt where it is missing; without apt (or root) the tests say so and are skipped.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get > /dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's chromium for the console's browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
+	else echo "no /usr/bin/chromium and no apt as root: the console's browser tests will be skipped"; fi
 
 test-unit: install
 	$(BIN)/pytest -q tests/unit
@@ -101,6 +111,9 @@ bench-tag: install
 
 bench-search: install
 	$(BIN)/python bench/bench_search.py --articles 100000
+
+bench-ui: install
+	$(BIN)/python bench/bench_ui.py --articles 100000
 
 bench-small: install
 	$(BIN)/python bench/bench_pipeline.py --shape overlap --articles 2000 --growth 4
