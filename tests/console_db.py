@@ -33,6 +33,7 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
 
     from newsmon.config import load_settings
     from newsmon.db import open_db
+    from newsmon.readcopy import publish
 
     now = now or datetime.now(UTC)
     os.environ["NEWSMON_DB"] = str(db_path)
@@ -313,6 +314,7 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
                 now - timedelta(hours=2),
             ],
         )
+        publish(con, settings)  # the console reads only the analyst copy, as in production
     return {
         "now": now,
         "story": STORY,

@@ -87,7 +87,9 @@ def test_filters_narrow_the_results(corpus: dict[str, str]) -> None:
     outlets = {r["source"] for r in everything if r["source"]}
     if outlets:
         one = sorted(outlets)[0]
-        assert {r["source"] for r in _search(corpus, "мобилизация", "--limit", "100", "--source", one)} == {one}
+        assert {
+            r["source"] for r in _search(corpus, "мобилизация", "--limit", "100", "--source", one)
+        } == {one}
 
 
 def test_quality_floors_on_the_labelled_queries(corpus: dict[str, str]) -> None:

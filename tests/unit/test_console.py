@@ -111,10 +111,12 @@ def test_a_configured_source_never_fetched_waits_and_one_checked_without_article
 def test_search_filters_and_marks_words(fixture_db: dict) -> None:
     from newsmon.console import queries
     from newsmon.db import open_db
+    from newsmon.readcopy import publish
     from newsmon.search import index_missing
 
     with open_db(fixture_db["settings"]) as con:
         index_missing(con)
+        publish(con, fixture_db["settings"])
     with _con(fixture_db) as con:
         hits = queries.search_page(con, "повестки")
         none = queries.search_page(con, "повестки", lang="en")
@@ -189,6 +191,17 @@ def test_csv_exports_defuse_formulas_and_keep_numbers(client) -> None:
     sources = list(csv.DictReader(io.StringIO(client.get("/export/sources.csv").text)))
     assert {r["source"]: r["status"] for r in sources}["silent-feed"] == "silent"
     assert client.get("/export/nothing.csv").status_code == 404
+    for ident in (console_db.NEW_STORY, console_db.STORY):  # a signal's, or its story's
+        alerts = list(
+            csv.DictReader(io.StringIO(client.get("/export/alerts.csv", params={"id": ident}).text))
+        )
+        assert {(r["channel"], r["status"]) for r in alerts} == {
+            ("slack", "sent"),
+            ("email", "failed"),
+            ("log", "sent"),
+        }
+    page = client.get("/signal", params={"id": console_db.NEW_STORY}).text
+    assert "/export/alerts.csv?id=new_story%3Amobilization%3Astory-mob-1" in page
 
 
 def test_a_title_that_is_a_formula_is_defused() -> None:
@@ -221,6 +234,16 @@ def test_only_http_urls_become_links(url: str | None, ok: bool) -> None:
     assert (web_url(url) is not None) is ok
 
 
+def test_only_the_analyst_copy_is_read_never_the_writers_file(fixture_db: dict) -> None:
+    from fastapi.testclient import TestClient
+
+    from newsmon.console.app import create_app
+
+    fixture_db["settings"].read_db_path.unlink()  # the writer's file is there, no copy yet
+    page = TestClient(create_app()).get("/")
+    assert page.status_code == 200 and "No data yet" in page.text
+
+
 def test_no_database_yet_is_a_page_not_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -239,9 +262,11 @@ def test_no_database_yet_is_a_page_not_an_error(
 def test_a_copy_made_before_last_ok_at_still_shows_sources(fixture_db: dict) -> None:
     from newsmon.console import queries
     from newsmon.db import connect
+    from newsmon.readcopy import publish
 
     with connect(fixture_db["settings"].db_path) as con:
         con.execute("alter table feed_state drop column last_ok_at")
+        publish(con, fixture_db["settings"])
     with _con(fixture_db) as con:
         found = {r["source"]: r for r in queries.sources_page(con, [], fixture_db["now"])}
     assert found["healthy-feed"]["last_ok_at"] is not None

@@ -123,7 +123,7 @@ CSV_COLUMNS = {
 
 
 class NoData(Exception):
-    """Neither the analyst copy nor the writer's database exists yet."""
+    """No analyst copy yet (no run has finished since the database was made)."""
 
 
 def create_app(
@@ -144,7 +144,7 @@ def create_app(
     @contextmanager
     def reading() -> Iterator[tuple[Settings, duckdb.DuckDBPyConnection]]:
         s = settings()
-        if not s.read_db_path.exists() and not s.db_path.exists():
+        if not s.read_db_path.exists():  # never the writer's file: a page must not lock it
             raise NoData(str(s.read_db_path))
         with held.reading(s) as con:
             yield s, con
@@ -170,7 +170,10 @@ def create_app(
             request,
             "missing.html",
             name,
-            what="No data yet: run the pipeline once (make run, or trigger news_ingest).",
+            what=(
+                "No data yet: no run has published the analyst copy. Run the pipeline once"
+                " (make run, or trigger news_ingest); every run publishes it."
+            ),
         )
 
     def topics(s: Settings) -> list[str]:
@@ -366,14 +369,18 @@ def _records(
     if name == "spike_stories":
         sp = queries.signal_page(con, ident)
         return sp.stories if sp else []
-    if name in ("evidence", "copies", "alerts"):
+    if name == "alerts":  # a signal's alerts, or those of every signal of a story
+        sp = queries.signal_page(con, ident)
+        if sp is not None:
+            return sp.alerts
+        st = queries.story_page(con, ident)
+        return st.alerts if st else []
+    if name in ("evidence", "copies"):
         st = queries.story_page(con, ident, topic=topic or None)
         if st is None:
             return []
         if name == "copies":
             return st.copies
-        if name == "alerts":
-            return st.alerts
         return [vars(e) | {"snippet": "".join(p for p, _ in e.parts)} for e in st.evidence]
     if name == "sources":
         return queries.sources_page(con, configured(s), now)
