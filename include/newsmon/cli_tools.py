@@ -60,24 +60,25 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     from newsmon.clean import clean_document, load_rules
+    from newsmon.regions import load_gazetteer, score_regions
     from newsmon.tag import score_topics
     from newsmon.taxonomy import load_taxonomy
 
     settings = _settings(args)
     tax = load_taxonomy(settings.topics_path)
 
+    gaz = load_gazetteer(settings.regions_path)
+
     def emit(doc_id: Any, title: str, text: str) -> None:
         topics = score_topics(title, text, tax, all_topics=args.all)
-        print(
-            json.dumps(
-                {
-                    "id": doc_id,
-                    "title": title,
-                    "topics": [t.to_dict(full=args.explain) for t in topics],
-                },
-                ensure_ascii=False,
-            )
-        )
+        regions = score_regions(title, text, gaz)
+        out = {
+            "id": doc_id,
+            "title": title,
+            "topics": [t.to_dict(full=args.explain) for t in topics],
+            "regions": [_region_dict(r, gaz, args.explain) for r in regions],
+        }
+        print(json.dumps(out, ensure_ascii=False))
 
     if not args.files or args.files == ["-"]:
         bad_lines: list[int] = []
@@ -90,6 +91,13 @@ def cmd_tag(args: argparse.Namespace) -> int:
             cleaned = clean_document(doc, rules)
             emit(doc.origin, cleaned.title, cleaned.text)
     return 0
+
+
+def _region_dict(score: Any, gaz: Any, full: bool) -> dict[str, Any]:
+    """A region as ``newsmon tag`` prints it: code, display name, score, evidence."""
+    out = score.to_dict(full=full)
+    code = out.pop("topic")
+    return {"region": code, "name": gaz.name(code)} | out
 
 
 def _stdin_records(command: str, field: str, bad_lines: list[int]) -> Iterator[tuple[int, dict]]:
@@ -149,11 +157,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     )
     from newsmon.taxonomy import load_taxonomy
 
-    tax = load_taxonomy(_settings(args).topics_path)
+    from newsmon.evaluate import format_regions, gazetteer_predictor
+    from newsmon.regions import load_gazetteer
+
+    settings = _settings(args)
+    tax = load_taxonomy(settings.topics_path)
+    gaz = load_gazetteer(settings.regions_path)
     for path in args.files:
         records = read_labelled(path)
-        report = evaluate(records, taxonomy_predictor(tax), tax.topics)
-        print(format_report(f"{path} ({len(records)} passages), taxonomy {tax.version}", report))
+        with_topics = [r for r in records if "labels" in r]
+        with_regions = [r for r in records if "regions" in r]
+        report = evaluate(with_topics, taxonomy_predictor(tax), tax.topics)
+        if with_topics:
+            print(format_report(f"{path} ({len(with_topics)} passages), taxonomy {tax.version}", report))
+        if with_regions:
+            regions = evaluate(with_regions, gazetteer_predictor(gaz), [], key="regions")
+            print(format_regions(
+                f"{path} ({len(with_regions)} passages), gazetteer {gaz.version}", regions))
+            if args.errors:
+                for err in regions["errors"]:
+                    print(f"  ! {err['id']}: regions labelled {err['gold']}, tagged {err['predicted']}")
         if args.baseline:
             base = evaluate(records, lambda _title, text: naive_predict(text), tax.topics)
             print(format_report("  naive substring baseline", base))

@@ -6,7 +6,8 @@ Defaults live in ``include/config/*.yaml`` next to this package. Overrides:
   checkout this package lives in).
 - ``NEWSMON_CONFIG``: a settings YAML used instead of ``include/config/newsmon.yaml``.
 - ``NEWSMON_DB``: the DuckDB file (wins over ``db_path`` in the settings).
-- ``topics_path`` / ``cleaning_path`` in the settings point at other taxonomy or cleaning files.
+- ``topics_path`` / ``regions_path`` / ``cleaning_path`` in the settings point at other
+  taxonomy, gazetteer or cleaning files.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ class Settings:
     db_storage_version: str
     staging_dir: Path
     topics_path: Path
+    regions_path: Path
     cleaning_path: Path
     ingest: IngestSettings
     dedup: DedupSettings
@@ -241,6 +243,9 @@ def load_settings(
         db_storage_version=str(raw.get("db_storage_version", "v1.5.0")),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
+        regions_path=resolve(
+            raw.get("regions_path", CONFIG_DIR / "regions.yaml"), cfg_path.parent
+        ),
         cleaning_path=resolve(
             raw.get("cleaning_path", CONFIG_DIR / "cleaning.yaml"), cfg_path.parent
         ),
