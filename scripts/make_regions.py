@@ -6,11 +6,12 @@ translations; the usual English name, the forms people write (inflected, in Engl
 Russian and Ukrainian), capitals and big towns, and the ambiguity rules come from
 scripts/region_forms.yaml, written by hand. Run after editing either:
 
-    .venv/bin/python scripts/make_regions.py
+    .venv/bin/python scripts/make_regions.py [--out PATH]
 """
 
 from __future__ import annotations
 
+import argparse
 import gettext
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ HEADER = """\
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="generate the region gazetteer")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"default {OUT.relative_to(ROOT)}")
+    out = parser.parse_args().out
     forms: dict[str, dict[str, Any]] = yaml.safe_load(FORMS.read_text(encoding="utf-8"))
     uk = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["uk"])
     ru = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["ru"])
@@ -83,8 +87,8 @@ def main() -> None:
     text = HEADER.format(pycountry=pycountry_version()) + yaml.safe_dump(
         body, allow_unicode=True, sort_keys=False, width=100, default_flow_style=None
     )
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(regions)} regions")
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}: {len(regions)} regions")
 
 
 def pycountry_version() -> str:

@@ -22,6 +22,8 @@ from newsmon.render import LOG_MAX_CHARS, AlertMessage, Highlight, plain, plain_
 
 log = logging.getLogger(__name__)
 
+REGIONS_SHOWN = 5  # an alert names at most this many of its story's regions
+
 
 class Channel(Protocol):
     name: str
@@ -130,8 +132,23 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
         count_day=ctx["count_day"],
         baseline=ctx["baseline"],
     )
+    if ctx["region"]:  # a region spike
+        msg.regions = [f"{ctx['region_name']} ({ctx['region']})"]
+    elif ctx["kind"] == "spike" and ctx["day"] is not None:  # where that day's stories were
+        msg.regions = [
+            f"{name} ({code}) {n}"
+            for code, name, n in run(
+                con, "alerts/spike_regions", topic=ctx["topic"], day=ctx["day"], limit=REGIONS_SHOWN
+            ).fetchall()
+        ]
     if not ctx["story_id"]:
         return msg
+    msg.regions = [
+        f"{name} ({code})"
+        for code, name in run(
+            con, "alerts/regions", story_id=ctx["story_id"], limit=REGIONS_SHOWN
+        ).fetchall()
+    ]
     lead = run(con, "alerts/lead_article", story_id=ctx["story_id"]).fetchone()
     if lead is None:
         return msg

@@ -150,15 +150,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from newsmon.evaluate import (
         evaluate,
+        format_regions,
         format_report,
+        gazetteer_predictor,
         naive_predict,
         read_labelled,
         taxonomy_predictor,
     )
-    from newsmon.taxonomy import load_taxonomy
-
-    from newsmon.evaluate import format_regions, gazetteer_predictor
     from newsmon.regions import load_gazetteer
+    from newsmon.taxonomy import load_taxonomy
 
     settings = _settings(args)
     tax = load_taxonomy(settings.topics_path)
@@ -169,14 +169,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         with_regions = [r for r in records if "regions" in r]
         report = evaluate(with_topics, taxonomy_predictor(tax), tax.topics)
         if with_topics:
-            print(format_report(f"{path} ({len(with_topics)} passages), taxonomy {tax.version}", report))
+            print(
+                format_report(
+                    f"{path} ({len(with_topics)} passages), taxonomy {tax.version}", report
+                )
+            )
         if with_regions:
             regions = evaluate(with_regions, gazetteer_predictor(gaz), [], key="regions")
-            print(format_regions(
-                f"{path} ({len(with_regions)} passages), gazetteer {gaz.version}", regions))
+            print(
+                format_regions(
+                    f"{path} ({len(with_regions)} passages), gazetteer {gaz.version}", regions
+                )
+            )
             if args.errors:
                 for err in regions["errors"]:
-                    print(f"  ! {err['id']}: regions labelled {err['gold']}, tagged {err['predicted']}")
+                    print(
+                        f"  ! {err['id']}: regions labelled {err['gold']}, tagged {err['predicted']}"
+                    )
         if args.baseline:
             base = evaluate(records, lambda _title, text: naive_predict(text), tax.topics)
             print(format_report("  naive substring baseline", base))

@@ -77,6 +77,7 @@ class SpikeSettings:
 class SignalSettings:
     new_story_topics: tuple[str, ...] = ("mobilization",)
     spike_topics: tuple[str, ...] = ("mobilization", "elections", "protests", "censorship")
+    region_spike_topics: tuple[str, ...] = ("mobilization",)  # spikes counted per region too
     recent_days: int = 3  # stories published earlier than this are history: not alerted
     spike: SpikeSettings = field(default_factory=SpikeSettings)
 
@@ -243,9 +244,7 @@ def load_settings(
         db_storage_version=str(raw.get("db_storage_version", "v1.5.0")),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
-        regions_path=resolve(
-            raw.get("regions_path", CONFIG_DIR / "regions.yaml"), cfg_path.parent
-        ),
+        regions_path=resolve(raw.get("regions_path", CONFIG_DIR / "regions.yaml"), cfg_path.parent),
         cleaning_path=resolve(
             raw.get("cleaning_path", CONFIG_DIR / "cleaning.yaml"), cfg_path.parent
         ),

@@ -20,6 +20,7 @@ from newsmon.crawl import decode_html
 from newsmon.db import open_db, run, transaction
 from newsmon.readcopy import publish
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
+from newsmon.regions import load_gazetteer
 from newsmon.stages import (
     articles_from,
     detect_signals,
@@ -29,6 +30,7 @@ from newsmon.stages import (
     topics_row,
 )
 from newsmon.staging import RunFolder, write_jsonl
+from newsmon.store import upsert_regions
 from newsmon.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,10 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
 
 
 def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
-    """Re-tag every stored article with the current taxonomy, in one transaction."""
+    """Re-tag every stored article with the current taxonomy and gazetteer, in one
+    transaction."""
     tax = load_taxonomy(settings.topics_path)
+    gaz = load_gazetteer(settings.regions_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     topics_file = staged.path / "topics.jsonl"
     with open_db(settings) as con:
@@ -94,7 +98,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
             while chunk := cursor.fetchmany(batch):
                 for art_id, origin, title, text in chunk:
                     art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
-                    row = guarded(origin, "tag", topics_row, art, tax)
+                    row = guarded(origin, "tag", topics_row, art, tax, gaz)
                     seq += 1
                     if not isinstance(row, IngestError):
                         yield row
@@ -104,12 +108,21 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
             n = write_jsonl(topics_file, rows(step))
         with transaction(con):
             run(con, "maintenance/clear_all_topics")
+            run(con, "maintenance/clear_all_regions")
+            upsert_regions(con, settings)
             if n:
                 run(con, "stage_topics", topics=str(topics_file))
                 run(
                     con,
                     "maintenance/insert_all_topics",
                     taxonomy_version=tax.version,
+                    now=runs.now(),
+                )
+                run(con, "stage_regions", topics=str(topics_file))
+                run(
+                    con,
+                    "maintenance/insert_all_regions",
+                    gazetteer_version=gaz.version,
                     now=runs.now(),
                 )
         after = dict(run(con, "maintenance/topic_counts").fetchall())

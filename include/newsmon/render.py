@@ -31,7 +31,7 @@ class AlertMessage:
 
     alert_id: str
     signal_id: str
-    kind: str  # new_story | spike
+    kind: str  # new_story | spike | region_spike
     topic: str
     reason: str
     story_id: str | None = None
@@ -45,6 +45,7 @@ class AlertMessage:
     other_sources: list[str] = field(default_factory=list)
     count_day: int | None = None
     baseline: float | None = None
+    regions: list[str] = field(default_factory=list)  # "Buryatia (RU-BU)", best first
 
 
 def _lead(h: Highlight) -> str:
@@ -121,7 +122,13 @@ def message_from_dict(data: dict[str, Any]) -> AlertMessage:
     return AlertMessage(**data)
 
 
+def _regions(msg: AlertMessage) -> str:
+    return "regions: " + (", ".join(msg.regions) if msg.regions else "none named")
+
+
 def headline(msg: AlertMessage) -> str:
+    if msg.kind == "region_spike":
+        return f"Regional spike: {msg.reason}"
     if msg.kind == "spike":
         return f"Spike: {msg.reason}"
     return f"New {msg.topic} story: {msg.title or '(untitled)'}"
@@ -131,12 +138,13 @@ def headline(msg: AlertMessage) -> str:
 
 
 def plain(msg: AlertMessage) -> str:
-    if msg.kind == "spike":
-        return headline(msg)
+    if msg.kind in ("spike", "region_spike"):
+        return f"{headline(msg)}\n{_regions(msg)}"
     lines = [
         headline(msg),
         f"{msg.source or 'unknown outlet'}, {_when(msg)}{_more(msg)}",
         f"scores: {_scores(msg)}",
+        _regions(msg),
     ]
     for h in msg.highlights:
         lines.append(f"  \u201c{_lead(h)}{h.before}[{h.match}]{h.after}{_tail(h)}\u201d ({h.term})")
@@ -192,8 +200,12 @@ def _slack_bold(text: str) -> str:
 
 
 def slack(msg: AlertMessage) -> str:
-    if msg.kind == "spike":
-        return f":chart_with_upwards_trend: *Spike* {slack_escape(msg.reason)}"
+    if msg.kind in ("spike", "region_spike"):
+        label = "Regional spike" if msg.kind == "region_spike" else "Spike"
+        return (
+            f":chart_with_upwards_trend: *{label}* {slack_escape(msg.reason)}\n"
+            f"{slack_escape(_regions(msg))}"
+        )
     title = slack_escape(msg.title or "(untitled)")
     link = _link(msg)
     head = f"<{slack_escape(link)}|{title}>" if link else title
@@ -201,6 +213,7 @@ def slack(msg: AlertMessage) -> str:
         f":rotating_light: *New {slack_escape(msg.topic)} story*: {head}",
         f"{slack_escape(msg.source or 'unknown outlet')}, {_when(msg)}{slack_escape(_more(msg))}",
         f"Scores: {slack_escape(_scores(msg))}",
+        slack_escape(_regions(msg)).capitalize(),
     ]
     for h in msg.highlights:
         lines.append(
@@ -244,14 +257,16 @@ def subject_line(text: str, prefix: str) -> str:
 
 def _html_item(msg: AlertMessage) -> str:
     e = html.escape
-    if msg.kind == "spike":
-        return f"<h2>Spike</h2><p>{e(msg.reason)}</p>"
+    if msg.kind in ("spike", "region_spike"):
+        label = "Regional spike" if msg.kind == "region_spike" else "Spike"
+        return f"<h2>{label}</h2><p>{e(msg.reason)}</p><p>{e(_regions(msg).capitalize())}</p>"
     link = _link(msg)
     title = e(msg.title or "(untitled)")
     parts = [
         f"<h2>New {e(msg.topic)} story: {f'<a href={chr(34)}{e(link)}{chr(34)}>{title}</a>' if link else title}</h2>",
         f"<p>{e(msg.source or 'unknown outlet')}, {e(_when(msg))}{e(_more(msg))}</p>",
         f"<p>Scores: {e(_scores(msg))}</p>",
+        f"<p>{e(_regions(msg).capitalize())}</p>",
     ]
     if msg.highlights:
         quotes = "".join(

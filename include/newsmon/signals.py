@@ -5,6 +5,9 @@
 - ``spike:<topic>:<day>``: that day's stories on a topic against the mean of the trailing
   ``baseline_days``; fires when the count reaches ``min_count`` and ``ratio`` times the
   baseline (floored at ``min_baseline``). Both numbers are stored with the signal.
+- ``region_spike:<topic>:<region>:<day>``: the same rule per region (ISO 3166-2 code, stored
+  in ``signals.region``) for ``signals.region_spike_topics``: a story counts for every
+  region its copies place it in.
 
 History is recorded, not alerted: a new-story signal whose story was first seen in a
 backfill run, or was published more than ``signals.recent_days`` before the run, and a spike
@@ -65,6 +68,7 @@ def detect(
             new_signals += [r[0] for r in rows]
         backfill = bool((run(con, "runs/is_backfill", run_id=run_id).fetchone() or [False])[0])
         new_signals += _spikes(con, settings, as_of, now, run_id, backfill)
+        new_signals += _region_spikes(con, settings, as_of, now, run_id, backfill)
         queued = suppressed = 0
         if new_signals:
             statuses = run(
@@ -128,6 +132,56 @@ def _spikes(
             con,
             "insert_spike_signal",
             topic=topic,
+            day=as_of,
+            count_day=count,
+            baseline=baseline,
+            reason=reason,
+            run_id=run_id,
+            now=now,
+            suppressed="backfill" if backfill else None,
+        ).fetchall()
+        fired += [r[0] for r in inserted]
+    return fired
+
+
+def _region_spikes(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    as_of: date,
+    now: datetime,
+    run_id: str,
+    backfill: bool,
+) -> list[str]:
+    topics = list(settings.signals.region_spike_topics)
+    if not topics:
+        return []
+    spike = settings.signals.spike
+    rows = run(
+        con,
+        "region_spike_counts",
+        start=as_of - timedelta(days=spike.baseline_days),
+        as_of=as_of,
+        topics=topics,
+    ).fetchall()
+    counts: dict[tuple[str, str], dict[date, int]] = {}
+    for topic, region, day, n in rows:
+        counts.setdefault((topic, region), {})[day] = n
+    names = dict(run(con, "region_names").fetchall())
+    fired: list[str] = []
+    for (topic, region), days in sorted(counts.items()):
+        count = days.get(as_of, 0)
+        baseline = sum(n for d, n in days.items() if d < as_of) / spike.baseline_days
+        if not spike_fires(count, baseline, settings):
+            continue
+        reason = (
+            f"{topic} in {names.get(region, region)} ({region}): {count} stories on"
+            f" {as_of.isoformat()} vs {spike.baseline_days}-day baseline {baseline:.1f}"
+        )
+        inserted = run(
+            con,
+            "insert_region_spike_signal",
+            topic=topic,
+            region=region,
             day=as_of,
             count_day=count,
             baseline=baseline,

@@ -37,6 +37,7 @@ from newsmon.load import FileRef, discover, read_file, record_to_doc
 from newsmon.parallel import parallel_map
 from newsmon.readcopy import publish
 from newsmon.records import ArticleRecord, IngestError, RawDoc, guarded
+from newsmon.regions import load_gazetteer, region_rows, score_regions
 from newsmon.staging import RunFolder, read_jsonl, write_jsonl
 from newsmon.tag import score_topics
 from newsmon.taxonomy import load_taxonomy
@@ -176,6 +177,7 @@ def articles_from(
     fails is appended to ``errors`` (an article whose tagging fails is kept untagged), the
     articles per topic are counted into ``per_topic``."""
     tax = load_taxonomy(settings.topics_path)
+    gaz = load_gazetteer(settings.regions_path)
     out: list[tuple[str, str | None]] = []
     for i, doc in enumerate(docs):
         if doc.note:  # e.g. an impossible date: the article is kept without it
@@ -188,7 +190,7 @@ def articles_from(
         if isinstance(line, IngestError):
             errors.append(line)
             continue
-        row = guarded(doc.origin, "tag", topics_row, vars(art), tax)
+        row = guarded(doc.origin, "tag", topics_row, vars(art), tax, gaz)
         if isinstance(row, IngestError):
             errors.append(row)
             out.append((line, None))
@@ -281,8 +283,10 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
 # -- tag --------------------------------------------------------------------------------------
 
 
-def topics_row(art: dict[str, Any], tax: Any) -> dict[str, Any]:
+def topics_row(art: dict[str, Any], tax: Any, gaz: Any) -> dict[str, Any]:
+    """An article's staged tags: its topics and the regions it places things in."""
     topics = score_topics(art["title"] or "", art["text"], tax)
+    regions = score_regions(art["title"] or "", art["text"], gaz)
     return {
         "article_id": art["article_id"],
         "seq": art["seq"],
@@ -294,18 +298,20 @@ def topics_row(art: dict[str, Any], tax: Any) -> dict[str, Any]:
             }
             for t in topics
         ],
+        "regions": region_rows(regions),
     }
 
 
 def _tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
     chunk, articles, topics, settings = args
     tax = load_taxonomy(settings.topics_path)
+    gaz = load_gazetteer(settings.regions_path)
     per_topic: dict[str, int] = {}
     errors: list[dict[str, Any]] = []
 
     def rows() -> Iterator[dict[str, Any]]:
         for art in read_jsonl(Path(articles)):
-            row = guarded(art["origin"], "tag", topics_row, art, tax)
+            row = guarded(art["origin"], "tag", topics_row, art, tax, gaz)
             if isinstance(row, IngestError):  # stored untagged, with the reason
                 errors.append(row.to_dict())
                 continue

@@ -117,6 +117,7 @@ def store_run(
                 step(1)
         with transaction(con):
             _finish(con, staged, now)
+            upsert_regions(con, settings)
         with transaction(con):
             backfilled = index_missing(con)
         if backfilled:
@@ -169,9 +170,12 @@ def _store_chunk(
     run(con, "update_story_counts", now=now)
     run(con, "insert_story_reps")
     run(con, "clear_topics")
+    run(con, "clear_regions")
     if topics_file.exists() and topics_file.stat().st_size > 0:
         run(con, "stage_topics", topics=str(topics_file))
         run(con, "insert_topics", taxonomy_version=taxonomy_version, now=now)
+        run(con, "stage_regions", topics=str(topics_file))
+        run(con, "insert_regions", gazetteer_version=_gazetteer_version(settings), now=now)
     run(
         con,
         "record_chunk",
@@ -182,6 +186,27 @@ def _store_chunk(
         articles_unchanged=states.get("unchanged", 0),
         stories_new=sum(1 for _, is_new in mapping.values() if is_new),
         now=now,
+    )
+
+
+def _gazetteer_version(settings: Settings) -> str:
+    from newsmon.regions import load_gazetteer
+
+    return load_gazetteer(settings.regions_path).version
+
+
+def upsert_regions(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The gazetteer's regions into ``regions``, so SQL can name them."""
+    from newsmon.regions import load_gazetteer
+
+    regions = load_gazetteer(settings.regions_path).regions
+    run(
+        con,
+        "upsert_regions",
+        codes=list(regions),
+        names=[str(r.get("name", c)) for c, r in regions.items()],
+        statuses=[r.get("status") for r in regions.values()],
+        types=[r.get("type") for r in regions.values()],
     )
 
 

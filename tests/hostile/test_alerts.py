@@ -89,10 +89,13 @@ def test_no_url_title_or_outlet_can_ping_or_plant_a_link(
     monkeypatch: pytest.MonkeyPatch,
     digest: bool,
 ) -> None:
+    settings = json.loads(Path(os.environ["NEWSMON_CONFIG"]).read_text())
     if not digest:
-        settings = json.loads(Path(os.environ["NEWSMON_CONFIG"]).read_text())
         settings["alerts"]["digest_threshold"] = 50
-        Path(os.environ["NEWSMON_CONFIG"]).write_text(json.dumps(settings))
+    # the records' filler words ("omsk3x0") place them in regions; those spikes are not the
+    # subject here (tests/integration/test_regions.py is)
+    settings.setdefault("signals", {})["region_spike_topics"] = []
+    Path(os.environ["NEWSMON_CONFIG"]).write_text(json.dumps(settings))
     _ingest(tmp_path, _records())
     _cli("alerts")
     texts = webhook.texts()

@@ -438,6 +438,8 @@ def test_spike_alert_explains_itself(
     assert (
         slack
         == ":chart_with_upwards_trend: *Spike* mobilization: 4 stories on 2026-11-20 vs 7-day baseline 0.0"
+        "\nregions: Omsk Oblast (RU-OMS) 1, Perm Krai (RU-PER) 1, Tatarstan (RU-TA) 1,"
+        " Tver Oblast (RU-TVE) 1"  # where that day's four stories were
     )
     (mail,) = mailbox.messages
     assert (

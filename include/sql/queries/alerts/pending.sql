@@ -6,7 +6,7 @@ join signals as s using (signal_id)
 left join stories as st using (story_id)
 where a.status = 'pending'
 order by a.channel,
-         s.kind = 'spike' desc,
+         s.kind in ('spike', 'region_spike') desc,
          coalesce(st.source_count, 0) desc,
          coalesce(s.score, 0) desc,
          a.created_at,

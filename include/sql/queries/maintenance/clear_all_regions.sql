@@ -1,0 +1,2 @@
+-- Re-tagging replaces every region.
+delete from article_regions;

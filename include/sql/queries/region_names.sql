@@ -1,0 +1,2 @@
+-- Region codes and their display names.
+select region, name from regions;
