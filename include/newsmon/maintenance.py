@@ -20,7 +20,7 @@ from newsmon.crawl import decode_html
 from newsmon.db import open_db, run, transaction
 from newsmon.readcopy import publish
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
-from newsmon.regions import load_gazetteer
+from newsmon.regions import load_gazetteer, load_tagger
 from newsmon.stages import (
     articles_from,
     detect_signals,
@@ -86,6 +86,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     transaction."""
     tax = load_taxonomy(settings.topics_path)
     gaz = load_gazetteer(settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     topics_file = staged.path / "topics.jsonl"
     with open_db(settings) as con:
@@ -98,7 +99,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
             while chunk := cursor.fetchmany(batch):
                 for art_id, origin, title, text in chunk:
                     art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
-                    row = guarded(origin, "tag", topics_row, art, tax, gaz)
+                    row = guarded(origin, "tag", topics_row, art, tagger)
                     seq += 1
                     if not isinstance(row, IngestError):
                         yield row

@@ -45,6 +45,7 @@ def build_gazetteer(raw: dict[str, Any]) -> Gazetteer:
             raise ConfigError(f"region {code!r} has no terms")
         topics[str(code)] = {
             "label": spec.get("name", code),
+            "reference_words": 0,  # a place named once is a place, however long the text
             "threshold": float(spec.get("threshold", threshold)),
             "title_boost": boost,
             "terms": spec["terms"],
@@ -57,6 +58,28 @@ def build_gazetteer(raw: dict[str, Any]) -> Gazetteer:
 @lru_cache(maxsize=8)
 def load_gazetteer(path: str | Path = CONFIG_DIR / "regions.yaml") -> Gazetteer:
     return build_gazetteer(read_yaml(path))
+
+
+@lru_cache(maxsize=8)
+def load_tagger(topics_path: str | Path, regions_path: str | Path) -> tuple[Taxonomy, frozenset[str]]:
+    """The topic taxonomy and the gazetteer compiled into one rule set, so an article's words
+    are read once for both; and the region codes, to tell regions from topics in the scores."""
+    raw = read_yaml(topics_path)
+    gaz = load_gazetteer(regions_path)
+    clash = set(raw.get("topics") or {}) & set(gaz.rules.topics)
+    if clash:
+        raise ConfigError(f"topics and regions share names: {sorted(clash)}")
+    merged = dict(raw, topics={**(raw.get("topics") or {}), **gaz.rules.topics})
+    return build_taxonomy(merged), frozenset(gaz.rules.topics)
+
+
+def score_both(
+    title: str, text: str, tagger: tuple[Taxonomy, frozenset[str]]
+) -> tuple[list[TopicScore], list[TopicScore]]:
+    """``(topics, regions)`` of one text, from one pass over its words."""
+    rules, codes = tagger
+    scores = score_topics(title, text, rules)
+    return [s for s in scores if s.topic not in codes], [s for s in scores if s.topic in codes]
 
 
 def score_regions(title: str, text: str, gaz: Gazetteer) -> list[TopicScore]:

@@ -37,9 +37,8 @@ from newsmon.load import FileRef, discover, read_file, record_to_doc
 from newsmon.parallel import parallel_map
 from newsmon.readcopy import publish
 from newsmon.records import ArticleRecord, IngestError, RawDoc, guarded
-from newsmon.regions import load_gazetteer, region_rows, score_regions
+from newsmon.regions import load_tagger, region_rows, score_both
 from newsmon.staging import RunFolder, read_jsonl, write_jsonl
-from newsmon.tag import score_topics
 from newsmon.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -176,8 +175,7 @@ def articles_from(
     """Staged ``(article line, topics line)`` pairs for ``docs``, cleaned and tagged; what
     fails is appended to ``errors`` (an article whose tagging fails is kept untagged), the
     articles per topic are counted into ``per_topic``."""
-    tax = load_taxonomy(settings.topics_path)
-    gaz = load_gazetteer(settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path)
     out: list[tuple[str, str | None]] = []
     for i, doc in enumerate(docs):
         if doc.note:  # e.g. an impossible date: the article is kept without it
@@ -190,7 +188,7 @@ def articles_from(
         if isinstance(line, IngestError):
             errors.append(line)
             continue
-        row = guarded(doc.origin, "tag", topics_row, vars(art), tax, gaz)
+        row = guarded(doc.origin, "tag", topics_row, vars(art), tagger)
         if isinstance(row, IngestError):
             errors.append(row)
             out.append((line, None))
@@ -283,10 +281,10 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
 # -- tag --------------------------------------------------------------------------------------
 
 
-def topics_row(art: dict[str, Any], tax: Any, gaz: Any) -> dict[str, Any]:
-    """An article's staged tags: its topics and the regions it places things in."""
-    topics = score_topics(art["title"] or "", art["text"], tax)
-    regions = score_regions(art["title"] or "", art["text"], gaz)
+def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:
+    """An article's staged tags: its topics and the regions it places things in
+    (``tagger``: :func:`newsmon.regions.load_tagger`)."""
+    topics, regions = score_both(art["title"] or "", art["text"], tagger)
     return {
         "article_id": art["article_id"],
         "seq": art["seq"],
@@ -304,14 +302,13 @@ def topics_row(art: dict[str, Any], tax: Any, gaz: Any) -> dict[str, Any]:
 
 def _tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
     chunk, articles, topics, settings = args
-    tax = load_taxonomy(settings.topics_path)
-    gaz = load_gazetteer(settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path)
     per_topic: dict[str, int] = {}
     errors: list[dict[str, Any]] = []
 
     def rows() -> Iterator[dict[str, Any]]:
         for art in read_jsonl(Path(articles)):
-            row = guarded(art["origin"], "tag", topics_row, art, tax, gaz)
+            row = guarded(art["origin"], "tag", topics_row, art, tagger)
             if isinstance(row, IngestError):  # stored untagged, with the reason
                 errors.append(row.to_dict())
                 continue

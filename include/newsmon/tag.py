@@ -273,12 +273,16 @@ def score_topics(
     results: list[TopicScore] = []
     bodies = {"title": title or "", "text": text or ""}
     # A long article mentions many things in passing: its score is divided by
-    # sqrt(words / reference_words), so the evidence must grow with the text to count.
-    ref = float(tax.options.get("reference_words") or 0)
-    scale = math.sqrt(len(bodies["text"].split()) / ref) if ref else 1.0
-    scale = max(1.0, scale)
+    # sqrt(words / reference_words), so the evidence must grow with the text to count
+    # (a topic may set its own reference_words; 0 turns the scaling off, as regions do).
+    words = len(bodies["text"].split())
+    default_ref = float(tax.options.get("reference_words") or 0)
     for topic, spec in tax.topics.items():
         found = per_topic.get(topic, {})
+        if not found and not all_topics:  # no hit: no score (thresholds are positive)
+            continue
+        ref = float(spec.get("reference_words", default_ref) or 0)
+        scale = max(1.0, math.sqrt(words / ref)) if ref else 1.0
         boost = float(spec.get("title_boost", 1.5))
         score = 0.0
         by_term: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
