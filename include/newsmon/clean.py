@@ -9,6 +9,7 @@ metadata. Text files get their title from the first line left standing.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -215,14 +216,44 @@ def _dateline(line: str, index: int) -> datetime | None:
     return hit.value if len(rest.split()) <= 4 else None
 
 
+# Words that make a copyright line's "name" a rights notice, not an outlet.
+_NOT_AN_OUTLET = re.compile(
+    r"\brights?\b|\breserved\b|\bcopyright\b|\bpermission\b|\breproduc|\bgetty\b|reuters/|"
+    r"shutterstock|\bправа\b|защищен|захищен|использован|використан|цитирован|цитуванн|"
+    r"копирован|копіюванн|перепечат|передрук|ссылк|посиланн|материал|матеріал|разрешен|дозвол",
+    re.IGNORECASE,
+)
+_LEGAL_FORM = re.compile(r"^(?:ооо|оао|зао|пао|ао|тов|пп|llc|ltd|inc)\.?\s+", re.IGNORECASE)
+
+
+def _host_name(url: str | None) -> str | None:
+    """``https://www.meduza.io/news/1`` -> ``meduza.io``; None for no URL or a file path."""
+    if not url or "://" not in url:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    host = re.sub(r"^(?:www\d?|m|amp|mobile)\.", "", host)
+    if not re.fullmatch(r"[\w.-]+\.[\w-]+", host) or host.replace(".", "").isdigit():
+        return None
+    return host
+
+
 def _copyright_name(line: str) -> str | None:
+    """The outlet a copyright line names ("© 2024 «Новая газета»" -> Новая газета), or None
+    when what follows the sign is a rights notice ("Все права защищены", "All rights
+    reserved", "Использование материалов разрешено…") rather than a name."""
     m = _COPYRIGHT.match(line)
     if not m:
         return None
-    name = m.group("name").strip(" .")
-    if re.search(r"\ball rights\b|getty|reuters/|shutterstock", name, re.IGNORECASE):
+    name = re.split(r"\.\s+|\s+[-–—|]\s+", m.group("name"))[0]  # the first sentence
+    name = _LEGAL_FORM.sub("", name.strip(" .")).strip(" .«»\"'“”„")
+    if not name or _NOT_AN_OUTLET.search(name) or len(name.split()) > 6:
         return None
-    return name or None
+    if not any(ch.isalpha() for ch in name):
+        return None
+    return name
 
 
 def _split_glued_title(first: str, second: str | None) -> str:
@@ -301,6 +332,8 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
         previous = key
     if outlet is not None and source is None:
         source = outlet.name
+    if source is None:  # no metadata, known outlet or copyright name: the URL's host
+        source = _host_name(doc.url)
     return CleanedDoc(
         title=title or (sanitize_field(body[0], MAX_TITLE_CHARS) or "" if body else ""),
         text="\n\n".join(body),

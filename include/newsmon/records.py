@@ -88,6 +88,7 @@ class ArticleRecord:
     signature: list[int]
     bands: list[int]
     seq: int = 0  # order within the run; the last copy of an article wins its text
+    lang_source: str | None = None  # declared (by the page, record, feed or source) | detected
 
     def to_json(self) -> str:
         # the fields as they are: dataclasses.asdict deep-copies the 160 numbers of the

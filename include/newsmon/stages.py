@@ -33,6 +33,7 @@ from newsmon.dedup import (
     norm_words,
 )
 from newsmon.faults import checkpoint
+from newsmon.language import language_of
 from newsmon.load import FileRef, discover, read_file, record_to_doc
 from newsmon.parallel import parallel_map
 from newsmon.readcopy import publish
@@ -145,6 +146,7 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
     words = norm_words(cleaned.text)
     text_hash = content_hash(cleaned.text, words)
     signature = _hasher(settings).signature(cleaned.text, words)
+    lang, lang_source = language_of(raw.lang, cleaned.title, cleaned.text)
     return ArticleRecord(
         article_id=article_id(canonical, text_hash),
         url=raw.url,
@@ -153,7 +155,8 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
         source=cleaned.source,
         title=cleaned.title,
         text=cleaned.text,
-        lang=raw.lang,
+        lang=lang,
+        lang_source=lang_source,
         authors=raw.authors,
         published_at=cleaned.published_at.isoformat() if cleaned.published_at else None,
         date_source=cleaned.date_source,

@@ -12,7 +12,7 @@ with raw as (
             source: 'varchar', title: 'varchar', text: 'varchar', lang: 'varchar',
             authors: 'varchar[]', published_at: 'timestamptz', date_source: 'varchar',
             content_hash: 'varchar', chars: 'integer', signature: 'uinteger[]',
-            bands: 'bigint[]', seq: 'bigint'
+            bands: 'bigint[]', seq: 'bigint', lang_source: 'varchar'
         }
     )
 ),
@@ -24,7 +24,8 @@ merged as (
            arg_max(source, seq) filter (where source is not null) as source,
            arg_max(title, seq) filter (where title is not null and title <> '') as title,
            arg_max(text, seq) as text,
-           arg_max(lang, seq) filter (where lang is not null) as lang,
+           arg_max(lang, [lang_source = 'declared', seq]) filter (where lang is not null) as lang,
+           arg_max(lang_source, [lang_source = 'declared', seq]) filter (where lang is not null) as lang_source,
            arg_max(authors, seq) filter (where len(authors) > 0) as authors,
            arg_max(published_at, [date_rank(date_source), seq])
                filter (where published_at is not null) as published_at,

@@ -9,7 +9,14 @@ set url = coalesce(s.url, articles.url),
     source = coalesce(s.source, articles.source),
     title = coalesce(s.title, articles.title),
     text = s.text,
-    lang = coalesce(s.lang, articles.lang),
+    lang = case when s.lang is not null
+                     and (articles.lang is null or s.lang_source = 'declared'
+                          or coalesce(articles.lang_source, '') <> 'declared')
+                then s.lang else articles.lang end,
+    lang_source = case when s.lang is not null
+                            and (articles.lang is null or s.lang_source = 'declared'
+                                 or coalesce(articles.lang_source, '') <> 'declared')
+                       then s.lang_source else articles.lang_source end,
     authors = case when len(coalesce(s.authors, [])) > 0 then s.authors else articles.authors end,
     published_at = case
         when s.published_at is not null
