@@ -9,12 +9,12 @@ metadata. Text files get their title from the first line left standing.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.dates import best_date

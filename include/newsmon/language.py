@@ -19,9 +19,28 @@ MIN_LETTERS = 12  # fewer letters than this: no call
 MIN_CONFIDENCE = 0.6
 
 _LANGS = (
-    "ENGLISH", "RUSSIAN", "UKRAINIAN", "BELARUSIAN", "KAZAKH", "GERMAN", "FRENCH", "SPANISH",
-    "PORTUGUESE", "ITALIAN", "POLISH", "ROMANIAN", "GEORGIAN", "ARMENIAN", "AZERBAIJANI",
-    "TURKISH", "FINNISH", "ESTONIAN", "LATVIAN", "LITHUANIAN", "DUTCH", "CZECH",
+    "ENGLISH",
+    "RUSSIAN",
+    "UKRAINIAN",
+    "BELARUSIAN",
+    "KAZAKH",
+    "GERMAN",
+    "FRENCH",
+    "SPANISH",
+    "PORTUGUESE",
+    "ITALIAN",
+    "POLISH",
+    "ROMANIAN",
+    "GEORGIAN",
+    "ARMENIAN",
+    "AZERBAIJANI",
+    "TURKISH",
+    "FINNISH",
+    "ESTONIAN",
+    "LATVIAN",
+    "LITHUANIAN",
+    "DUTCH",
+    "CZECH",
 )
 _DECLARED = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
 
@@ -34,7 +53,9 @@ def normalise(lang: str | None) -> str | None:
     if not m:
         return None
     code = m.group(1).lower()
-    return {"rus": "ru", "ukr": "uk", "eng": "en", "ua": "uk"}.get(code, code if len(code) == 2 else None)
+    return {"rus": "ru", "ukr": "uk", "eng": "en", "ua": "uk"}.get(
+        code, code if len(code) == 2 else None
+    )
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +80,9 @@ def detect(title: str | None, text: str) -> str | None:
     return values[0].language.iso_code_639_1.name.lower()
 
 
-def language_of(declared: str | None, title: str | None, text: str) -> tuple[str | None, str | None]:
+def language_of(
+    declared: str | None, title: str | None, text: str
+) -> tuple[str | None, str | None]:
     """``(lang, lang_source)``: the declared language (``declared``), else the detected one
     (``detected``), else ``(None, None)``."""
     lang = normalise(declared)

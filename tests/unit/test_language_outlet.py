@@ -12,8 +12,18 @@ from newsmon.records import RawDoc
 
 @pytest.mark.parametrize(
     ("declared", "code"),
-    [("ru-RU", "ru"), ("en_GB", "en"), ("UK", "uk"), ("ukr", "uk"), ("ua", "uk"), (" de ", "de"),
-     ("<script>", None), ("", None), ("x", None), ("english please", None)],
+    [
+        ("ru-RU", "ru"),
+        ("en_GB", "en"),
+        ("UK", "uk"),
+        ("ukr", "uk"),
+        ("ua", "uk"),
+        (" de ", "de"),
+        ("<script>", None),
+        ("", None),
+        ("x", None),
+        ("english please", None),
+    ],
 )
 def test_declared_languages_are_normalised(declared: str, code: str | None) -> None:
     assert normalise(declared) == code
