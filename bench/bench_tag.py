@@ -22,7 +22,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import filler_text as make_article  # noqa: E402
 
-from newsmon.evaluate import evaluate, read_labelled, taxonomy_predictor  # noqa: E402
+from newsmon.evaluate import (  # noqa: E402
+    evaluate,
+    gazetteer_predictor,
+    read_labelled,
+    taxonomy_predictor,
+)
+from newsmon.regions import load_gazetteer  # noqa: E402
 from newsmon.tag import score_topics  # noqa: E402
 from newsmon.taxonomy import load_taxonomy  # noqa: E402
 
@@ -34,14 +40,26 @@ def main() -> int:
     parser.add_argument(
         "--bench", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "zyte"
     )
+    parser.add_argument("--errors", action="store_true", help="list the real pages tagged wrongly")
     args = parser.parse_args()
     tax = load_taxonomy()
     predict = taxonomy_predictor(tax)
     print(f"taxonomy {tax.version}")
+    gaz = load_gazetteer()
     for path in sorted(LABELLED.glob("*.jsonl")):
-        report = evaluate(read_labelled(path), predict, tax.topics)
-        per = "  ".join(f"{t} {m['f1']:.3f}" for t, m in report["per_topic"].items())
-        print(f"  {path.name:<14} macro F1 {report['macro_f1']:.3f}  {per}")
+        records = read_labelled(path)
+        topical = [r for r in records if "labels" in r]
+        if topical:
+            report = evaluate(topical, predict, tax.topics)
+            per = "  ".join(f"{t} {m['f1']:.3f}" for t, m in report["per_topic"].items())
+            print(f"  {path.name:<26} macro F1 {report['macro_f1']:.3f}  {per}")
+        placed = [r for r in records if "regions" in r]
+        if placed:
+            m = evaluate(placed, gazetteer_predictor(gaz), [], key="regions")["micro"]
+            print(
+                f"  {path.name:<26} regions P {m['precision']:.3f} R {m['recall']:.3f}"
+                f" (tp {m['tp']}, fp {m['fp']}, fn {m['fn']})"
+            )
 
     truth_file = args.bench / "ground-truth.json"
     if truth_file.exists():
@@ -56,6 +74,8 @@ def main() -> int:
         fn = sum(m["fn"] for m in report["per_topic"].values())
         tp = sum(m["tp"] for m in report["per_topic"].values())
         print(f"  real pages ({len(records)}): {tp} right tags, {fp} false, {fn} missed")
+        for err in report["errors"] if args.errors else []:
+            print(f"    {err['id'][:60]}: labelled {err['gold']}, tagged {err['predicted']}")
     else:
         print(f"  real pages: {truth_file} not found, skipped")
 
