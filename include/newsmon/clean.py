@@ -226,7 +226,7 @@ _NOT_AN_OUTLET = re.compile(
 _LEGAL_FORM = re.compile(r"^(?:ооо|оао|зао|пао|ао|тов|пп|llc|ltd|inc)\.?\s+", re.IGNORECASE)
 
 
-def _host_name(url: str | None) -> str | None:
+def host_name(url: str | None) -> str | None:
     """``https://www.meduza.io/news/1`` -> ``meduza.io``; None for no URL or a file path."""
     if not url or "://" not in url:
         return None
@@ -332,8 +332,6 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
         previous = key
     if outlet is not None and source is None:
         source = outlet.name
-    if source is None:  # no metadata, known outlet or copyright name: the URL's host
-        source = _host_name(doc.url)
     return CleanedDoc(
         title=title or (sanitize_field(body[0], MAX_TITLE_CHARS) or "" if body else ""),
         text="\n\n".join(body),

@@ -89,6 +89,7 @@ class ArticleRecord:
     bands: list[int]
     seq: int = 0  # order within the run; the last copy of an article wins its text
     lang_source: str | None = None  # declared (by the page, record, feed or source) | detected
+    source_host: str | None = None  # the URL's host: the outlet when nothing names one
 
     def to_json(self) -> str:
         # the fields as they are: dataclasses.asdict deep-copies the 160 numbers of the

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon import jsonl, progress, runs
-from newsmon.clean import clean_document, load_rules
+from newsmon.clean import clean_document, host_name, load_rules
 from newsmon.config import Settings
 from newsmon.db import open_db, run
 from newsmon.dedup import (
@@ -157,6 +157,7 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
         text=cleaned.text,
         lang=lang,
         lang_source=lang_source,
+        source_host=None if cleaned.source else host_name(raw.url),
         authors=raw.authors,
         published_at=cleaned.published_at.isoformat() if cleaned.published_at else None,
         date_source=cleaned.date_source,

@@ -112,6 +112,13 @@ def test_regions_through_ingest_views_spike_alert_and_retag(tmp_path: Path) -> N
             " where kind = 'region_spike'"
         ).fetchall()
     assert all(placed[f"https://example.org/bu/{i}"] == ["RU-BU"] for i in range(6))
+    with duckdb.connect(str(db), read_only=True) as con:
+        outlets = dict(con.execute("select url, source from articles").fetchall())
+        langs = dict(con.execute("select url, lang || '/' || lang_source from articles").fetchall())
+    assert outlets["https://example.org/bu/0"] == "Outlet 0"
+    assert outlets["https://example.org/msk"] == "example.org", "no outlet named: the URL's host"
+    # no language declared: detected (the Buryatia reports are mostly random filler words)
+    assert langs["https://example.org/msk"] == langs["https://example.org/kremlin"] == "en/detected"
     assert placed["https://example.org/msk"] == ["RU-MOW"]
     assert placed["https://example.org/kremlin"] == [None], "'Moscow said' is not a place"
     assert evidence and evidence[0][0] == "бурят*" and "Бурятии" in evidence[0][2]

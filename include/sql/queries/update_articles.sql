@@ -6,7 +6,7 @@ update articles
 set url = coalesce(s.url, articles.url),
     canonical_url = coalesce(s.canonical_url, articles.canonical_url),
     origin = s.origin,
-    source = coalesce(s.source, articles.source),
+    source = coalesce(s.source, articles.source, s.source_host),
     title = coalesce(s.title, articles.title),
     text = s.text,
     lang = case when s.lang is not null
