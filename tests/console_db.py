@@ -20,6 +20,7 @@ QUOTE_URL = 'https://evil.example/a"onmouseover="alert(2)'
 STORY = "story-mob-1"
 SPIKE = "spike:mobilization:yesterday"
 NEW_STORY = "new_story:mobilization:story-mob-1"
+REGION_SPIKE = "region_spike:mobilization:RU-BU:yesterday"
 
 MOB_TEXT = (
     "The military enlistment office in Ulan-Ude handed summonses to 300 men on Monday. "
@@ -34,6 +35,7 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
     from newsmon.config import load_settings
     from newsmon.db import open_db
     from newsmon.readcopy import publish
+    from newsmon.store import upsert_regions
 
     now = now or datetime.now(UTC)
     os.environ["NEWSMON_DB"] = str(db_path)
@@ -313,6 +315,33 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
                 now - timedelta(hours=2),
                 now - timedelta(hours=2),
             ],
+        )
+        # regions: the story and five of the spike's stories in Buryatia, and a regional spike
+        upsert_regions(con, settings)
+        for article_id in ("a-mob-1", "a-mob-2", "a-mob-3", *(f"a-spike-{i}" for i in range(5))):
+            con.execute(
+                "insert into article_regions values (?, 'RU-BU', 3.0, ?, 'test', ?)",
+                [
+                    article_id,
+                    [
+                        {
+                            "term": "бурят*",
+                            "field": "text",
+                            "start": 0,
+                            "end": 4,
+                            "snippet": "Buryatia",
+                            "weight": 3.0,
+                        }
+                    ],
+                    now,
+                ],
+            )
+        con.execute(
+            """insert into signals (signal_id, kind, topic, region, day, count_day, baseline,
+                reason, run_id, created_at)
+               values (?, 'region_spike', 'mobilization', 'RU-BU', ?, 5, 0.0,
+                'mobilization in Buryatia (RU-BU): 5 stories', 'run-1', ?)""",
+            [REGION_SPIKE, yesterday, now - timedelta(hours=3)],
         )
         publish(con, settings)  # the console reads only the analyst copy, as in production
     return {

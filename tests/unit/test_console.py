@@ -29,6 +29,12 @@ def client(fixture_db: dict):
     return TestClient(create_app(now=lambda: fixture_db["now"]))
 
 
+def con_again(fixture_db: dict):
+    from newsmon.db import open_reader
+
+    return open_reader(fixture_db["settings"].read_db_path)
+
+
 def _con(fixture_db: dict):
     from newsmon.readcopy import open_read
 
@@ -50,7 +56,14 @@ def test_overview_counts_the_spike_and_the_last_24_hours(fixture_db: dict) -> No
     assert counts["mobilization"]["last_24h"] == 1
     assert counts["mobilization"]["baseline_per_day"] == pytest.approx((9 + 6) / 7, abs=0.01)
     assert counts["protests"]["last_24h"] == 0
-    assert [s["signal_id"] for s in ov.signals] == [console_db.NEW_STORY, console_db.SPIKE]
+    assert [s["signal_id"] for s in ov.signals] == [
+        console_db.NEW_STORY,
+        console_db.SPIKE,
+        console_db.REGION_SPIKE,
+    ]
+    assert [(r["region"], r["name"], r["stories_7d"]) for r in ov.regions] == [
+        ("RU-BU", "Buryatia", 6)  # the three-outlet story and five of yesterday's
+    ]
     assert ov.signals[0]["title"] == "Summonses handed to 300 men in Buryatia"
     assert ov.signals[0]["source"] == "Meduza"
 
@@ -75,6 +88,9 @@ def test_signal_page_shows_why_copies_evidence_and_alerts(fixture_db: dict) -> N
     }
     assert spike is not None and spike.story is None
     assert len(spike.stories) == 9 and spike.stories[0]["title"].startswith("Call-up drive")
+    assert [(r["region"], r["name"]) for r in sp.story.regions] == [("RU-BU", "Buryatia")]
+    regional = queries.signal_page(con_again(fixture_db), console_db.REGION_SPIKE)
+    assert regional is not None and len(regional.stories) == 5, "only the region's stories"
 
 
 def test_sources_flags_the_silent_and_the_failing_feed(fixture_db: dict) -> None:
@@ -159,6 +175,10 @@ def test_every_page_renders_and_links_from_its_mount_point(client) -> None:
         assert page.status_code == 200, path
         assert "<h1>" in page.text
     assert client.get("/story", params={"id": "none"}).status_code == 404
+    story = client.get("/story", params={"id": console_db.STORY}).text
+    assert "Regions: Buryatia <small>(RU-BU)</small>" in story
+    regional = client.get("/signal", params={"id": console_db.REGION_SPIKE}).text
+    assert "<h1>Regional spike: mobilization in RU-BU</h1>" in regional
     assert client.get("/", params={"days": 1000}).text.count("the last 365 days") == 1
     mounted = client.get("/", params={"days": 30}, headers={})
     assert 'href="/signal?id=' in mounted.text or 'href="/story?id=' in mounted.text
@@ -187,7 +207,14 @@ def test_csv_exports_defuse_formulas_and_keep_numbers(client) -> None:
     )
     assert "-1.5" in {r["weight"] for r in evidence}  # a negative weight is a number, kept
     signals = list(csv.DictReader(io.StringIO(client.get("/export/signals.csv").text)))
-    assert {r["signal_id"] for r in signals} == {console_db.SPIKE, console_db.NEW_STORY}
+    assert {r["signal_id"] for r in signals} == {
+        console_db.SPIKE,
+        console_db.NEW_STORY,
+        console_db.REGION_SPIKE,
+    }
+    assert {r["signal_id"]: r["region"] for r in signals}[console_db.REGION_SPIKE] == "RU-BU"
+    regions = list(csv.DictReader(io.StringIO(client.get("/export/regions.csv").text)))
+    assert [(r["region"], r["stories_7d"]) for r in regions] == [("RU-BU", "6")]
     sources = list(csv.DictReader(io.StringIO(client.get("/export/sources.csv").text)))
     assert {r["source"]: r["status"] for r in sources}["silent-feed"] == "silent"
     assert client.get("/export/nothing.csv").status_code == 404

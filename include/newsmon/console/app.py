@@ -45,12 +45,14 @@ SECURITY_HEADERS = {
 
 CSV_COLUMNS = {
     "counts": ["topic", "last_24h", "baseline_per_day"],
+    "regions": ["region", "name", "status", "stories_7d", "baseline_per_7d"],
     "daily": ["topic", "day", "stories", "undated"],
     "signals": [
         "created_at",
         "signal_id",
         "kind",
         "topic",
+        "region",
         "title",
         "source",
         "url",
@@ -357,11 +359,11 @@ def _records(
     now: datetime,
     configured: Callable[[Settings], list[dict[str, Any]]],
 ) -> list[dict[str, Any]]:
-    if name in ("counts", "daily"):
+    if name in ("counts", "daily", "regions"):
         days = min(queries.WINDOWS, key=lambda w: abs(w - days))
         topics = _topics(str(s.topics_path), s.topics_path.stat().st_mtime_ns)
         ov = queries.overview(con, topics, days, now, limit=0)
-        return ov.counts if name == "counts" else ov.daily
+        return {"counts": ov.counts, "daily": ov.daily, "regions": ov.regions}[name]
     if name == "signals":
         return queries.rows(
             queries.run(con, "console/latest_signals", topic=topic or None, limit=1000)

@@ -30,6 +30,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the copy has this table or view (one made before an upgrade may not, until
+    the next run publishes a new one)."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where table_name = $n"
+        " union all select count(*) from duckdb_views() where view_name = $n",
+        {"n": name},
+    ).fetchall()
+    return any(n for (n,) in found)
+
+
 # -- overview ---------------------------------------------------------------------------------
 
 
@@ -43,6 +54,7 @@ class Overview:
     spikes: list[dict[str, Any]]
     counts: list[dict[str, Any]]  # topic, last_24h, baseline_per_day
     signals: list[dict[str, Any]]
+    regions: list[dict[str, Any]] = field(default_factory=list)  # mobilization, this week
 
 
 def overview(
@@ -60,7 +72,12 @@ def overview(
     counted = {r["topic"]: r for r in rows(run(con, "console/recent_counts", now=now))}
     counts = [counted.get(t, {"topic": t, "last_24h": 0, "baseline_per_day": 0.0}) for t in topics]
     signals = rows(run(con, "console/latest_signals", topic=None, limit=limit))
-    return Overview(days, since, until, topics, daily, spikes, counts, signals)
+    regions = (
+        rows(run(con, "console/region_week", today=until, limit=15))
+        if has(con, "daily_topic_region_counts")
+        else []
+    )
+    return Overview(days, since, until, topics, daily, spikes, counts, signals, regions)
 
 
 # -- signal and story -------------------------------------------------------------------------
@@ -85,6 +102,7 @@ class StoryPage:
     evidence: list[EvidenceLine]
     signals: list[dict[str, Any]]
     alerts: list[dict[str, Any]]
+    regions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -105,8 +123,16 @@ def signal_page(con: duckdb.DuckDBPyConnection, signal_id: str) -> SignalPage | 
     if sig["story_id"]:
         page.story = story_page(con, sig["story_id"], topic=sig["topic"])
     elif sig["day"] is not None:
+        region = sig.get("region") if has(con, "story_regions") else None
         page.stories = rows(
-            run(con, "console/spike_stories", topic=sig["topic"], day=sig["day"], limit=50)
+            run(
+                con,
+                "console/spike_stories",
+                topic=sig["topic"],
+                day=sig["day"],
+                region=region,
+                limit=50,
+            )
         )
     return page
 
@@ -138,7 +164,12 @@ def story_page(
     signal_ids = list(story["signal_ids"] or [])
     signals = [rows(run(con, "console/signal", signal_id=s))[0] for s in signal_ids]
     alerts = rows(run(con, "console/signal_alerts", signal_ids=signal_ids)) if signal_ids else []
-    return StoryPage(story, copies, evidence, signals, alerts)
+    regions = (
+        rows(run(con, "console/story_regions", story_id=story_id))
+        if has(con, "story_regions")
+        else []
+    )
+    return StoryPage(story, copies, evidence, signals, alerts, regions)
 
 
 def marked(text: str, start: int, end: int, width: int = 70) -> list[tuple[str, bool]]:

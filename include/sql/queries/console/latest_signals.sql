@@ -6,17 +6,7 @@ with latest as (
     order by created_at desc, signal_id
     limit $limit
 )
-select g.signal_id,
-       g.kind,
-       g.topic,
-       g.created_at,
-       g.reason,
-       g.score,
-       g.day,
-       g.count_day,
-       g.baseline,
-       g.suppressed,
-       g.story_id,
+select g.*,
        s.title,
        s.source_count,
        s.article_count,

@@ -1,5 +1,4 @@
--- One signal, whatever its kind.
-select signal_id, kind, topic, story_id, day, score, count_day, baseline, reason, run_id,
-       created_at, suppressed
+-- One signal, whatever its kind (every column, so a copy made before a column existed reads too).
+select *
 from signals
 where signal_id = $signal_id;

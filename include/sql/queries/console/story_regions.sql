@@ -1,0 +1,6 @@
+-- The regions a story's copies place it in, with their names, best first.
+select r.region, coalesce(g.name, r.region) as name, g.status, r.score, r.articles
+from story_regions as r
+left join regions as g using (region)
+where r.story_id = $story_id
+order by r.score desc, r.articles desc, r.region;
