@@ -125,6 +125,7 @@ class FetchConfig:
     cycle_budget_seconds: float = 600.0  # a cycle takes no new page after this
     per_host_delay_seconds: float = 1.0
     sources_per_batch: int = 4
+    telegram_base_url: str = "https://t.me"  # where channel previews are read (tests: a local server)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from newsmon.config import ConfigError, read_yaml
 from newsmon.dedup import canonical_url
 from newsmon.fetcher import Fetcher, FetchResult
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
+from newsmon.telegram import CHANNEL, ChannelState, preview_url, read_channel
 from newsmon.textio import NotText, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,15 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 @dataclass(frozen=True)
 class Source:
     name: str
-    type: str  # feed | urls
+    type: str  # feed | urls | telegram
     url: str | None = None
     urls: tuple[str, ...] = ()
     lang: str | None = None
     allow_private: bool = False
     max_articles: int = 50
+    channel: str | None = None  # telegram: the public channel's username
+    max_pages: int = 5  # telegram: preview pages read per cycle (newest first, then gaps)
+    follow_links: bool = False  # telegram: fetch the article a link-only post points to
 
 
 def load_sources(path: str | Path) -> list[Source]:
@@ -60,9 +64,11 @@ def load_sources(path: str | Path) -> list[Source]:
         if (
             not isinstance(item, dict)
             or not item.get("name")
-            or item.get("type") not in ("feed", "urls")
+            or item.get("type") not in ("feed", "urls", "telegram")
         ):
-            raise ConfigError(f"{path}: source #{i + 1} needs a name and a type (feed or urls)")
+            raise ConfigError(
+                f"{path}: source #{i + 1} needs a name and a type (feed, urls or telegram)"
+            )
         if item["name"] in names:
             raise ConfigError(f"{path}: source name {item['name']!r} is used twice")
         names.add(item["name"])
@@ -70,6 +76,11 @@ def load_sources(path: str | Path) -> list[Source]:
             raise ConfigError(f"{path}: feed source {item['name']!r} has no url")
         if item["type"] == "urls" and not item.get("urls"):
             raise ConfigError(f"{path}: urls source {item['name']!r} has no urls")
+        if item["type"] == "telegram" and not CHANNEL.match(str(item.get("channel") or "")):
+            raise ConfigError(
+                f"{path}: telegram source {item['name']!r} needs a public channel username"
+                " (channel: 5-32 letters, digits or underscores)"
+            )
         unknown = set(item) - {
             "name",
             "type",
@@ -78,6 +89,9 @@ def load_sources(path: str | Path) -> list[Source]:
             "lang",
             "allow_private",
             "max_articles",
+            "channel",
+            "max_pages",
+            "follow_links",
         }
         if unknown:
             raise ConfigError(
@@ -92,6 +106,9 @@ def load_sources(path: str | Path) -> list[Source]:
                 lang=item.get("lang"),
                 allow_private=bool(item.get("allow_private", False)),
                 max_articles=int(item.get("max_articles", 50)),
+                channel=item.get("channel"),
+                max_pages=max(1, int(item.get("max_pages", 5))),
+                follow_links=bool(item.get("follow_links", False)),
             )
         )
     return out
@@ -103,6 +120,9 @@ class CycleResult:
     errors: list[IngestError] = field(default_factory=list)
     feed_state: list[dict[str, Any]] = field(default_factory=list)
     fetched: list[dict[str, Any]] = field(default_factory=list)
+    telegram_posts: list[dict[str, Any]] = field(default_factory=list)
+    telegram_channels: list[dict[str, Any]] = field(default_factory=list)
+    posts_skipped: int = 0  # telegram posts with no text (media only, service messages)
     feeds_unchanged: int = 0
     deferred: int = 0  # links (or whole sources) left for the next cycle
     outcomes: dict[str, str] = field(default_factory=dict)  # source -> ok | unchanged | ...
@@ -216,9 +236,12 @@ def run_cycle(
     raw_dir: Path,
     now: datetime,
     budget_seconds: float | None = None,
+    telegram: dict[str, Any] | None = None,
+    telegram_base: str = "https://t.me",
 ) -> CycleResult:
     """Fetch every source once, within ``budget_seconds``. ``state``: per feed its etag,
-    last_modified, content_hash; ``seen``: canonical URLs already fetched (not again)."""
+    last_modified, content_hash; ``seen``: canonical URLs already fetched (not again);
+    ``telegram``: per channel what earlier cycles read (:class:`ChannelState`)."""
     import feedparser
 
     out = CycleResult()
@@ -231,6 +254,19 @@ def run_cycle(
                 out.deferred += 1
                 continue
             try:
+                if source.type == "telegram":
+                    out.outcomes[source.name] = _run_telegram(
+                        source,
+                        (telegram or {}).get(source.channel or ""),
+                        seen,
+                        fetcher,
+                        raw_dir,
+                        now,
+                        out,
+                        telegram_base,
+                        deadline,
+                    )
+                    continue
                 out.outcomes[source.name] = _run_source(
                     source, state, seen, fetcher, raw_dir, now, out, feedparser, deadline
                 )
@@ -245,6 +281,66 @@ def run_cycle(
         if outcome.startswith(("failed", "deferred")):
             log.warning("source %s %s", name, outcome)
     return out
+
+
+def _run_telegram(
+    source: Source,
+    prev: dict[str, Any] | None,
+    seen: set[str],
+    fetcher: Fetcher,
+    raw_dir: Path,
+    now: datetime,
+    out: CycleResult,
+    base: str,
+    deadline: float,
+) -> str:
+    """Read one public channel's new and edited posts (and, when asked, the articles
+    link-only posts point to); its outcome in words."""
+    channel = source.channel or ""
+    got = read_channel(
+        channel,
+        ChannelState.of(prev),
+        lambda url: fetcher.get(url, allow_private=source.allow_private),
+        base,
+        now,
+        max_pages=source.max_pages,
+        lang=source.lang,
+    )
+    out.docs += got.docs
+    out.errors += got.errors
+    out.telegram_posts += got.posts
+    out.telegram_channels.append(got.state)
+    out.posts_skipped += got.skipped
+    error = got.errors[-1].reason if got.outcome.startswith("failed") else None
+    out.feed_state.append(
+        {
+            "source": source.name,
+            "url": preview_url(base, channel),
+            "checked_at": now.isoformat(),
+            "status": None if error else 200,
+            "etag": None,
+            "last_modified": None,
+            "content_hash": None,
+            "error": error,
+        }
+    )
+    if got.outcome.startswith("failed") or not source.follow_links:
+        return got.outcome
+    taken = 0
+    for link in got.link_only:
+        canon = canonical_url(link)
+        if canon in seen or taken >= source.max_articles or time.monotonic() >= deadline:
+            continue
+        seen.add(canon)
+        taken += 1
+        res = fetcher.get(link, allow_private=source.allow_private)
+        doc, record = page_doc(res, source, raw_dir, now)
+        out.fetched.append(record)
+        if isinstance(doc, IngestError):
+            out.errors.append(doc)
+        else:
+            out.docs.append(doc)
+    return got.outcome
 
 
 def _run_source(

@@ -9,6 +9,7 @@ does. Storing, tagging and signals are the shared :mod:`newsmon.stages`.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,12 +46,19 @@ def plan_fetch(
             for source, etag, modified, digest in run(con, "fetch/feed_state").fetchall()
         }
         seen = [r[0] for r in run(con, "fetch/seen_urls").fetchall()]
+        telegram: dict[str, Any] = {
+            channel: {"last": last, "gaps": json.loads(gaps or "[]"), "hashes": {}}
+            for channel, last, gaps in run(con, "fetch/telegram_channels").fetchall()
+        }
+        for channel, post_id, text_hash in run(con, "fetch/telegram_recent_posts").fetchall():
+            telegram.setdefault(channel, {"last": 0, "gaps": [], "hashes": {}})
+            telegram[channel]["hashes"][str(post_id)] = text_hash
         since = runs.now() - timedelta(hours=24)
         robots = {
             origin: {"status": status, "body": body}
             for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
         }
-    staged.write_plan({"state": state, "seen": seen, "robots": robots})
+    staged.write_plan({"state": state, "seen": seen, "robots": robots, "telegram": telegram})
     size = max(1, settings.fetch.sources_per_batch)
     names = [s.name for s in sources]
     batches = [names[i : i + size] for i in range(0, len(names), size)]
@@ -82,6 +90,8 @@ def fetch_batch(
         settings.raw_dir,
         now,
         settings.fetch.cycle_budget_seconds,
+        telegram=plan.get("telegram", {}),
+        telegram_base=settings.fetch.telegram_base_url,
     )
     errors: list[IngestError] = list(result.errors)
     topics: dict[str, int] = {}
@@ -90,6 +100,8 @@ def fetch_batch(
     staged.write_errors(f"fetch-{index:03d}", (e.to_dict() for e in errors))
     staged.write_fetch_table("feed-state", index, result.feed_state)
     staged.write_fetch_table("fetched", index, result.fetched)
+    staged.write_fetch_table("telegram-posts", index, result.telegram_posts)
+    staged.write_fetch_table("telegram-channels", index, result.telegram_channels)
     robots = (r | {"fetched_at": now.isoformat()} for r in fetcher.robots_fetched)
     staged.write_fetch_table("robots", index, robots)
     failed = result.failed_sources
@@ -105,6 +117,7 @@ def fetch_batch(
         "feeds_unchanged": result.feeds_unchanged,
         "deferred": result.deferred,
         "pages": len(result.fetched),
+        "posts_skipped": result.posts_skipped,
         "articles": n,
         "errors": len(errors),
         "requests": fetcher.requests_made,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 CHUNKS_PER_BATCH = 1000  # chunk numbers of fetch batch k start at k * CHUNKS_PER_BATCH
-FETCH_TABLES = ("feed-state", "fetched", "robots")
+FETCH_TABLES = ("feed-state", "fetched", "robots", "telegram-posts", "telegram-channels")
 
 
 def safe_run_id(run_id: str) -> str:

@@ -226,6 +226,8 @@ def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) ->
         ("feed-state", "fetch/upsert_feed_state"),
         ("fetched", "fetch/upsert_fetched_urls"),
         ("robots", "fetch/upsert_robots"),
+        ("telegram-channels", "fetch/upsert_telegram_channels"),
+        ("telegram-posts", "fetch/upsert_telegram_posts"),
     ):
         files = staged.fetch_tables(table)
         if files:
