@@ -306,7 +306,7 @@ def _run_telegram(
         max_pages=source.max_pages,
         lang=source.lang,
     )
-    out.docs += got.docs
+    posts = got.docs  # added after the articles they link to, so a post can join their story
     out.errors += got.errors
     out.telegram_posts += got.posts
     out.telegram_channels.append(got.state)
@@ -325,6 +325,7 @@ def _run_telegram(
         }
     )
     if got.outcome.startswith("failed") or not source.follow_links:
+        out.docs += posts
         return got.outcome
     taken = 0
     for link in got.link_only:
@@ -340,6 +341,7 @@ def _run_telegram(
             out.errors.append(doc)
         else:
             out.docs.append(doc)
+    out.docs += posts
     return got.outcome
 
 

@@ -41,6 +41,7 @@ class RawDoc:
     lang: str | None = None
     authors: list[str] = field(default_factory=list)
     note: str | None = None  # something dropped on the way in (e.g. an impossible date)
+    links: list[str] = field(default_factory=list)  # articles it points to (a Telegram post's)
 
     def __post_init__(self) -> None:
         # Text from outside is cleaned once, here, where every document enters.
@@ -90,6 +91,7 @@ class ArticleRecord:
     seq: int = 0  # order within the run; the last copy of an article wins its text
     lang_source: str | None = None  # declared (by the page, record, feed or source) | detected
     source_host: str | None = None  # the URL's host: the outlet when nothing names one
+    links: list[str] = field(default_factory=list)  # canonical URLs of articles it points to
 
     def to_json(self) -> str:
         # the fields as they are: dataclasses.asdict deep-copies the 160 numbers of the

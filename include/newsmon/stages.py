@@ -158,6 +158,7 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
         lang=lang,
         lang_source=lang_source,
         source_host=None if cleaned.source else host_name(raw.url),
+        links=[canonical_url(u) for u in raw.links[:20]],
         authors=raw.authors,
         published_at=cleaned.published_at.isoformat() if cleaned.published_at else None,
         date_source=cleaned.date_source,

@@ -151,6 +151,9 @@ def _store_chunk(
         window_days=settings.dedup.window_days,
     ).fetchall():
         matches.setdefault(article, []).append(Match(other, stored, sim))
+    # a post that links to an article (stored, or earlier in this run) is that article's story
+    for article, other, stored in run(con, "story_links").fetchall():
+        matches.setdefault(article, []).append(Match(other, stored, 1.0))
     mapping = assign_stories(new, exact, matches)
     run(
         con,

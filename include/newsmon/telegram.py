@@ -338,6 +338,7 @@ def read_channel(
                 date_source="telegram" if p.published_at else None,
                 source=title or f"@{channel}",
                 lang=lang,
+                links=[u for u in p.links if u.startswith(("http://", "https://"))],
             )
         )
         rest = p.text

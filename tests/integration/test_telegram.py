@@ -210,6 +210,14 @@ def test_short_posts_are_tagged_placed_and_alerted_with_a_link_to_the_post(
     assert topics["https://t.me/mobnews/2"] == [None]
     assert regions == [("RU-BU",), ("RU-BU",)], "the post and the article it links to"
     assert topics[link] == ["mobilization"], "the article a link-only post points to is fetched"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        stories = dict(con.execute("select url, story_id from articles").fetchall())
+        story = con.execute(
+            "select article_count from stories where story_id = ?", [stories[link]]
+        ).fetchone()
+    assert stories["https://t.me/mobnews/3"] == stories[link], "the post joins the article's story"
+    assert story == (2,)
+    assert stories["https://t.me/mobnews/1"] != stories[link]
     deliver(load_settings())
     log = (tmp_path / "alerts.log").read_text(encoding="utf-8")
     assert "https://t.me/mobnews/1" in log and "regions: Buryatia (RU-BU)" in log

@@ -13,7 +13,7 @@ with raw as (
             authors: 'varchar[]', published_at: 'timestamptz', date_source: 'varchar',
             content_hash: 'varchar', chars: 'integer', signature: 'uinteger[]',
             bands: 'bigint[]', seq: 'bigint', lang_source: 'varchar',
-            source_host: 'varchar'
+            source_host: 'varchar', links: 'varchar[]'
         }
     )
 ),
@@ -24,6 +24,7 @@ merged as (
            arg_max(origin, seq) as origin,
            arg_max(source, seq) filter (where source is not null) as source,
            arg_max(source_host, seq) filter (where source_host is not null) as source_host,
+           arg_max(links, seq) filter (where len(links) > 0) as links,
            arg_max(title, seq) filter (where title is not null and title <> '') as title,
            arg_max(text, seq) as text,
            arg_max(lang, [lang_source = 'declared', seq]) filter (where lang is not null) as lang,
