@@ -20,7 +20,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
+from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
 
 
 @dag(
@@ -37,7 +37,7 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
     doc_md=__doc__,
 )
 def news_alerts() -> None:
-    @task(pool=POOL)
+    @task(**WRITER)
     def prepare_alerts() -> dict:
         from newsmon.config import load_settings
         from newsmon.delivery import prepare
@@ -51,7 +51,7 @@ def news_alerts() -> None:
 
         return send(load_settings(), prepared["delivery_id"])
 
-    @task(pool=POOL)
+    @task(**WRITER)
     def record_alerts(sent: dict) -> dict:
         from newsmon.config import load_settings
         from newsmon.delivery import record

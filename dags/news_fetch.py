@@ -20,7 +20,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
+from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
 
 
 @dag(
@@ -34,7 +34,7 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, POOL, SIGNALS_ASSET
     doc_md=__doc__,
 )
 def news_fetch() -> None:
-    @task(pool=POOL)
+    @task(**WRITER)
     def plan_fetch(**context) -> list[dict]:
         """The run's source batches, each a mapped fetch_sources task (at least one, so
         the run is stored and reported even with no sources)."""
@@ -53,7 +53,7 @@ def news_fetch() -> None:
 
         return fetch_batch(load_settings(), batch["run_id"], batch["names"], batch["index"])
 
-    @task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)], trigger_rule="all_done")
+    @task(**WRITER, outlets=[Asset(SIGNALS_ASSET)], trigger_rule="all_done")
     def store_articles(batches: list, fetched: list, **context) -> dict:
         """Store what every batch staged (also when one failed), raise signals, record the
         cycle; AirflowFailException (failed at once, no retries) if every source failed."""

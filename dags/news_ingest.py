@@ -22,7 +22,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, POOL
+from newsmon_airflow.defaults import DEFAULT_ARGS, WRITER
 from newsmon_airflow.tasks import store_articles
 
 
@@ -48,7 +48,7 @@ from newsmon_airflow.tasks import store_articles
     doc_md=__doc__,
 )
 def news_ingest() -> None:
-    @task(pool=POOL)
+    @task(**WRITER)
     def discover_files(**context) -> dict:
         from newsmon.config import load_settings
         from newsmon.stages import discover_files as discover

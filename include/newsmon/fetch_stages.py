@@ -59,9 +59,8 @@ def plan_fetch(
             for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
         }
     staged.write_plan({"state": state, "seen": seen, "robots": robots, "telegram": telegram})
-    size = max(1, settings.fetch.sources_per_batch)
     names = [s.name for s in sources]
-    batches = [names[i : i + size] for i in range(0, len(names), size)]
+    batches = batches_by_host(sources, settings.fetch.sources_per_batch, settings)
     log.info(
         "fetch plan %s: %d sources in %d batches, %d URLs seen before",
         run_id,
@@ -70,6 +69,41 @@ def plan_fetch(
         len(seen),
     )
     return {"run_id": run_id, "batches": batches, "sources": len(names), "seen": len(seen)}
+
+
+def source_host(source: Any, settings: Settings) -> str:
+    """The host a source's requests go to first (its feed's, its first URL's, or t.me's)."""
+    from urllib.parse import urlsplit
+
+    if source.type == "telegram":
+        url = settings.fetch.telegram_base_url
+    else:
+        url = source.url or (source.urls[0] if source.urls else "")
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def batches_by_host(sources: list[Any], size: int, settings: Settings) -> list[list[str]]:
+    """Source names in batches of about ``size``, every host's sources in one batch: each
+    batch is one task, and the per-host delay holds within a process, so two tasks on two
+    workers never hit one host at once. A host with more sources than ``size`` makes one
+    bigger batch rather than two that would run side by side."""
+    by_host: dict[str, list[str]] = {}
+    for s in sources:
+        by_host.setdefault(source_host(s, settings), []).append(s.name)
+    size = max(1, size)
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for names in by_host.values():
+        if current and len(current) + len(names) > size:
+            batches.append(current)
+            current = []
+        current += names
+    if current:
+        batches.append(current)
+    return batches
 
 
 def fetch_batch(

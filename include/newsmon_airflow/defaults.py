@@ -16,6 +16,10 @@ from airflow.sdk import BaseNotifier
 log = logging.getLogger(__name__)
 
 POOL = "newsmon_duckdb"  # 1 slot: DuckDB allows one writing process per file
+# Under the CeleryExecutor every task that writes DuckDB goes to this queue, which one worker
+# (the one with the data volume) serves; other executors ignore queues.
+DUCKDB_QUEUE = "duckdb"
+WRITER: dict[str, Any] = {"pool": POOL, "queue": DUCKDB_QUEUE}
 SIGNALS_ASSET = "newsmon_signals"  # updated by store_articles (both DAGs), schedules news_alerts
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.sdk import Asset, task
 
-from newsmon_airflow.defaults import POOL, SIGNALS_ASSET
+from newsmon_airflow.defaults import SIGNALS_ASSET, WRITER
 
 
 def store_and_detect(run_id: str, context: dict[str, Any]) -> dict:
@@ -28,7 +28,7 @@ def store_and_detect(run_id: str, context: dict[str, Any]) -> dict:
     return stored | {k: v for k, v in detected.items() if k != "run_id"}
 
 
-@task(pool=POOL, outlets=[Asset(SIGNALS_ASSET)], trigger_rule="all_done")
+@task(**WRITER, outlets=[Asset(SIGNALS_ASSET)], trigger_rule="all_done")
 def store_articles(staged: dict | list, **context) -> dict:
     """Write the run's staged articles (what every upstream task staged, also when one of
     them failed), raise its signals and publish the analyst copy."""

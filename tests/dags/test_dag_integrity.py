@@ -58,6 +58,16 @@ def test_writers_share_the_duckdb_pool(dagbag) -> None:
     assert set(fetch) == {"plan_fetch", "fetch_sources", "store_articles"}
 
 
+def test_every_duckdb_writer_goes_to_the_duckdb_queue(dagbag) -> None:
+    """Under Celery the queue puts every writer on the one worker with the data volume; the
+    pool is the scheduler-side guard. The two always go together."""
+    for dag_id in ("news_ingest", "news_fetch", "news_alerts"):
+        for t in dagbag.get_dag(dag_id).tasks:
+            assert (t.pool == "newsmon_duckdb") == (t.queue == "duckdb"), (dag_id, t.task_id)
+    fetch = {t.task_id: t.queue for t in dagbag.get_dag("news_fetch").tasks}
+    assert fetch == {"plan_fetch": "duckdb", "fetch_sources": "default", "store_articles": "duckdb"}
+
+
 def test_ingest_order_and_asset_wiring(dagbag) -> None:
     ingest = dagbag.get_dag("news_ingest")
     order = ["discover_files", "read_files", "store_articles"]

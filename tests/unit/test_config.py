@@ -47,3 +47,32 @@ def test_bad_settings_are_clear_errors(tmp_path: Path, text: str, message: str) 
     cfg.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(cfg)
+
+
+def test_fetch_batches_keep_each_host_in_one_batch(tmp_path) -> None:
+    """Politeness across workers: a host's sources are never split over two batches."""
+    import json
+
+    from newsmon.config import load_settings
+    from newsmon.crawl import load_sources
+    from newsmon.fetch_stages import batches_by_host, source_host
+
+    sources = [
+        {"name": f"a{i}", "type": "feed", "url": f"https://a.example/{i}.xml"} for i in range(5)
+    ]
+    sources += [
+        {"name": f"b{i}", "type": "feed", "url": f"https://b{i}.example/rss"} for i in range(6)
+    ]
+    sources += [{"name": f"t{i}", "type": "telegram", "channel": f"chan{i}nel"} for i in range(3)]
+    path = tmp_path / "sources.yaml"
+    path.write_text(json.dumps({"sources": sources}), encoding="utf-8")
+    settings = load_settings()
+    loaded = load_sources(path)
+    batches = batches_by_host(loaded, 4, settings)
+    host_of = {s.name: source_host(s, settings) for s in loaded}
+    for host in set(host_of.values()):
+        holding = [i for i, b in enumerate(batches) if any(host_of[n] == host for n in b)]
+        assert len(holding) == 1, host
+    assert sorted(n for b in batches for n in b) == sorted(s["name"] for s in sources)
+    assert {host_of["t0"], host_of["t2"]} == {"t.me"}
+    assert max(len(b) for b in batches) == 5  # a.example's five stay together
