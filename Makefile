@@ -22,7 +22,7 @@ export NEWSMON_HOME := $(ROOT)
 # airflow standalone starts its components as `airflow ...` subprocesses found on PATH
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install airflow-init run airflow airflow-cli sql bench-search test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-ui bench-small browser constraints clean
+.PHONY: help install airflow-init run airflow airflow-cli sql bench-search test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-ui bench-small system-packages constraints clean
 
 help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
@@ -70,17 +70,22 @@ airflow-cli: install
 sql: install
 	$(BIN)/newsmon sql
 
-test: install browser
+test: install system-packages
 	$(BIN)/pytest -q
 
-# The console's browser tests drive Debian's chromium (never a downloaded browser): install it
-# with apt where it is missing; without apt (or root) the tests say so and are skipped.
-browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+# Tests need programs from Debian's packages, never downloaded by a test tool: chromium for
+# the console's browser tests, postgresql and redis-server for the CeleryExecutor proof.
+# Installed with apt where missing; without apt (or root) those tests say so and are skipped.
+SYSTEM_PACKAGES := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql redis-server:/usr/bin/redis-server
+
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+		pkg=$${pair%%:*}; path=$${pair#*:}; [ -e "$$path" ] || missing="$$missing $$pkg"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get > /dev/null && [ "$$(id -u)" = 0 ]; then \
-		echo "installing Debian's chromium for the console's browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
-	else echo "no /usr/bin/chromium and no apt as root: the console's browser tests will be skipped"; fi
+		echo "installing Debian packages for the tests:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing > /dev/null; \
+	else echo "missing$$missing and no apt as root: the tests that need them will be skipped"; fi
 
 test-unit: install
 	$(BIN)/pytest -q tests/unit
