@@ -132,6 +132,7 @@ def test_news_fetch_on_celery_workers_with_one_duckdb_writer(
         encoding="utf-8",
     )
     dags = Path(__file__).resolve().parents[2] / "dags"
+    started = time.monotonic()
     cluster.start(
         {
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
@@ -152,6 +153,22 @@ def test_news_fetch_on_celery_workers_with_one_duckdb_writer(
         time.sleep(2)
         rows = _query(cluster, "select state from dag_run where run_id = 'celery_proof'")
         state = rows[0][0] if rows else None
+    took = _query(
+        cluster,
+        "select extract(epoch from end_date - start_date) from dag_run where run_id = 'celery_proof'",
+    )[0][0]
+    artefacts = Path(__file__).resolve().parents[2] / ".artifacts" / "celery"
+    artefacts.mkdir(parents=True, exist_ok=True)
+    (artefacts / "timings.json").write_text(
+        json.dumps(
+            {
+                "dag_run_seconds": float(took),
+                "feeds": FEEDS,
+                "articles": FEEDS * PER_FEED,
+                "test_seconds": time.monotonic() - started,
+            }
+        )
+    )
     tis = _query(
         cluster,
         "select task_id, map_index, state, queue, hostname from task_instance"
