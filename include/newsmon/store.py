@@ -29,6 +29,7 @@ import duckdb
 from newsmon import progress, runs
 from newsmon.config import Settings
 from newsmon.db import run, transaction
+from newsmon.dedup import norm_words
 from newsmon.faults import checkpoint
 from newsmon.search import INDEX_STEPS, index_missing
 from newsmon.staging import RunFolder, count_lines
@@ -154,6 +155,9 @@ def _store_chunk(
     # a post that links to an article (stored, or earlier in this run) is that article's story
     for article, other, stored in run(con, "story_links").fetchall():
         matches.setdefault(article, []).append(Match(other, stored, 1.0))
+    # a short text that quotes a stored article (a post repeating its lead) is its story too
+    for article, story in quoted_stories(con, settings, new, exact, matches).items():
+        matches.setdefault(article, []).append(Match(story, True, QUOTE_SIM))
     mapping = assign_stories(new, exact, matches)
     run(
         con,
@@ -190,6 +194,54 @@ def _store_chunk(
         stories_new=sum(1 for _, is_new in mapping.values() if is_new),
         now=now,
     )
+
+
+QUOTE_MAX_CHARS = 1500  # texts this short are checked for quoting a stored article
+QUOTE_SHARE = 0.6  # of the short text's 5-word phrases found in the article
+QUOTE_SIM = 0.95  # the similarity a verified quote counts as (near duplicates reach 1.0)
+
+
+def _phrases(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = norm_words(text)
+    return {tuple(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
+
+
+def quoted_stories(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    new: list[tuple[str, str]],
+    exact: dict[str, str],
+    matches: dict[str, list[Match]],
+) -> dict[str, str]:
+    """``article_id -> story_id`` for short new texts with no other match whose wording is
+    mostly in one stored article: at least QUOTE_SHARE of their 5-word phrases, among the
+    articles the search index finds holding 80% of their word stems. Near-duplicate
+    signatures cannot see it: a post of two sentences and the long article it quotes share
+    too small a part of their union."""
+    ids = [a for a, h in new if a not in matches and h not in exact]
+    if not ids:
+        return {}
+    short = {
+        a: t
+        for a, t in con.execute(
+            "select article_id, text from stage where list_contains($ids::varchar[], article_id)"
+            " and chars <= $limit",
+            {"ids": ids, "limit": QUOTE_MAX_CHARS},
+        ).fetchall()
+    }
+    if not short:
+        return {}
+    found: dict[str, tuple[float, str]] = {}
+    for article, story, text, _shared, _n in run(
+        con, "quote_candidates", ids=list(short), window_days=settings.dedup.window_days
+    ).fetchall():
+        mine = _phrases(short[article])
+        if len(mine) < 4:
+            continue
+        share = len(mine & _phrases(text)) / len(mine)
+        if share >= QUOTE_SHARE and share > found.get(article, (0.0, ""))[0]:
+            found[article] = (share, story)
+    return {a: s for a, (_, s) in found.items()}
 
 
 def _gazetteer_version(settings: Settings) -> str:

@@ -18,6 +18,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 PAGE = 20
+ARTICLE = [
+    "Военкоматы Бурятии раздают повестки у проходных авиационного и локомотивного заводов.",
+    "Сотрудники военкомата дежурят у ворот с семи утра и вручают бумаги каждому мужчине,"
+    " который выходит после смены.",
+    "Профсоюз завода заявил, что руководство предприятия передало военкомату списки"
+    " работников ещё в сентябре.",
+    "Правительство республики назвало происходящее плановой сверкой воинского учёта и"
+    " пообещало, что отправки на фронт не будет.",
+    "Жёны рабочих говорят, что за неделю повестки получили не меньше двухсот человек.",
+]
 
 
 @dataclass
@@ -148,11 +158,8 @@ class TelegramSite:
                 "utf-8", "surrogatepass"
             )
             return self._send(h, 200, body, "text/html; charset=utf-8")
-        if parts.path == "/news/1":  # an article a post links to
-            text = "".join(
-                f"<p>Военкоматы Бурятии раздают повестки у проходных заводов, абзац {i}.</p>"
-                for i in range(5)
-            )
+        if parts.path == "/news/1":  # an article a post links to, and another quotes
+            text = "".join(f"<p>{p}</p>" for p in ARTICLE)
             body = (
                 "<html lang='ru'><head><meta charset='utf-8'><title>Повестки у проходных</title>"
                 f"</head><body><article><h1>Повестки у проходных</h1>{text}</article></body></html>"

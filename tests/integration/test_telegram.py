@@ -218,6 +218,23 @@ def test_short_posts_are_tagged_placed_and_alerted_with_a_link_to_the_post(
     assert stories["https://t.me/mobnews/3"] == stories[link], "the post joins the article's story"
     assert story == (2,)
     assert stories["https://t.me/mobnews/1"] != stories[link]
+
+    # a later post quotes the article without linking to it: the same story all the same
+    from tests.integration.telegram_site import ARTICLE
+
+    ch.add(TgPost(4, f"{ARTICLE[1]} {ARTICLE[2]}"))
+    ch.add(
+        TgPost(
+            5,
+            "Повестки раздают у проходных заводов и в торговых центрах Улан-Удэ, а"
+            " также на остановках общественного транспорта и у входа в метро.",
+        )
+    )
+    fetch(load_settings())
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        stories = dict(con.execute("select url, story_id from articles").fetchall())
+    assert stories["https://t.me/mobnews/4"] == stories[link], "a quote joins the quoted story"
+    assert stories["https://t.me/mobnews/5"] != stories[link], "the same words, another story"
     deliver(load_settings())
     log = (tmp_path / "alerts.log").read_text(encoding="utf-8")
     assert "https://t.me/mobnews/1" in log and "regions: Buryatia (RU-BU)" in log

@@ -1,0 +1,41 @@
+-- Stored articles that may contain a short new article (a post quoting a story): those
+-- holding at least 80% of its distinct word stems, and at least 8 of them. Common stems
+-- (in more than 2% of articles, and over 100) are left out of the comparison; the caller then checks the
+-- wording itself. Within the dedup window of the article's date, as story matches are.
+with short as (
+    select article_id, title, text, published_at
+    from stage
+    where state = 'new' and list_contains($ids::varchar[], article_id)
+),
+stats as (select greatest(count(*), 1) as n from search_docs),
+common as (
+    select term from search_vocab group by term
+    having sum(df) > greatest(0.02 * (select n from stats), 100)
+),
+terms as (
+    select distinct s.article_id, search_stem(u.w) as term
+    from short as s, unnest(search_words(s.text)) as u(w)
+    where length(u.w) >= 3
+),
+useful as (
+    select t.* from terms as t where t.term not in (select term from common)
+),
+sizes as (select article_id, count(*) as n_terms from useful group by article_id),
+hits as (
+    select u.article_id, d.article_id as other, count(*) as shared
+    from useful as u
+    join search_terms as st on st.term = u.term
+    join search_docs as d using (doc_no)
+    group by all
+)
+select h.article_id, a.story_id, a.text, h.shared, z.n_terms
+from hits as h
+join sizes as z using (article_id)
+join articles as a on a.article_id = h.other
+join short as s on s.article_id = h.article_id
+where z.n_terms >= 8
+  and h.shared >= 0.8 * z.n_terms
+  and (s.published_at is null or a.published_at is null
+       or abs(date_diff('day', s.published_at, a.published_at)) <= $window_days)
+order by h.article_id, h.shared desc
+limit 1000;
