@@ -196,7 +196,7 @@ def _store_chunk(
     )
 
 
-QUOTE_MAX_CHARS = 1500  # texts this short are checked for quoting a stored article
+QUOTE_MAX_CHARS = 800  # texts this short (posts, not articles) are checked for quoting one
 QUOTE_SHARE = 0.6  # of the short text's 5-word phrases found in the article
 QUOTE_SIM = 0.95  # the similarity a verified quote counts as (near duplicates reach 1.0)
 
