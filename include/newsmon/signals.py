@@ -68,7 +68,6 @@ def detect(
             new_signals += [r[0] for r in rows]
         backfill = bool((run(con, "runs/is_backfill", run_id=run_id).fetchone() or [False])[0])
         new_signals += _spikes(con, settings, as_of, now, run_id, backfill)
-        new_signals += _region_spikes(con, settings, as_of, now, run_id, backfill)
         queued = suppressed = 0
         if new_signals:
             statuses = run(
@@ -110,78 +109,37 @@ def _spikes(
     run_id: str,
     backfill: bool,
 ) -> list[str]:
+    """Topic spikes, then the same rule per region for ``region_spike_topics``."""
     spike = settings.signals.spike
-    rows = run(
-        con,
-        "spike_counts",
-        start=as_of - timedelta(days=spike.baseline_days),
-        as_of=as_of,
-        topics=list(settings.signals.spike_topics),
-    ).fetchall()
-    by_topic: dict[str, dict[date, int]] = {}
-    for topic, day, n in rows:
-        by_topic.setdefault(topic, {})[day] = n
-    fired: list[str] = []
-    for topic, days in by_topic.items():
-        count = days.get(as_of, 0)
-        baseline = sum(n for d, n in days.items() if d < as_of) / spike.baseline_days
-        if not spike_fires(count, baseline, settings):
-            continue
-        reason = f"{topic}: {count} stories on {as_of.isoformat()} vs {spike.baseline_days}-day baseline {baseline:.1f}"
-        inserted = run(
+    start = as_of - timedelta(days=spike.baseline_days)
+    counts: dict[tuple[str, str | None], dict[date, int]] = {}
+    for topic, day, n in run(
+        con, "spike_counts", start=start, as_of=as_of, topics=list(settings.signals.spike_topics)
+    ).fetchall():
+        counts.setdefault((topic, None), {})[day] = n
+    if settings.signals.region_spike_topics:
+        for topic, region, day, n in run(
             con,
-            "insert_spike_signal",
-            topic=topic,
-            day=as_of,
-            count_day=count,
-            baseline=baseline,
-            reason=reason,
-            run_id=run_id,
-            now=now,
-            suppressed="backfill" if backfill else None,
-        ).fetchall()
-        fired += [r[0] for r in inserted]
-    return fired
-
-
-def _region_spikes(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    as_of: date,
-    now: datetime,
-    run_id: str,
-    backfill: bool,
-) -> list[str]:
-    topics = list(settings.signals.region_spike_topics)
-    if not topics:
-        return []
-    spike = settings.signals.spike
-    rows = run(
-        con,
-        "region_spike_counts",
-        start=as_of - timedelta(days=spike.baseline_days),
-        as_of=as_of,
-        topics=topics,
-    ).fetchall()
-    counts: dict[tuple[str, str], dict[date, int]] = {}
-    for topic, region, day, n in rows:
-        counts.setdefault((topic, region), {})[day] = n
+            "region_spike_counts",
+            start=start,
+            as_of=as_of,
+            topics=list(settings.signals.region_spike_topics),
+        ).fetchall():
+            counts.setdefault((topic, region), {})[day] = n
     names = dict(run(con, "region_names").fetchall())
     fired: list[str] = []
-    for (topic, region), days in sorted(counts.items()):
+    for (topic, region), days in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         count = days.get(as_of, 0)
         baseline = sum(n for d, n in days.items() if d < as_of) / spike.baseline_days
         if not spike_fires(count, baseline, settings):
             continue
+        where = f" in {names.get(region, region)} ({region})" if region else ""
         reason = (
-            f"{topic} in {names.get(region, region)} ({region}): {count} stories on"
-            f" {as_of.isoformat()} vs {spike.baseline_days}-day baseline {baseline:.1f}"
+            f"{topic}{where}: {count} stories on {as_of.isoformat()}"
+            f" vs {spike.baseline_days}-day baseline {baseline:.1f}"
         )
-        inserted = run(
-            con,
-            "insert_region_spike_signal",
+        params = dict(
             topic=topic,
-            region=region,
             day=as_of,
             count_day=count,
             baseline=baseline,
@@ -189,6 +147,10 @@ def _region_spikes(
             run_id=run_id,
             now=now,
             suppressed="backfill" if backfill else None,
-        ).fetchall()
+        )
+        if region:
+            inserted = run(con, "insert_region_spike_signal", region=region, **params).fetchall()
+        else:
+            inserted = run(con, "insert_spike_signal", **params).fetchall()
         fired += [r[0] for r in inserted]
     return fired
