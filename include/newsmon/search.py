@@ -42,29 +42,12 @@ def index_missing(con: duckdb.DuckDBPyConnection, batch: int = 5000) -> int:
         done += n
 
 
-def search(
-    settings: Settings,
-    query: str,
-    *,
-    topic: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    lang: str | None = None,
-    source: str | None = None,
-    limit: int = 10,
-) -> list[dict[str, Any]]:
-    """The best matches on the analyst copy, best first, each with a snippet."""
+def search(settings: Settings, query: str, **filters: Any) -> list[dict[str, Any]]:
+    """The best matches on the analyst copy, best first, each with a snippet; ``filters`` as
+    :func:`search_on` takes them (topic, since, until, lang, source, limit)."""
+    filters.setdefault("limit", 10)
     with open_read(settings) as con:
-        rows, prefixes = search_on(
-            con,
-            query,
-            topic=topic,
-            since=since,
-            until=until,
-            lang=lang,
-            source=source,
-            limit=limit,
-        )
+        rows, prefixes = search_on(con, query, **filters)
     for row in rows:
         row["snippet"] = snippet(row.pop("text"), prefixes)
     return rows
