@@ -22,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "scripts" / "region_forms.yaml"
 OUT = ROOT / "include" / "config" / "regions.yaml"
-VERSION = "2026.11-1"
+VERSION = "2026.11-2"
 
 # Ukrainian regions Russia occupies (wholly or in part) and claims to have annexed.
 CLAIMED = {

@@ -47,6 +47,10 @@ def _regions(gaz, text: str, title: str = "") -> list[str]:
         ("Students in occupied Crimea are pressured to sign contracts.", ["UA-43"]),
         ("Жителей Курской области эвакуируют.", ["RU-KRS"]),
         ("На Бєлгородщині оголосили евакуацію.", ["RU-BEL"]),
+        ("Drones hit the Alabuga plant near Yelabuga.", ["RU-TA"]),
+        ("Workers in Naberezhnye Chelny were handed summonses.", ["RU-TA"]),
+        ("В Стерлитамаке задержали дезертира.", ["RU-BA"]),
+        ("Рыбинск и Ярославль сократили выплаты.", ["RU-YAR"]),
     ],
 )
 def test_forms_in_three_languages_and_their_inflections(gaz, text: str, regions: list[str]) -> None:
@@ -67,6 +71,9 @@ def test_forms_in_three_languages_and_their_inflections(gaz, text: str, regions:
         "Депутат Сергей Пермяков предложил ужесточить наказание.",
         "Вибухи пролунали в Білгороді-Дністровському.",
         "Поезд прибыл на Курский вокзал.",
+        "Дарья Калугина выиграла конкурс блогеров.",
+        "Депутат Иван Тамбовцев и Олег Астраханцев внесли законопроект.",
+        "Художник Костромин открыл выставку.",
     ],
 )
 def test_a_capital_as_government_a_surname_or_a_namesake_is_no_place(gaz, text: str) -> None:
