@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from newsmon import progress, runs
@@ -81,6 +81,9 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
     }
 
 
+RETAG_MEMORY = "2GB"  # the whole retag is one transaction (measured: 100,000 articles fit)
+
+
 def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     """Re-tag every stored article with the current taxonomy and gazetteer, in one
     transaction."""
@@ -88,38 +91,42 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     gaz = load_gazetteer(settings.regions_path)
     tagger = load_tagger(settings.topics_path, settings.regions_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
-    topics_file = staged.path / "topics.jsonl"
+    staged.path.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []  # one tags file per `batch` articles: each loads in bounded memory
     with open_db(settings) as con:
+        # one transaction replaces every article's tags: DuckDB keeps it in memory until the
+        # commit, so the retag gets more room than a run's chunk-sized transactions need
+        con.execute(f"set memory_limit = '{RETAG_MEMORY}'")
         before = dict(run(con, "maintenance/topic_counts").fetchall())
         total = sum(before.values()) or None
         cursor = run(con, "maintenance/all_articles")
-
-        def rows(step: Callable[[int], None]) -> Iterator[dict[str, Any]]:
-            seq = 0
+        n = seq = 0
+        with progress.stage("retag", total=total, unit="article") as step:
             while chunk := cursor.fetchmany(batch):
+                rows = []
                 for art_id, origin, title, text in chunk:
                     art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
                     row = guarded(origin, "tag", topics_row, art, tagger)
                     seq += 1
                     if not isinstance(row, IngestError):
-                        yield row
+                        rows.append(row)
+                path = staged.path / f"tags-{len(files):05d}.jsonl"
+                n += write_jsonl(path, rows)
+                files.append(path)
                 step(len(chunk))
-
-        with progress.stage("retag", total=total, unit="article") as step:
-            n = write_jsonl(topics_file, rows(step))
         with transaction(con):
             run(con, "maintenance/clear_all_topics")
             run(con, "maintenance/clear_all_regions")
             upsert_regions(con, settings)
-            if n:
-                run(con, "stage_topics", topics=str(topics_file))
+            for path in files:
+                run(con, "stage_topics", topics=str(path))
                 run(
                     con,
                     "maintenance/insert_all_topics",
                     taxonomy_version=tax.version,
                     now=runs.now(),
                 )
-                run(con, "stage_regions", topics=str(topics_file))
+                run(con, "stage_regions", topics=str(path))
                 run(
                     con,
                     "maintenance/insert_all_regions",

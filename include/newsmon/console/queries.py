@@ -74,7 +74,7 @@ def overview(
     signals = rows(run(con, "console/latest_signals", topic=None, limit=limit))
     regions = (
         rows(run(con, "console/region_week", today=until, limit=15))
-        if has(con, "daily_topic_region_counts")
+        if has(con, "article_regions")
         else []
     )
     return Overview(days, since, until, topics, daily, spikes, counts, signals, regions)
