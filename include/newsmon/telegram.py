@@ -73,7 +73,11 @@ def _post_id(value: str | None, channel: str) -> int | None:
     if not value or "/" not in value:
         return None
     name, _, number = value.rpartition("/")
-    if name.lower() != channel.lower() or not number.isdigit():
+    # ASCII digits only, and an id that fits the database's bigint (a hostile page's
+    # "99999999999999999999" or "²" is skipped, not a failed run)
+    if name.lower() != channel.lower() or not (number.isascii() and number.isdigit()):
+        return None
+    if len(number) > 15 or int(number) == 0:
         return None
     return int(number)
 

@@ -119,6 +119,7 @@ class TelegramSite:
         self.private: set[str] = set()
         self.log: list[str] = []
         self.per_page = PAGE
+        self.rewrite: dict[str, str] = {}  # substitutions applied to every preview page
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -154,9 +155,10 @@ class TelegramSite:
                 return self._send(h, 404, b"not found", "text/plain")
             before = parse_qs(parts.query).get("before", [None])[0]
             # surrogatepass: a lone surrogate goes out as the invalid bytes a broken server sends
-            body = page_html(ch, int(before) if before else None, self.per_page).encode(
-                "utf-8", "surrogatepass"
-            )
+            page = page_html(ch, int(before) if before else None, self.per_page)
+            for old, new in self.rewrite.items():
+                page = page.replace(old, new)
+            body = page.encode("utf-8", "surrogatepass")
             return self._send(h, 200, body, "text/html; charset=utf-8")
         if parts.path == "/news/1":  # an article a post links to, and another quotes
             text = "".join(f"<p>{p}</p>" for p in ARTICLE)
