@@ -119,14 +119,15 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
             run(con, "maintenance/clear_all_regions")
             upsert_regions(con, settings)
             for path in files:
-                run(con, "stage_topics", topics=str(path))
+                run(con, "stage_tags", topics=str(path))
+                run(con, "stage_topics")
                 run(
                     con,
                     "maintenance/insert_all_topics",
                     taxonomy_version=tax.version,
                     now=runs.now(),
                 )
-                run(con, "stage_regions", topics=str(path))
+                run(con, "stage_regions")
                 run(
                     con,
                     "maintenance/insert_all_regions",

@@ -179,9 +179,10 @@ def _store_chunk(
     run(con, "clear_topics")
     run(con, "clear_regions")
     if topics_file.exists() and topics_file.stat().st_size > 0:
-        run(con, "stage_topics", topics=str(topics_file))
+        run(con, "stage_tags", topics=str(topics_file))
+        run(con, "stage_topics")
         run(con, "insert_topics", taxonomy_version=taxonomy_version, now=now)
-        run(con, "stage_regions", topics=str(topics_file))
+        run(con, "stage_regions")
         run(con, "insert_regions", gazetteer_version=_gazetteer_version(settings), now=now)
     run(
         con,

@@ -1,15 +1,13 @@
--- Region scores for the staged articles (from the same tags file as their topics), one row
--- per article and region. A tags file written before regions existed has none.
+-- Region scores for the staged articles, one row per article and region, from the last tags
+-- of each article in stage_tags.
 create or replace temp table stage_regions as
+with latest as (
+    select t.article_id, t.regions
+    from stage_tags as t
+    semi join (select article_id, max(seq) as seq from stage_tags group by article_id) as m
+        using (article_id, seq)
+)
 select t.article_id, u.region.region as region, u.region.score as score,
        u.region.evidence as evidence
-from read_json(
-    $topics,
-    format = 'newline_delimited',
-    columns = {
-        article_id: 'varchar', seq: 'bigint',
-        regions: 'struct(region varchar, score double, evidence struct(term varchar, field varchar, "start" integer, "end" integer, snippet varchar, weight double)[])[]'
-    }
-) as t,
-unnest(coalesce(t.regions, [])) as u(region)
-qualify row_number() over (partition by t.article_id, u.region.region order by t.seq desc) = 1;
+from latest as t,
+unnest(coalesce(t.regions, [])) as u(region);
