@@ -31,6 +31,45 @@ def read_labelled(path: str | Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def feed_records(feeds_dir: str | Path, labels_file: str | Path) -> list[dict[str, Any]]:
+    """Labelled records for the items of real feeds kept outside the project
+    (``../shared/fixtures/feeds``): each item's title and its summary or content as text,
+    read with feedparser; ``labels_file`` (``{"labels": {key: [topic, ...]}, "split": {key:
+    "tune" | "holdout"}}``) names items by ``<feed path>#<entry id or link>``. Items of feeds
+    the labels do not cover (languages the taxonomy does not speak) are left out."""
+    import gzip
+
+    import feedparser
+    import lxml.html
+
+    spec = json.loads(Path(labels_file).read_text(encoding="utf-8"))
+    labels, split = spec["labels"], spec.get("split", {})
+    root = Path(feeds_dir)
+    records: list[dict[str, Any]] = []
+    for feed in sorted({key.split("#", 1)[0] for key in labels}):
+        data = (root / feed).read_bytes()
+        if feed.endswith(".gz"):
+            data = gzip.decompress(data)
+        for i, entry in enumerate(feedparser.parse(data).entries):
+            key = f"{feed}#{entry.get('id') or entry.get('link') or i}"
+            if key not in labels:
+                continue
+            body = entry.get("summary") or ""
+            if entry.get("content"):
+                body = max((c.value for c in entry.content), key=len, default=body)
+            text = lxml.html.fromstring(f"<div>{body}</div>").text_content() if body else ""
+            records.append(
+                {
+                    "id": key,
+                    "title": entry.get("title") or "",
+                    "text": " ".join(text.split()),
+                    "labels": labels[key],
+                    "split": split.get(key, "tune"),
+                }
+            )
+    return records
+
+
 def naive_predict(text: str) -> set[str]:
     return {topic for topic, pattern in NAIVE.items() if pattern.search(text)}
 
