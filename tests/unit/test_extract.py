@@ -78,3 +78,53 @@ def test_newspaper_tokenizer_speedup_gives_the_same_tokens(text: str | bytes) ->
 
     assert nt.default_tokenizer(text) == nt._newsmon_original_tokenizer(text)
     assert parsers.txt.StopWords("en") is parsers.txt.StopWords("en")
+
+
+DATED_PAGE = """<html><head>
+<meta name="Date" content="2024-03-02">
+<meta property="article:published_time" content="2024-03-01T10:00:00+03:00">
+<meta itemprop="datePublished" name="pubdate" content="2024-02-29">
+<meta name="description" content="no date here">
+</head><body>
+<time class="Entry-Date" datetime="2024-02-28T08:00:00Z">Feb 28</time>
+<span ITEMPROP="DatePublished" datetime="2024-02-27">27</span>
+<div id="date" content="2024-02-26">26</div><div class="time other" content="x">not exact</div>
+<p pubdate="PubDate" datetime="2024-02-25">25</p>
+</body></html>"""
+
+
+def test_indexed_date_lookups_return_what_newspaper4k_would() -> None:
+    """The publish-date extractor's lookups, answered from one index per page, give the same
+    elements in the same order as newspaper4k's own XPath per name."""
+    import lxml.html
+    from newspaper.extractors.defines import PUBLISH_DATE_META_INFO, PUBLISH_DATE_TAGS
+
+    from newsmon.htmlpage import _IndexedParsers, _offline_newspaper
+
+    _offline_newspaper()
+    import newspaper.parsers as original
+
+    doc = lxml.html.fromstring(DATED_PAGE)
+    fast = _IndexedParsers(original)
+    for value in [*PUBLISH_DATE_META_INFO, "description", "missing"]:
+        assert fast.get_metatags(doc, value) == original.get_metatags(doc, value), value
+    for tag in PUBLISH_DATE_TAGS:
+        attribs = {tag["attribute"]: tag["value"]}
+        assert fast.get_elements_by_attribs(doc, attribs) == original.get_elements_by_attribs(
+            doc, attribs
+        ), attribs
+    assert len(fast.get_elements_by_attribs(doc, {"itemprop": "datePublished"})) == 2
+    other = lxml.html.fromstring("<html><head><meta name='date' content='2020-01-01'></head></html>")
+    assert fast.get_metatags(other, "date") == original.get_metatags(other, "date")  # a new page
+
+
+def test_publish_dates_are_unchanged_by_the_index(monkeypatch) -> None:
+    import newspaper.extractors.pubdate_extractor as pubdate
+
+    from newsmon.htmlpage import _IndexedParsers, parse_html
+
+    fast = parse_html(DATED_PAGE, "https://example.org/news/item")["published_at"]
+    assert isinstance(pubdate.parsers, _IndexedParsers)
+    monkeypatch.setattr(pubdate, "parsers", pubdate.parsers._parsers)  # newspaper4k's own
+    assert fast == parse_html(DATED_PAGE, "https://example.org/news/item")["published_at"]
+    assert fast is not None
