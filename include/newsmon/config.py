@@ -12,6 +12,7 @@ Defaults live in ``include/config/*.yaml`` next to this package. Overrides:
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -133,6 +134,20 @@ class RunSettings:
     stale_after_hours: float = 12.0
 
 
+def _compact_hours(value: Any) -> float | None:
+    """``db_compact_hours``: a positive number of hours, or null for DuckDB's default (every
+    checkpoint may compact)."""
+    if value is None:
+        return None
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        hours = math.nan
+    if not hours > 0 or math.isinf(hours):
+        raise ConfigError(f"db_compact_hours must be a positive number of hours or null, not {value!r}")
+    return hours
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -141,6 +156,7 @@ class Settings:
     db_lock_wait_seconds: float
     db_checkpoint_wal: str
     db_storage_version: str
+    db_compact_hours: float | None
     staging_dir: Path
     topics_path: Path
     regions_path: Path
@@ -243,6 +259,7 @@ def load_settings(
         db_lock_wait_seconds=float(raw.get("db_lock_wait_seconds", 120)),
         db_checkpoint_wal=str(raw.get("db_checkpoint_wal", "1GB")),
         db_storage_version=str(raw.get("db_storage_version", "v1.5.0")),
+        db_compact_hours=_compact_hours(raw.get("db_compact_hours", 24)),
         staging_dir=resolve(staging_value, home) if staging_value else db_path.parent / "staging",
         topics_path=resolve(raw.get("topics_path", CONFIG_DIR / "topics.yaml"), cfg_path.parent),
         regions_path=resolve(raw.get("regions_path", CONFIG_DIR / "regions.yaml"), cfg_path.parent),

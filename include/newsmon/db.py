@@ -107,8 +107,18 @@ def connect(
     memory_limit: str = "256MB",
     storage_version: str | None = None,
     checkpoint_wal: str = "1GB",
+    compact_hours: float | None = None,
+    compact: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the database (creating it and its schema for writers), retrying while locked."""
+    """Open the database (creating it and its schema for writers), retrying while locked.
+
+    Compaction: at a checkpoint DuckDB merges and rewrites recent row groups of the tables
+    that grew ("vacuum" tasks), and that work grows with the database (a 10,000-article run's
+    closing checkpoint at 70,000 stored articles: 5.6 s with it, 0.8 s without). With
+    ``compact_hours`` set, a writer checkpoints without it, and the first writer to close
+    after ``compact_hours`` since the last compaction (or ``compact=True``) compacts.
+    ``None`` leaves DuckDB's default: every checkpoint may compact.
+    """
     db = Path(path)
     if read_only and not db.exists():
         raise FileNotFoundError(f"no database at {db}: run `newsmon ingest` first")
@@ -120,6 +130,8 @@ def connect(
             config = {"memory_limit": memory_limit}
             if not read_only:  # one checkpoint per run (on close), not one per chunk
                 config["checkpoint_threshold"] = checkpoint_wal
+                if compact_hours is not None and not compact:
+                    config["max_vacuum_tasks"] = 0
             if storage_version and not read_only:  # a new file is written in this format
                 config["storage_compatibility_version"] = storage_version
             con = duckdb.connect(str(db), read_only=read_only, config=config)
@@ -137,8 +149,21 @@ def connect(
         if not read_only:
             ensure_schema(con)
         yield con
+        if not read_only and (compact or compact_hours is not None):
+            _compact_if_due(con, compact_hours or 0.0, compact)
     finally:
         con.close()
+
+
+def _compact_if_due(con: duckdb.DuckDBPyConnection, hours: float, force: bool) -> None:
+    """Let the closing checkpoint compact when it is due; a failure here only postpones it."""
+    try:
+        if force or run(con, "maintenance/compaction_due", hours=hours).fetchone()[0]:
+            con.execute(f"set max_vacuum_tasks = {DUCKDB_VACUUM_TASKS}")
+            run(con, "maintenance/compacted")
+            log.info("compacting the database at this checkpoint (due every %gh)", hours)
+    except duckdb.Error as exc:
+        log.warning("database compaction postponed: %s", exc)
 
 
 def open_reader(path: str | Path, memory_limit: str = "256MB") -> duckdb.DuckDBPyConnection:
@@ -147,6 +172,9 @@ def open_reader(path: str | Path, memory_limit: str = "256MB") -> duckdb.DuckDBP
     con = duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit})
     con.execute("set TimeZone = 'UTC'")
     return con
+
+
+DUCKDB_VACUUM_TASKS = 100  # DuckDB's default max_vacuum_tasks
 
 
 def open_db(settings: Settings, **kwargs: Any) -> Any:
@@ -158,5 +186,6 @@ def open_db(settings: Settings, **kwargs: Any) -> Any:
         memory_limit=settings.db_memory_limit,
         storage_version=settings.db_storage_version,
         checkpoint_wal=settings.db_checkpoint_wal,
+        compact_hours=settings.db_compact_hours,
         **kwargs,
     )

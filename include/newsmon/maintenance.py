@@ -93,7 +93,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     staged.path.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []  # one tags file per `batch` articles: each loads in bounded memory
-    with open_db(settings) as con:
+    with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
         # one transaction replaces every article's tags: DuckDB keeps it in memory until the
         # commit, so the retag gets more room than a run's chunk-sized transactions need
         con.execute(f"set memory_limit = '{RETAG_MEMORY}'")

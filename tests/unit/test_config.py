@@ -40,6 +40,10 @@ def test_override_file_and_relative_taxonomy(
         ("ingest: [1]\n", "must be a mapping"),
         ("- a\n", "mapping at the top level"),
         ("a: [\n", "not valid YAML"),
+        ("db_compact_hours: 0\n", "db_compact_hours"),
+        ("db_compact_hours: -3\n", "db_compact_hours"),
+        ("db_compact_hours: soon\n", "db_compact_hours"),
+        ("db_compact_hours: .inf\n", "db_compact_hours"),
     ],
 )
 def test_bad_settings_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -76,3 +80,40 @@ def test_fetch_batches_keep_each_host_in_one_batch(tmp_path) -> None:
     assert sorted(n for b in batches for n in b) == sorted(s["name"] for s in sources)
     assert {host_of["t0"], host_of["t2"]} == {"t.me"}
     assert max(len(b) for b in batches) == 5  # a.example's five stay together
+
+
+def test_compaction_hours_default_and_null(tmp_path: Path) -> None:
+    assert load_settings().db_compact_hours == 24
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("db_compact_hours: null\n", encoding="utf-8")
+    assert load_settings(cfg).db_compact_hours is None
+
+
+def test_writers_compact_once_per_period(tmp_path: Path) -> None:
+    """A writer checkpoints without DuckDB's row-group vacuum; the first writer to close in a
+    period compacts and records it, later ones in the period do not, ``compact=True`` does."""
+    import duckdb
+
+    from newsmon.db import connect
+
+    db = tmp_path / "n.duckdb"
+
+    def vacuum_tasks_and_stamp(**kw):
+        with connect(db, compact_hours=24, **kw) as con:
+            tasks = con.execute("select current_setting('max_vacuum_tasks')").fetchone()[0]
+        with duckdb.connect(str(db), read_only=True) as ro:
+            stamp = ro.execute(
+                "select done_at from db_maintenance where task = 'compact'"
+            ).fetchone()
+        return int(tasks), stamp[0] if stamp else None
+
+    tasks, first = vacuum_tasks_and_stamp()
+    assert tasks == 0 and first is not None  # never compacted: this close compacts
+    tasks, again = vacuum_tasks_and_stamp()
+    assert tasks == 0 and again == first  # within 24 hours: no compaction
+    with duckdb.connect(str(db)) as rw:
+        rw.execute("update db_maintenance set done_at = done_at - interval 25 hours")
+    _, due = vacuum_tasks_and_stamp()
+    assert due >= first  # due again: recorded anew (not left 25 hours back)
+    tasks, forced = vacuum_tasks_and_stamp(compact=True)
+    assert tasks == 100 and forced >= due
