@@ -81,9 +81,9 @@ class _FirstWords(dict[str, tuple[int, ...]]):
         self.tax = tax
 
     def __missing__(self, token: str) -> tuple[int, ...]:
-        if len(self) > 300_000:
+        if len(self) > 200_000:  # text of random words (names, numbers) must not grow it
             self.clear()
-        found = self[token] = self.tax.first_word_candidates(token)
+        found = self[token] = self.tax.candidates_of(token)
         return found
 
 

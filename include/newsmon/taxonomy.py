@@ -80,16 +80,20 @@ class Taxonomy:
         hit = self._memo.get(token)
         if hit is not None:
             return hit
+        result = self.candidates_of(token)
+        if len(self._memo) > 300_000:
+            self._memo.clear()
+        self._memo[token] = result
+        return result
+
+    def candidates_of(self, token: str) -> tuple[int, ...]:
+        """The terms whose first word may be ``token`` (not memoised: callers keep a memo)."""
         found: list[int] = list(self.exact.get(token, ()))
         # Only prefix stems sharing the token's first three letters can match: usually none.
         for stem, terms in self.by_head.get(token[:HEAD], ()):
             if token.startswith(stem):
                 found.extend(terms)
-        result = tuple(found)
-        if len(self._memo) > 300_000:
-            self._memo.clear()
-        self._memo[token] = result
-        return result
+        return tuple(found)
 
 
 def _expand(word: str) -> tuple[str, ...]:
