@@ -164,7 +164,8 @@ def load_rules(path: str | Path = CONFIG_DIR / "cleaning.yaml") -> CleanRules:
     )
 
 
-_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# runs of blanks become one space; a lone plain space (most matches) is left alone
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _BULLET = re.compile(r"^[•·▪►\-–—*]\s+")
 _COPYRIGHT = re.compile(
