@@ -282,10 +282,14 @@ def test_tagging_a_russian_quarter_of_the_sets() -> None:
          "protests", True),
         ("Gene Sharp's writing on non-violent political resistance inspired the Arab Spring.",
          "protests", True),
+        ("The Army is hoping to jump-start sagging summer recruiting efforts with a bonus.",
+         "mobilization", True),
+        ("The firm is recruiting engineers for its new office in the city centre.",
+         "mobilization", False),
     ],
 )
 def test_real_news_classes(tax, text: str, topic: str, tagged: bool) -> None:
-    """Classes found on real feed items and news leads (taxonomy 2026.11-7)."""
+    """Classes found on real feed items and news leads (taxonomies 2026.11-7 and -8)."""
     assert (topic in topics(tax, text)) is tagged
 
 
