@@ -232,7 +232,7 @@ def quoted_stories(
     }
     if not short:
         return {}
-    found: dict[str, tuple[float, str]] = {}
+    quoting: dict[str, dict[str, float]] = {}  # short text -> story -> best share
     for article, story, text, _shared, _n in run(
         con, "quote_candidates", ids=list(short), window_days=settings.dedup.window_days
     ).fetchall():
@@ -240,9 +240,12 @@ def quoted_stories(
         if len(mine) < 4:
             continue
         share = len(mine & _phrases(text)) / len(mine)
-        if share >= QUOTE_SHARE and share > found.get(article, (0.0, ""))[0]:
-            found[article] = (share, story)
-    return {a: s for a, (_, s) in found.items()}
+        if share >= QUOTE_SHARE:
+            stories = quoting.setdefault(article, {})
+            stories[story] = max(share, stories.get(story, 0.0))
+    # A text whose wording is in articles of two or more stories repeats stock sentences
+    # (a decree's date, an official's line), not one story: it starts its own.
+    return {a: next(iter(st)) for a, st in quoting.items() if len(st) == 1}
 
 
 def _gazetteer_version(settings: Settings) -> str:

@@ -380,3 +380,65 @@ def test_a_range_that_cannot_be_read_leaves_the_file_to_read_again(
     from newsmon.pipeline import ingest
 
     assert ingest(settings, [path])["articles_new"] == 20
+
+
+def test_a_short_text_of_stock_sentences_joins_no_story(tmp_path: Path, settings) -> None:
+    """A short text (a post, a summary) whose wording is in one stored article joins that
+    article's story; one made of sentences found in articles of two stories (stock lines: a
+    decree's date, an official's formula) starts its own story instead of joining either."""
+    from newsmon.pipeline import ingest
+
+    stock = [
+        "The decree on partial mobilization was signed on September 21 by Vladimir Putin.",
+        "The defence ministry said the call-up concerned reservists with combat experience.",
+        "Officials said the men would be trained before being sent to the front line.",
+    ]
+
+    own_lines = {
+        1: [
+            "Residents of Ulan-Ude queued outside the enlistment office on Lenin Street.",
+            "Several families said their sons had received papers at their workplaces.",
+            "A local lawyer advised men to check whether their deferments were recorded.",
+            "The regional governor promised payments to every family of a mobilised man.",
+            "Buses left the city stadium shortly before dawn, witnesses told reporters.",
+            "Teachers at two schools were told to hand out leaflets about contract service.",
+        ],
+        2: [
+            "In Kazan, university rectors asked the authorities to protect their students.",
+            "Students gathered in dormitory corridors to discuss what the papers meant.",
+            "One rector said no student of his had been called up so far this autumn.",
+            "The republic's officials denied any quota had been sent from Moscow.",
+            "Parents phoned a hotline that the regional administration opened on Monday.",
+            "A student council published advice on appealing a summons in court.",
+        ],
+    }
+
+    def article(i: int, extra: list[str]) -> dict:
+        own = own_lines[i]  # sentences no other article here has
+        return {
+            "url": f"https://example.org/long/{i}",
+            "title": f"Long report {i}",
+            "text": "\n\n".join([" ".join(own[:3]), *extra, " ".join(own[3:])]),
+            "published_at": "2024-03-01T10:00:00Z",
+            "source": f"Outlet {i}",
+        }
+
+    a, b = article(1, stock), article(2, stock)
+    first = tmp_path / "first.jsonl"
+    _write(first, [a, b])
+    ingest(settings, [first])
+    quote_a = " ".join(own_lines[1][:3])
+    second = tmp_path / "second.jsonl"
+    _write(
+        second,
+        [
+            {"url": "https://t.example/p/1", "text": quote_a, "published_at": "2024-03-01T12:00:00Z"},
+            {"url": "https://t.example/p/2", "text": " ".join(stock), "published_at": "2024-03-01T12:00:00Z"},
+        ],
+    )
+    ingest(settings, [second])
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        story = dict(con.execute("select url, story_id from articles").fetchall())
+    assert story[a["url"]] != story[b["url"]]
+    assert story["https://t.example/p/1"] == story[a["url"]], "a quote of one story joins it"
+    assert story["https://t.example/p/2"] not in (story[a["url"]], story[b["url"]])
