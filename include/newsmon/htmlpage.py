@@ -15,6 +15,7 @@ or URL slugs, at the cost of 7 pages left without an author.
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -66,6 +67,15 @@ def _faster_tokens() -> None:
     text._newsmon_fast = True
 
 
+class _PageIndex:
+    """One page's meta tags by name, and its elements by attribute value."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.meta: dict[str, list[Any]] | None = None
+        self.attrs: dict[str, dict[str, list[Any]]] = {}
+
+
 class _IndexedParsers:
     """``newspaper.parsers`` as the publish-date extractor sees it, with its two costly lookups
     answered from one index per page.
@@ -80,29 +90,28 @@ class _IndexedParsers:
 
     def __init__(self, parsers: Any) -> None:
         self._parsers = parsers
-        self.reset()
+        self._local = threading.local()  # pages are parsed in several threads at once
 
     def reset(self) -> None:
-        self._doc: Any = None
-        self._meta: dict[str, list[Any]] = {}
-        self._attrs: dict[str, dict[str, list[Any]]] = {}
+        self._local.page = _PageIndex(None)
 
-    def _for(self, doc: Any) -> None:
-        if doc is not self._doc:
-            self.reset()
-            self._doc = doc
+    def _for(self, doc: Any) -> _PageIndex:
+        page = getattr(self._local, "page", None)
+        if page is None or page.doc is not doc:
+            page = self._local.page = _PageIndex(doc)
+        return page
 
     def get_metatags(self, node: Any, value: str | None = None) -> list[Any]:
         if value is None:
             return self._parsers.get_metatags(node, value)
-        self._for(node)
-        if not self._meta:
+        page = self._for(node)
+        if page.meta is None:
             index: dict[str, list[Any]] = {}
             for el in node.xpath("//meta[@name or @property or @itemprop]"):
                 for key in {el.get("name"), el.get("property"), el.get("itemprop")} - {None}:
                     index.setdefault(key, []).append(el)
-            self._meta = index or {"": []}
-        return list(self._meta.get(value, ()))
+            page.meta = index
+        return list(page.meta.get(value, ()))
 
     def get_elements_by_attribs(
         self, node: Any, attribs: dict[str, str], attribs_match: str = "exact"
@@ -112,15 +121,15 @@ class _IndexedParsers:
         ((attr, value),) = attribs.items()
         if not re.fullmatch(r"[A-Za-z][\w.-]*", attr):
             return self._parsers.get_elements_by_attribs(node, attribs, attribs_match)
-        self._for(node)
-        by_value = self._attrs.get(attr)
+        page = self._for(node)
+        by_value = page.attrs.get(attr)
         if by_value is None:
             by_value = {}
             for el in node.xpath(f".//*[@{attr}]"):
                 # XPath's translate() there lower-cases ASCII letters only
                 key = el.get(attr).translate(_ASCII_LOWER)
                 by_value.setdefault(key, []).append(el)
-            self._attrs[attr] = by_value
+            page.attrs[attr] = by_value
         return list(by_value.get(value.translate(_ASCII_LOWER), ()))
 
     def __getattr__(self, name: str) -> Any:

@@ -128,3 +128,43 @@ def test_publish_dates_are_unchanged_by_the_index(monkeypatch) -> None:
     monkeypatch.setattr(pubdate, "parsers", pubdate.parsers._parsers)  # newspaper4k's own
     assert fast == parse_html(DATED_PAGE, "https://example.org/news/item")["published_at"]
     assert fast is not None
+
+
+def test_date_index_is_per_thread() -> None:
+    """Fetch workers parse pages in threads: one thread's page index never answers another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newsmon.htmlpage import parse_html
+
+    def page(day: int) -> str:
+        return (
+            f'<html><head><meta property="article:published_time" content="2024-05-{day:02d}T09:00:00Z">'
+            f"</head><body><p>{PARA}</p><p>{PARA}</p></body></html>"
+        )
+
+    days = [1 + i % 28 for i in range(120)]
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda d: parse_html(page(d), "https://example.org/a")["published_at"], days))
+    assert [f.day for f in found] == days
+
+
+def test_another_threads_page_does_not_evict_this_threads_index() -> None:
+    import threading
+
+    import lxml.html
+
+    from newsmon.htmlpage import _IndexedParsers, _offline_newspaper
+
+    _offline_newspaper()
+    import newspaper.parsers as original
+
+    fast = _IndexedParsers(original)
+    mine = lxml.html.fromstring(DATED_PAGE)
+    theirs = lxml.html.fromstring("<html><head><meta name='date' content='2020-01-01'></head></html>")
+    assert len(fast.get_metatags(mine, "pubdate")) == 1
+    built = fast._for(mine)
+    other = threading.Thread(target=fast.get_metatags, args=(theirs, "date"))
+    other.start()
+    other.join()
+    assert fast._for(mine) is built  # not rebuilt: the other thread has its own
+    assert fast.get_metatags(mine, "pubdate") == original.get_metatags(mine, "pubdate")
