@@ -129,8 +129,11 @@ def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[st
     limit = timedelta(hours=settings.runs.stale_after_hours)
     failed: list[str] = []
     for run_id, owner, beat in run(con, "runs/running").fetchall():
+        noted = RunFolder(settings.staging_dir, run_id).noted_failure()
         pid = owner_gone(owner)
-        if pid is not None:
+        if noted is not None:  # a task off the writer's machine failed and said why
+            reason = noted
+        elif pid is not None:
             reason = f"interrupted: the process that ran it (PID {pid}) is gone"
         elif beat is not None and now() - beat > limit:
             reason = (

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
@@ -89,6 +90,20 @@ class RunFolder:
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+    def note_failure(self, error: str) -> None:
+        """Leave the reason a task of this run failed, for the next writer to record
+        (a task off the writer's machine must not open the database)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / f".failed.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"error": error[:2000]}), encoding="utf-8")
+        os.replace(tmp, self.path / "failed.json")
+
+    def noted_failure(self) -> str | None:
+        try:
+            return str(json.loads((self.path / "failed.json").read_text(encoding="utf-8"))["error"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     # -- discover -> read ------------------------------------------------------------------
 

@@ -36,8 +36,16 @@ def record_failure(context: dict[str, Any]) -> None:
         from newsmon import runs
         from newsmon.config import load_settings
         from newsmon.db import open_db
+        from newsmon.staging import RunFolder
 
-        with open_db(load_settings(), wait=10) as con:
+        settings = load_settings()
+        queue = getattr(ti, "queue", None)
+        if queue is not None and queue != WRITER["queue"]:
+            # a fetch or read worker, perhaps on another machine: DuckDB stays with the
+            # writer; the reason waits in the run's staging folder for the next writer
+            RunFolder(settings.staging_dir, run_id(context)).note_failure(f"{where}: {error}")
+            return
+        with open_db(settings, wait=10) as con:
             runs.mark_failed(con, run_id(context), f"{where}: {error}")
     except Exception:  # the callback must never mask the original failure
         log.exception("could not record the failure of %s", where)

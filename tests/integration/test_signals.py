@@ -187,3 +187,45 @@ def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None
         "news_fetch.store_articles: disk full",
         "news_ingest.store_articles: disk full",
     ]
+
+
+def test_a_worker_off_the_writer_leaves_its_failure_for_the_next_writer(
+    tmp_path: Path, settings
+) -> None:
+    """A task on a fetch/read worker (queue other than the writer's) does not open DuckDB
+    when it fails: it leaves the reason in the run's staging folder, and the next stage that
+    writes marks the run failed with that reason."""
+    from types import SimpleNamespace
+
+    from newsmon import stages
+    from newsmon.runs import airflow_run_id
+    from newsmon.staging import RunFolder
+    from newsmon_airflow.defaults import record_failure
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(_article(1, AS_OF)) + "\n", encoding="utf-8")
+    ours = airflow_run_id("news_fetch", "scheduled__y")
+    stages.discover_files(settings, ours, [feed], trigger="airflow")
+    record_failure(
+        {
+            "task_instance": SimpleNamespace(
+                dag_id="news_fetch", task_id="fetch_sources", queue="default"
+            ),
+            "dag_run": SimpleNamespace(dag_id="news_fetch", run_id="scheduled__y"),
+            "exception": RuntimeError("proxy refused"),
+        }
+    )
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        status = con.execute(
+            "select status from pipeline_runs where run_id = ?", [ours]
+        ).fetchone()[0]
+    assert status == "running", "the worker did not touch the database"
+    assert RunFolder(settings.staging_dir, ours).noted_failure() == (
+        "news_fetch.fetch_sources: proxy refused"
+    )
+    ingest(settings, [tmp_path / "none"], as_of=AS_OF)  # the next run's writer
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        status, error = con.execute(
+            "select status, last_error from pipeline_runs where run_id = ?", [ours]
+        ).fetchone()
+    assert (status, error) == ("failed", "news_fetch.fetch_sources: proxy refused")
