@@ -442,3 +442,33 @@ def test_a_short_text_of_stock_sentences_joins_no_story(tmp_path: Path, settings
     assert story[a["url"]] != story[b["url"]]
     assert story["https://t.example/p/1"] == story[a["url"]], "a quote of one story joins it"
     assert story["https://t.example/p/2"] not in (story[a["url"]], story[b["url"]])
+
+
+def test_an_article_twice_in_one_file_keeps_its_last_text_and_only_its_tags(
+    tmp_path: Path, settings
+) -> None:
+    from newsmon.pipeline import ingest
+
+    url = "https://example.org/news/edited"
+    first = {
+        "url": url,
+        "title": "Call-up",
+        "text": "Military enlistment offices handed call-up papers to reservists in Buryatia "
+        "as the partial mobilization went on.",
+    }
+    second = {
+        "url": url,
+        "title": "Vote count",
+        "text": "The election commission counted the ballots; turnout at the regional "
+        "election in Tatarstan was low.",
+    }
+    path = tmp_path / "edited.jsonl"
+    _write(path, [first, second])
+    ingest(settings, [path])
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        text = con.execute("select text from articles where url = ?", [url]).fetchone()[0]
+        topics = {r[0] for r in con.execute("select topic from article_topics").fetchall()}
+        regions = {r[0] for r in con.execute("select region from article_regions").fetchall()}
+    assert "election commission" in text
+    assert topics == {"elections"}, "the first copy's tags are not kept beside the last's"
+    assert regions == {"RU-TA"}
