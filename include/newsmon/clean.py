@@ -173,20 +173,42 @@ _COPYRIGHT = re.compile(
     r"(?P<name>[^|,;]{2,60}?)\s*(?:(?:19|20)\d\d)?\s*\.?$",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _DATELINE_WORDS = re.compile(
     r"\b(date|published|updated|posted|by|on|at|опубликовано|обновлено|оновлено|опубліковано)\b",
     re.IGNORECASE,
 )
 
 
+# the characters the two patterns above look for: most texts hold none, and testing for each
+# with ``in`` (a C scan) is ~20x cheaper than a regex pass over the text
+_ODD_BLANKS = ("  ", "\t", "\u00a0", "\u202f", "\u205f", "\u3000") + tuple(
+    map(chr, range(0x2000, 0x200B))
+)
+_INVISIBLES = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+
+
 def normalize_text(text: str) -> str:
     """NFC, one kind of newline, no invisible characters, single spaces inside lines."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACE.sub(" ", _INVISIBLE.sub("", text))
+    if any(ch in text for ch in _INVISIBLES):
+        text = _INVISIBLE.sub("", text)
+    if any(blank in text for blank in _ODD_BLANKS):
+        text = _SPACE.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+_NON_WORD_IN_LINE = re.compile(r"(?:[^\w\n]|_)+")  # the same, leaving line breaks in place
+
+
+def _keys(lines: list[str]) -> list[str]:
+    """``[_key(line) for line in lines]`` in one pass over the text (lines hold no newline)."""
+    if not lines:
+        return []
+    return [k.strip() for k in _NON_WORD_IN_LINE.sub(" ", "\n".join(lines).casefold()).split("\n")]
 
 
 def _key(line: str) -> str:
@@ -205,7 +227,7 @@ def _outlet_for(text: str, url: str | None, rules: CleanRules) -> Outlet | None:
 
 def _dateline(line: str, index: int) -> datetime | None:
     """A short header line that is mostly a date (and maybe a byline)."""
-    if index > 8 or len(line) > 100:
+    if index > 8 or len(line) > 100 or not _DIGIT.search(line):  # every date has a year
         return None
     hit = best_date(line)
     if hit is None:
@@ -324,8 +346,7 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
 
     body: list[str] = []
     previous = None
-    for i, line in enumerate(kept):
-        key = _key(line)
+    for i, (line, key) in enumerate(zip(kept, _keys(kept), strict=True)):
         if (key == title_key and not (i == 0 and first_stays)) or key == previous:
             removed.append(("repeated", line))
             continue

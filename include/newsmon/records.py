@@ -12,12 +12,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+
+import msgspec
 
 from newsmon.textio import MAX_TITLE_CHARS, sanitize_field, sanitize_text
 
@@ -25,6 +26,15 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def dumps(value: Any) -> str:
+    """One staged JSON line: what ``json.dumps(value, ensure_ascii=False)`` gives, without
+    its spaces, at twice its speed (msgspec; staged lines are the read stage's output)."""
+    return _ENCODER.encode(value).decode("utf-8")
 
 @dataclass
 class RawDoc:
@@ -96,7 +106,7 @@ class ArticleRecord:
     def to_json(self) -> str:
         # the fields as they are: dataclasses.asdict deep-copies the 160 numbers of the
         # signature and bands, a third of the read stage's time
-        return json.dumps(vars(self), ensure_ascii=False)
+        return dumps(vars(self))
 
 
 @dataclass

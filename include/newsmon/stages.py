@@ -12,7 +12,6 @@ and leaves an ``ingest_errors`` row; the run goes on.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, replace
@@ -37,7 +36,7 @@ from newsmon.language import language_of
 from newsmon.load import FileRef, discover, read_file, record_to_doc
 from newsmon.parallel import parallel_map
 from newsmon.readcopy import publish
-from newsmon.records import ArticleRecord, IngestError, RawDoc, guarded
+from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
 from newsmon.regions import load_tagger, region_rows, score_both
 from newsmon.staging import RunFolder, read_jsonl, write_jsonl
 from newsmon.taxonomy import load_taxonomy
@@ -198,7 +197,7 @@ def articles_from(
             errors.append(row)
             out.append((line, None))
         else:
-            out.append((line, json.dumps(row, ensure_ascii=False)))
+            out.append((line, dumps(row)))
             if per_topic is not None:
                 for t in row["topics"]:
                     per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1

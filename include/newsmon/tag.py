@@ -27,6 +27,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from itertools import compress
 from typing import NamedTuple
 
 from newsmon.records import Evidence, TopicScore
@@ -41,7 +42,6 @@ class _Match(NamedTuple):  # a tuple: made ~100 times per article, cheaply
 
 
 _Plan = tuple[tuple[int, ...], dict[str, tuple[int, ...]], tuple[int, ...]]
-_PLANS: dict[int, dict[str, _Plan | None]] = {}
 
 
 def _plan(tax: Taxonomy, word: str) -> _Plan | None:
@@ -49,13 +49,10 @@ def _plan(tax: Taxonomy, word: str) -> _Plan | None:
     by their exact second word (most are: "call up", "in protest"), so a common first word
     ("to", "in") costs one lookup of the next word, not a check of every term it starts;
     the rest."""
-    plans = _PLANS.setdefault(id(tax), {})
-    if word in plans:
-        return plans[word]
     single: list[int] = []
     by_second: dict[str, list[int]] = defaultdict(list)
     rest: list[int] = []
-    for t in tax.first_word_candidates(word):
+    for t in tax.candidates_of(word):
         pattern = tax.terms[t].words
         if len(pattern) == 1:
             single.append(t)
@@ -64,36 +61,33 @@ def _plan(tax: Taxonomy, word: str) -> _Plan | None:
                 by_second[stem].append(t)
         else:
             rest.append(t)
-    plan: _Plan | None = (tuple(single), {k: tuple(v) for k, v in by_second.items()}, tuple(rest))
     if not (single or by_second or rest):
-        plan = None
-    if len(plans) > 300_000:
-        plans.clear()
-    plans[word] = plan
-    return plan
+        return None
+    return tuple(single), {k: tuple(v) for k, v in by_second.items()}, tuple(rest)
 
 
-class _FirstWords(dict[str, tuple[int, ...]]):
-    """Token -> the terms that may start at it, filled on first sight of a token."""
+class _Plans(dict[str, _Plan | None]):
+    """Token -> the plan of the terms that may start at it (:func:`_plan`), filled on first
+    sight of a token."""
 
     def __init__(self, tax: Taxonomy) -> None:
         super().__init__()
         self.tax = tax
 
-    def __missing__(self, token: str) -> tuple[int, ...]:
+    def __missing__(self, token: str) -> _Plan | None:
         if len(self) > 200_000:  # text of random words (names, numbers) must not grow it
             self.clear()
-        found = self[token] = self.tax.candidates_of(token)
+        found = self[token] = _plan(self.tax, token)
         return found
 
 
-_FIRST_WORDS: dict[int, _FirstWords] = {}
+_PLANS: dict[int, _Plans] = {}
 
 
-def _first_words(tax: Taxonomy) -> _FirstWords:
-    memo = _FIRST_WORDS.get(id(tax))
+def _plans(tax: Taxonomy) -> _Plans:
+    memo = _PLANS.get(id(tax))
     if memo is None or memo.tax is not tax:
-        memo = _FIRST_WORDS[id(tax)] = _FirstWords(tax)
+        memo = _PLANS[id(tax)] = _Plans(tax)
     return memo
 
 
@@ -110,33 +104,31 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
     if len(folded) != len(text):  # a few letters grow when lowercased; keep offsets true
         folded = _fold_marks("".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text))
     words = _TOKEN.findall(folded)
-    # most words have no candidates: a memo hit (in C) is usually the empty tuple
-    cands = list(map(_first_words(tax).__getitem__, words))
-    if not any(cands):
+    # most words start no term: the memo (looked up in C) gives None for them
+    plans = list(map(_plans(tax).__getitem__, words))
+    if not any(plans):
         return [], None
     tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
-    plans = _PLANS.setdefault(id(tax), {})
     terms = tax.terms
     n = len(words)
     out: list[_Match] = []
-    for i, cand in enumerate(cands):
-        if not cand:
-            continue
-        w = words[i]
-        plan = plans[w] if w in plans else _plan(tax, w)
-        if plan is None:
-            continue
-        single, by_second, rest = plan
+    append = out.append
+    for i in compress(range(n), plans):
+        single, by_second, rest = plans[i]  # type: ignore[misc]
         if single:
             start, end = tokens[i].span()
             for t in single:
-                out.append(_Match(t, start, end))
+                append(_Match(t, start, end))
         if i + 1 >= n:
             continue
         more = by_second.get(words[i + 1])
-        if more is None and not rest:
-            continue
-        for t in (more or ()) + rest:
+        if more is None:
+            if not rest:
+                continue
+            more = rest
+        elif rest:
+            more = more + rest
+        for t in more:
             pattern = terms[t].words
             j = i + len(pattern) - 1
             if j >= n:
@@ -145,7 +137,7 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
             while k < len(pattern) and pattern[k].matches(words[i + k]):
                 k += 1
             if k == len(pattern):
-                out.append(_Match(t, tokens[i].start(), tokens[j].end()))
+                append(_Match(t, tokens[i].start(), tokens[j].end()))
     return out, [t.start() for t in tokens]
 
 
