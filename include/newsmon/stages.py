@@ -38,6 +38,7 @@ from newsmon.parallel import parallel_map
 from newsmon.readcopy import publish
 from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
 from newsmon.regions import load_tagger, region_rows, score_both
+from newsmon.search import index_terms
 from newsmon.staging import RunFolder, read_jsonl, write_jsonl
 from newsmon.taxonomy import load_taxonomy
 
@@ -146,6 +147,7 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
     text_hash = content_hash(cleaned.text, words)
     signature = _hasher(settings).signature(cleaned.text, words)
     lang, lang_source = language_of(raw.lang, cleaned.title, cleaned.text)
+    terms = index_terms(cleaned.title, cleaned.text)
     return ArticleRecord(
         article_id=article_id(canonical, text_hash),
         url=raw.url,
@@ -166,6 +168,8 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
         signature=signature.tolist(),
         bands=band_keys(signature, settings.dedup.bands),
         seq=seq,
+        index_terms=terms[0] if terms else None,
+        index_tfs=terms[1] if terms else None,
     )
 
 

@@ -39,6 +39,8 @@ class _Match(NamedTuple):  # a tuple: made ~100 times per article, cheaply
     start: int
     end: int
     label: str = ""  # combos: the two terms that met
+    first: int = 0  # the words it spans, [first, after), as indexes into the field's words
+    after: int = 0
 
 
 _Plan = tuple[tuple[int, ...], dict[str, tuple[int, ...]], tuple[int, ...]]
@@ -97,9 +99,8 @@ def _fold_marks(text: str) -> str:
     return text.replace("’", "'").replace("ʼ", "'").replace("`", "'").replace("ё", "е")
 
 
-def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
-    """The term matches in ``text``, and the start of every word (None when no word can
-    start a term: then there are no matches either)."""
+def _find(tax: Taxonomy, text: str) -> list[_Match]:
+    """The term matches in ``text``, each with its character and word span."""
     folded = _fold_marks(text.lower())
     if len(folded) != len(text):  # a few letters grow when lowercased; keep offsets true
         folded = _fold_marks("".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text))
@@ -107,7 +108,7 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
     # most words start no term: the memo (looked up in C) gives None for them
     plans = list(map(_plans(tax).__getitem__, words))
     if not any(plans):
-        return [], None
+        return []
     tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
     terms = tax.terms
     n = len(words)
@@ -118,7 +119,7 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
         if single:
             start, end = tokens[i].span()
             for t in single:
-                append(_Match(t, start, end))
+                append(_Match(t, start, end, "", i, i + 1))
         if i + 1 >= n:
             continue
         more = by_second.get(words[i + 1])
@@ -137,15 +138,15 @@ def _find(tax: Taxonomy, text: str) -> tuple[list[_Match], list[int] | None]:
             while k < len(pattern) and pattern[k].matches(words[i + k]):
                 k += 1
             if k == len(pattern):
-                append(_Match(t, tokens[i].start(), tokens[j].end()))
-    return out, [t.start() for t in tokens]
+                append(_Match(t, tokens[i].start(), tokens[j].end(), "", i, j + 1))
+    return out
 
 
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 
 
 def _combos(
-    tax: Taxonomy, body: str, parts: list[_Match], starts: list[int] | None
+    tax: Taxonomy, body: str, parts: list[_Match]
 ) -> list[tuple[str, _Match]]:
     """Pairs of group matches that meet a combo: same sentence, few words apart.
 
@@ -153,13 +154,13 @@ def _combos(
     Matches are placed by token index and partners looked up by bisection, so a long page
     full of group words costs n log n, not n * m.
     """
-    if not parts or not tax.combos or starts is None:
+    if not parts or not tax.combos:
         return []
     # (first token, token after the last, match) per (topic, group), sorted by position
     by_group: dict[tuple[str, str], list[tuple[int, int, _Match]]] = defaultdict(list)
     for m in parts:
         term = tax.terms[m.term]
-        placed = (bisect_left(starts, m.start), bisect_left(starts, m.end), m)
+        placed = (m.first, m.after, m)
         by_group[(term.topic, term.group)].append(placed)
     for placed_list in by_group.values():
         placed_list.sort(key=lambda p: p[0])
@@ -234,7 +235,12 @@ def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
     left = text.rfind(" ", 0, left) + 1 if left > 0 else 0
     right_space = text.find(" ", right)
     right = right_space if right_space != -1 else len(text)
-    out = " ".join(text[left:right].split())
+    out = text[left:right]
+    # blanks folded to single spaces; a cleaned text's snippet mostly has none to fold (a
+    # printable string has no blank but the plain space, and split() would drop only runs
+    # and ends of those)
+    if not out.isprintable() or "  " in out or out[:1] == " " or out[-1:] == " ":
+        out = " ".join(out.split())
     return ("…" if left > 0 else "") + out + ("…" if right < len(text) else "")
 
 
@@ -260,7 +266,7 @@ def score_topics(
         lambda: defaultdict(list)
     )
     for field_name, body in (("title", title or ""), ("text", text or "")):
-        matches, starts = _find(tax, body)
+        matches = _find(tax, body)
         contexts: dict[str, list[tuple[int, int]]] = {}  # topic -> its context spans
         for m in matches:
             if tax.terms[m.term].kind == "context":
@@ -278,7 +284,7 @@ def score_topics(
                 continue
             bucket = "vetoed" if vetoed else term.kind
             per_topic[term.topic][bucket].append((field_name, m))
-        for topic, m in _combos(tax, body, parts, starts):
+        for topic, m in _combos(tax, body, parts):
             per_topic[topic]["term"].append((field_name, m))
         for buckets in per_topic.values():
             if buckets.get("term"):

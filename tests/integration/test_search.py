@@ -164,3 +164,65 @@ def test_articles_stored_before_the_index_become_searchable(tmp_path: Path) -> N
     assert _search(env, "desertion"), "the seeds are found again"
     with duckdb.connect(env["NEWSMON_DB"], read_only=True) as con:
         assert con.execute("select count(*) from search_docs").fetchone()[0] == 6
+
+
+def _index(db: Path) -> dict[str, list]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            "terms": con.execute(
+                "select d.article_id, t.term, t.tf from search_terms t join search_docs d"
+                " using (doc_no) order by all"
+            ).fetchall(),
+            "docs": con.execute("select article_id, doc_len from search_docs order by all").fetchall(),
+            "vocab": con.execute(
+                "select term, sum(df)::integer from search_vocab group by term having sum(df) <> 0"
+                " order by all"
+            ).fetchall(),
+        }
+
+
+def test_terms_counted_while_reading_index_as_sql_counts_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read stage's workers count each article's index terms (newsmon.search.index_terms)
+    and the writer only inserts them; with no terms staged, search/index.sql counts them from
+    title and text. Both give the same index: for new articles, for an article staged twice
+    in one file whose title comes from its first copy, and for changed articles."""
+    from dataclasses import replace
+
+    from newsmon import pipeline, stages
+    from newsmon.config import load_settings
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("tune-2.jsonl", "tune-3.jsonl"):
+        shutil.copy(LABELLED / name, inbox / name)
+    shutil.copytree(SEEDS, inbox / "seeds")
+    twice = [
+        {"url": "https://a.example/1", "title": "Повестки в Омске", "text": "Военкомат вручил повестки."},
+        {"url": "https://a.example/1", "text": "Военкомат вручил повестки студентам в общежитии."},
+        {"url": "https://a.example/2", "title": "ΟΔΟΣ", "text": "Mobilisation İstanbul 🪖 drafts."},
+    ]
+    (inbox / "twice.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in twice), encoding="utf-8"
+    )
+    changed = [{"url": "https://a.example/1", "title": "Новые повестки", "text": "Сборы резервистов."}]
+
+    def ingest_all(db: Path) -> dict[str, list]:
+        monkeypatch.setenv("NEWSMON_DB", str(db))
+        settings = load_settings()
+        settings = replace(settings, ingest=replace(settings.ingest, workers=1))
+        pipeline.ingest(settings, [inbox])
+        (inbox / "later.jsonl").write_text(json.dumps(changed[0], ensure_ascii=False) + "\n")
+        pipeline.ingest(settings, [inbox / "later.jsonl"])
+        (inbox / "later.jsonl").unlink()
+        return _index(db)
+
+    staged = ingest_all(tmp_path / "staged.duckdb")
+    monkeypatch.setattr(stages, "index_terms", lambda title, text: None)
+    by_sql = ingest_all(tmp_path / "sql.duckdb")
+    assert staged["terms"] and staged == by_sql
+    # the changed article's old words left the index, its new ones are in
+    assert any(term == "резервист" for _, term, _ in staged["terms"])

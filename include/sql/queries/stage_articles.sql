@@ -13,7 +13,8 @@ with raw as (
             authors: 'varchar[]', published_at: 'timestamptz', date_source: 'varchar',
             content_hash: 'varchar', chars: 'integer', signature: 'uinteger[]',
             bands: 'bigint[]', seq: 'bigint', lang_source: 'varchar',
-            source_host: 'varchar', links: 'varchar[]'
+            source_host: 'varchar', links: 'varchar[]',
+            index_terms: 'varchar', index_tfs: 'varchar'
         }
     )
 ),
@@ -38,6 +39,14 @@ merged as (
            arg_max(chars, seq) as chars,
            arg_max(signature, seq) as signature,
            arg_max(bands, seq) as bands,
+           -- the index terms the read stage counted for the last copy, when the title kept
+           -- is that copy's too (else search/index.sql counts them from title and text)
+           case when coalesce(arg_max(title, seq) filter (where title is not null and title <> ''), '')
+                     = coalesce(arg_max_null(title, seq), '')
+                then arg_max_null(index_terms, seq) end as index_terms,
+           case when coalesce(arg_max(title, seq) filter (where title is not null and title <> ''), '')
+                     = coalesce(arg_max_null(title, seq), '')
+                then arg_max_null(index_tfs, seq) end as index_tfs,
            max(seq) as seq
     from raw
     group by article_id

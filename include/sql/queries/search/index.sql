@@ -1,10 +1,24 @@
--- Index the staged new and changed articles: their words, stemmed once per distinct word.
+-- Index the staged new and changed articles: the terms the read stage counted
+-- (newsmon.search.index_terms), else their words, stemmed once per distinct word. Both count
+-- the same: words of at least three letters of the title (twice) and the text.
 create or replace temp table search_stage as
-with words as (
-    select s.article_id,
-           unnest(search_words(coalesce(s.title, '') || ' ' || coalesce(s.title, '') || ' ' || s.text)) as word
-    from stage as s
-    where s.state in ('new', 'changed')
+with todo as (
+    select article_id, title, text, index_terms, index_tfs
+    from stage
+    where state in ('new', 'changed')
+),
+counted as (  -- two lines of space-separated values, in the same order
+    select article_id,
+           unnest(string_split(index_terms, ' ')) as term,
+           unnest(string_split(index_tfs, ' ')) as tf
+    from todo
+    where index_terms is not null and index_terms <> ''
+),
+words as (
+    select article_id,
+           unnest(search_words(coalesce(title, '') || ' ' || coalesce(title, '') || ' ' || text)) as word
+    from todo
+    where index_terms is null
 ),
 kept as (
     select article_id, word from words where length(word) >= 3
@@ -16,4 +30,7 @@ stems as (
 select k.article_id, st.term, count(*)::integer as tf
 from kept as k
 join stems as st using (word)
-group by all;
+group by all
+union all
+select article_id, term, tf::integer
+from counted;

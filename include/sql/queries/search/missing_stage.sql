@@ -1,7 +1,8 @@
 -- Stored articles the word index does not hold yet (a database from before the index), as
 -- a stage of new articles for the indexing steps.
 create or replace temp table stage as
-select article_id, title, text, 'new' as state
+select article_id, title, text, 'new' as state,
+       null::varchar as index_terms, null::varchar as index_tfs
 from articles
 where article_id not in (select article_id from search_docs)
 limit $limit;
