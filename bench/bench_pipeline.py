@@ -105,12 +105,14 @@ class TreeMemory:
             self.peak_procs = max(self.peak_procs, len(pids))
 
 
-def _settings(db: Path, workers: int, batch_size: int, max_file_mb: float | None):  # noqa: ANN202
+def _settings(db: Path, workers: int, batch_size: int | None, max_file_mb: float | None):  # noqa: ANN202
     os.environ["NEWSMON_DB"] = str(db)
     from newsmon.config import load_settings
 
     settings = load_settings()
-    ingest = replace(settings.ingest, workers=workers, batch_size=batch_size)
+    ingest = replace(settings.ingest, workers=workers)
+    if batch_size:
+        ingest = replace(ingest, batch_size=batch_size)
     if max_file_mb:
         ingest = replace(ingest, max_file_bytes=int(max_file_mb * 1e6))
     return replace(settings, ingest=ingest)
@@ -180,7 +182,7 @@ def main() -> int:
     parser.add_argument("--shape", choices=("overlap", "filler"), default="overlap")
     parser.add_argument("--layout", choices=("jsonl", "files"), default="jsonl")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, help="override ingest.batch_size")
     parser.add_argument("--growth", type=int, default=0, help="also ingest in this many runs")
     parser.add_argument("--no-rerun", action="store_true", help="skip the rerun and append runs")
     parser.add_argument("--max-file-mb", type=float, help="override ingest.max_file_bytes")
@@ -192,12 +194,13 @@ def main() -> int:
     t0 = time.perf_counter()
     size = corpus.write(args.shape, args.articles, folder, args.layout)
     n = args.articles
-    print(
-        f"== {args.shape} corpus, {args.layout}: {n} articles ({size / 1e6:.1f} MB) generated in"
-        f" {time.perf_counter() - t0:.1f}s; workers={args.workers}, batch={args.batch_size}"
-    )
     db = work / "db" / "news.duckdb"
     settings = _settings(db, args.workers, args.batch_size, args.max_file_mb)
+    print(
+        f"== {args.shape} corpus, {args.layout}: {n} articles ({size / 1e6:.1f} MB) generated in"
+        f" {time.perf_counter() - t0:.1f}s; workers={args.workers},"
+        f" batch={settings.ingest.batch_size} articles or {settings.ingest.batch_bytes / 1e6:g} MB"
+    )
 
     with TreeMemory() as tree:
         first = run_once(settings, [folder], "one run")

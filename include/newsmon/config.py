@@ -52,9 +52,16 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
 class IngestSettings:
     max_file_bytes: int = 20_000_000
     max_record_bytes: int = 5_000_000
-    batch_size: int = 2000
+    batch_size: int = 5000
+    batch_bytes: int = 32_000_000
     extensions: tuple[str, ...] = (".txt", ".html", ".htm", ".json", ".jsonl")
     workers: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("max_file_bytes", "max_record_bytes", "batch_size", "batch_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"ingest.{name} must be a positive whole number, not {value!r}")
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,9 @@ def fetch_batch(
     errors: list[IngestError] = list(result.errors)
     topics: dict[str, int] = {}
     lines = articles_from(result.docs, settings, index, errors, topics)
-    n = staged.write_articles(lines, settings.ingest.batch_size, batch=index)
+    n = staged.write_articles(
+        lines, settings.ingest.batch_size, batch=index, max_bytes=settings.ingest.batch_bytes
+    )
     staged.write_errors(f"fetch-{index:03d}", (e.to_dict() for e in errors))
     staged.write_fetch_table("feed-state", index, result.feed_state)
     staged.write_fetch_table("fetched", index, result.fetched)

@@ -65,7 +65,11 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
     for url, *rest in pages:
         doc = guarded(url, "reextract", _raw_page, settings, url, *rest)
         (errors if isinstance(doc, IngestError) else docs).append(doc)
-    n = staged.write_articles(articles_from(docs, settings, 0, errors), settings.ingest.batch_size)
+    n = staged.write_articles(
+        articles_from(docs, settings, 0, errors),
+        settings.ingest.batch_size,
+        max_bytes=settings.ingest.batch_bytes,
+    )
     staged.write_errors("reextract", (e.to_dict() for e in errors))
     tag_articles(settings, run_id)
     stored = store_articles(settings, run_id)

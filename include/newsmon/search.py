@@ -52,7 +52,7 @@ class _Stems(dict[str, str | None]):
     """Word -> its ``search_stem`` (None: shorter than three letters), on first sight."""
 
     def __missing__(self, word: str) -> str | None:
-        if len(self) > 300_000:  # names, numbers: must not grow without end
+        if len(self) > 50_000:  # a worker's common words; names and numbers must not pile up
             self.clear()
         if len(word) < 3:
             stem = None

@@ -271,7 +271,9 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
             checkpoint("read")
 
     with progress.stage("read + clean + tag", total=size, unit="byte") as step:
-        n = staged.write_articles(lines(step), settings.ingest.batch_size)
+        n = staged.write_articles(
+            lines(step), settings.ingest.batch_size, max_bytes=settings.ingest.batch_bytes
+        )
     staged.write_errors("read", errors)
     staged.write_file_results(files)
     counts = {

@@ -68,6 +68,33 @@ def count_lines(path: Path) -> int:
         return sum(1 for line in fh if line.strip())
 
 
+def _size(line: str | tuple[str, str | None]) -> int:
+    if isinstance(line, tuple):
+        return len(line[0].encode()) + (len(line[1].encode()) if line[1] else 0)
+    return len(line.encode())
+
+
+def _chunk(
+    first: str | tuple[str, str | None],
+    rows: Iterator[str | tuple[str, str | None]],
+    count: int,
+    max_bytes: int | None,
+) -> Iterator[str | tuple[str, str | None]]:
+    """``first`` and the rows after it, up to ``count`` lines or until they hold
+    ``max_bytes`` (the line that reaches it is the chunk's last; a chunk has at least one)."""
+    yield first
+    size = _size(first) if max_bytes else 0
+    for _ in range(count - 1):
+        if max_bytes and size >= max_bytes:
+            return
+        row = next(rows, None)
+        if row is None:
+            return
+        yield row
+        if max_bytes:
+            size += _size(row)
+
+
 class RunFolder:
     """One run's staging folder."""
 
@@ -141,10 +168,17 @@ class RunFolder:
     # -- articles and topics chunks --------------------------------------------------------
 
     def write_articles(
-        self, lines: Iterable[str | tuple[str, str | None]], batch_size: int, *, batch: int = 0
+        self,
+        lines: Iterable[str | tuple[str, str | None]],
+        batch_size: int,
+        *,
+        batch: int = 0,
+        max_bytes: int | None = None,
     ) -> int:
-        """Write ``articles-NNNNN.jsonl`` chunks of ``batch_size`` lines; the first chunk is
-        numbered ``batch * CHUNKS_PER_BATCH``. Chunks of an earlier try of the same batch go.
+        """Write ``articles-NNNNN.jsonl`` chunks of ``batch_size`` lines, or fewer where their
+        lines reach ``max_bytes`` (long pages: a chunk is one database transaction, and the
+        writer's memory is capped); the first chunk is numbered ``batch * CHUNKS_PER_BATCH``.
+        Chunks of an earlier try of the same batch go.
 
         Lines given as ``(article, topics or None)`` pairs are tagged already: their
         ``topics-NNNNN.jsonl`` is written beside each chunk."""
@@ -155,14 +189,37 @@ class RunFolder:
         rows = iter(lines)
         n = 0
         for chunk in itertools.count(batch * CHUNKS_PER_BATCH):
-            part = list(itertools.islice(rows, max(1, batch_size)))
-            if not part:
+            first = next(rows, None)
+            if first is None:
                 return n
-            if isinstance(part[0], tuple):
-                write_jsonl(self._topics(chunk), (t for _, t in part if t is not None))
-                part = [a for a, _ in part]
-            n += write_jsonl(self._articles(chunk), part)
+            # streamed to the chunk's files, not held: memory does not grow with batch_size
+            part = _chunk(first, rows, max(1, batch_size), max_bytes)
+            if isinstance(first, tuple):
+                n += self._write_tagged(chunk, part)  # type: ignore[arg-type]
+            else:
+                n += write_jsonl(self._articles(chunk), part)  # type: ignore[arg-type]
         return n  # pragma: no cover - itertools.count never ends
+
+    def _write_tagged(self, chunk: int, pairs: Iterable[tuple[str, str | None]]) -> int:
+        """One chunk's articles and topics files in one pass; the topics file is in place
+        before the articles file appears."""
+        articles, topics = self._articles(chunk), self._topics(chunk)
+        self.path.mkdir(parents=True, exist_ok=True)
+        articles_tmp = articles.with_suffix(".jsonl.tmp")
+        topics_tmp = topics.with_suffix(".jsonl.tmp")
+        n = 0
+        with (
+            articles_tmp.open("w", encoding="utf-8") as art_fh,
+            topics_tmp.open("w", encoding="utf-8") as top_fh,
+        ):
+            for article, tags in pairs:
+                art_fh.write(article + "\n")
+                if tags is not None:
+                    top_fh.write(tags + "\n")
+                n += 1
+        topics_tmp.replace(topics)
+        articles_tmp.replace(articles)
+        return n
 
     def article_chunks(self) -> list[tuple[int, Path]]:
         """``(chunk number, articles file)`` in order."""

@@ -472,3 +472,27 @@ def test_an_article_twice_in_one_file_keeps_its_last_text_and_only_its_tags(
     assert "election commission" in text
     assert topics == {"elections"}, "the first copy's tags are not kept beside the last's"
     assert regions == {"RU-TA"}
+
+
+def test_long_pages_are_stored_in_chunks_their_size_bounds(tmp_path: Path, settings) -> None:
+    """An archive of long pages: a chunk (one transaction) closes when its staged lines
+    reach ``batch_bytes``, whatever ``batch_size`` says; every page is stored once.
+    (At the defaults, 2,500 pages of 43 kB made one 147 MB chunk, over the writer's 256 MB
+    DuckDB limit once indexed: the run failed, and every run after it.)"""
+    from newsmon.pipeline import ingest
+
+    rows = []
+    for i in range(60):
+        rec = _record(i, words=12)
+        rec["text"] = "\n\n".join([rec["text"]] * 40)  # ~40 kB
+        rows.append(rec)
+    path = tmp_path / "long.jsonl"
+    _write(path, rows)
+    settings = _small(settings, batch_size=5000, batch_bytes=400_000)
+    result = ingest(settings, [path])
+    assert result["articles_new"] == 60 and result["errors"] == 0
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        chunks = con.execute("select count(*) from run_chunks").fetchone()[0]
+        stored = con.execute("select count(*), min(chars) from articles").fetchone()
+    assert chunks >= 6, f"{chunks} chunks: the byte cap did not split the run"
+    assert stored[0] == 60 and stored[1] > 30_000
