@@ -46,6 +46,17 @@ _ENDING = _ending_pattern()
 # beyond the Basic Multilingual Plane (the two take letters from different Unicode
 # versions there). tests/unit/test_search_terms.py compares every other character.
 _LOWER_DIFFERS = re.compile("[\u0130\u03a3\U00010000-\U0010ffff]")
+# Characters case-folded otherwise than lower-cased (ß, ς, µ, ligatures …): a text without
+# them has the same words case-folded (newsmon.dedup.norm_words) as lower-cased.
+_FOLD_DIFFERS = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(c))
+        for c in range(0x20, 0x10000)
+        if not 0xD800 <= c <= 0xDFFF and chr(c).casefold() != chr(c).lower()
+    )
+    + "]"
+)
 
 
 class _Stems(dict[str, str | None]):
@@ -57,8 +68,9 @@ class _Stems(dict[str, str | None]):
         if len(word) < 3:
             stem = None
         else:
-            cut = _ENDING.sub("", word, count=1)
-            stem = cut if len(cut) >= 3 else word
+            word_e = word.replace("ё", "е")  # as search_words spells it
+            cut = _ENDING.sub("", word_e, count=1)
+            stem = cut if len(cut) >= 3 else word_e
         self[word] = stem
         return stem
 
@@ -66,16 +78,28 @@ class _Stems(dict[str, str | None]):
 _STEMS = _Stems()
 
 
-def index_terms(title: str | None, text: str) -> tuple[str, str] | None:
+def index_terms(
+    title: str | None, text: str, text_words: list[str] | None = None
+) -> tuple[str, str] | None:
     """An article's index terms and how often each occurs, as ``search/index.sql`` counts
     them from its title (twice) and text: computed by the read stage's workers, so the
     single writer only inserts them. Two lines of space-separated values (terms never hold
     a space), as the writer parses them fastest: ``("повістк мобілізац", "2 1")``. None for
-    a text Python might read otherwise than DuckDB (then SQL counts it)."""
-    body = f"{title or ''} {title or ''} {text}"
-    if _LOWER_DIFFERS.search(body):
+    a text Python might read otherwise than DuckDB (then SQL counts it).
+
+    ``text_words``: the text's case-folded words (:func:`newsmon.dedup.norm_words`) where
+    the caller has them; they are the search words too unless the text holds an underscore
+    or a letter that case-folds otherwise than it lower-cases."""
+    title = title or ""
+    if _LOWER_DIFFERS.search(title) or _LOWER_DIFFERS.search(text):
         return None
-    counts = Counter(map(_STEMS.__getitem__, _WORD.findall(body.lower().replace("ё", "е"))))
+    if text_words is None or "_" in text or _FOLD_DIFFERS.search(text):
+        text_words = _WORD.findall(text.lower())
+    stem = _STEMS.__getitem__
+    counts = Counter(map(stem, text_words))
+    title_words = _WORD.findall(title.lower())
+    counts.update(map(stem, title_words))
+    counts.update(map(stem, title_words))
     counts.pop(None, None)
     return " ".join(counts), " ".join(map(str, counts.values()))
 

@@ -147,7 +147,7 @@ def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | 
     text_hash = content_hash(cleaned.text, words)
     signature = _hasher(settings).signature(cleaned.text, words)
     lang, lang_source = language_of(raw.lang, cleaned.title, cleaned.text)
-    terms = index_terms(cleaned.title, cleaned.text)
+    terms = index_terms(cleaned.title, cleaned.text, words)
     return ArticleRecord(
         article_id=article_id(canonical, text_hash),
         url=raw.url,
