@@ -7,7 +7,8 @@
    and MRR are printed, per language too.
 2. Scale: ``--articles`` articles of 14 sentences drawn from real EN/RU/UK text (the seeds
    and every labelled passage), each with its own numbers, are indexed in chunks of 10,000
-   with the store stage's own SQL (index refresh cost per chunk); queries are timed on a
+   with the store stage's own SQL (index refresh cost per chunk; the terms staged as the read
+   stage counts them, or with ``--sql-terms`` counted by the writer); queries are timed on a
    read-only connection (median, p90); the database is published as the analyst copy
    (checkpoint + copy + rename) to time it. ``--filler`` uses the pipeline benchmark's
    generator instead (random filler words: a vocabulary far larger than news has).
@@ -103,12 +104,13 @@ def quality(tmp: Path) -> None:
         print(f"  not first: {line}")
 
 
-def scale(tmp: Path, articles: int, filler: bool) -> None:
+def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> None:
     import duckdb
 
     from newsmon.config import load_settings
     from newsmon.db import open_db, run
     from newsmon.readcopy import publish
+    from newsmon.search import index_terms
 
     os.environ["NEWSMON_DB"] = str(tmp / "scale" / "news.duckdb")
     settings = load_settings()
@@ -123,11 +125,16 @@ def scale(tmp: Path, articles: int, filler: bool) -> None:
                 for i in range(start, min(articles, start + chunk)):
                     text = make_article(i) if filler else real_article(i, sentences)
                     title, _, body = text.partition("\n")
-                    fh.write(
-                        json.dumps({"article_id": f"a{i:08d}", "title": title, "text": body}) + "\n"
-                    )
+                    # the terms the read stage's workers count (None: SQL counts them)
+                    terms = index_terms(title, body) if staged_terms else None
+                    row = {"article_id": f"a{i:08d}", "title": title, "text": body}
+                    row |= {"index_terms": terms[0] if terms else None}
+                    row |= {"index_tfs": terms[1] if terms else None}
+                    fh.write(json.dumps(row) + "\n")
             con.execute(
-                "create or replace temp table stage as select *, 'new' as state from read_json($p)",
+                "create or replace temp table stage as select *, 'new' as state from read_json($p,"
+                " columns = {article_id: 'varchar', title: 'varchar', text: 'varchar',"
+                " index_terms: 'varchar', index_tfs: 'varchar'})",
                 {"p": str(path)},
             )
             # the text itself, so the file (and so the publish) is the size a real one is
@@ -183,10 +190,15 @@ def main() -> None:
     parser.add_argument(
         "--filler", action="store_true", help="random filler words, not real sentences"
     )
+    parser.add_argument(
+        "--sql-terms",
+        action="store_true",
+        help="the writer counts every article's terms in SQL (as for texts staged without them)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-search-") as tmp:
         quality(Path(tmp))
-        scale(Path(tmp), args.articles, args.filler)
+        scale(Path(tmp), args.articles, args.filler, staged_terms=not args.sql_terms)
 
 
 if __name__ == "__main__":
