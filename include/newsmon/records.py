@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-
-
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -35,6 +33,7 @@ def dumps(value: Any) -> str:
     """One staged JSON line: what ``json.dumps(value, ensure_ascii=False)`` gives, without
     its spaces, at twice its speed (msgspec; staged lines are the read stage's output)."""
     return _ENCODER.encode(value).decode("utf-8")
+
 
 @dataclass
 class RawDoc:

@@ -145,9 +145,7 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 
 
-def _combos(
-    tax: Taxonomy, body: str, parts: list[_Match]
-) -> list[tuple[str, _Match]]:
+def _combos(tax: Taxonomy, body: str, parts: list[_Match]) -> list[tuple[str, _Match]]:
     """Pairs of group matches that meet a combo: same sentence, few words apart.
 
     Each match of the first group pairs with its nearest partner; returns (topic, match).

@@ -81,9 +81,7 @@ def test_python_counts_the_terms_sql_counts(con: duckdb.DuckDBPyConnection) -> N
     assert left_to_sql == 2  # the hostile line with an İ
 
 
-@pytest.mark.parametrize(
-    "text", ["İstanbul seçimleri", "ΟΔΟΣ ΣΤΑΣΗ", "mobilisation 🪖 𝐛𝐨𝐥𝐝 𝐰𝐨𝐫𝐝𝐬"]
-)
+@pytest.mark.parametrize("text", ["İstanbul seçimleri", "ΟΔΟΣ ΣΤΑΣΗ", "mobilisation 🪖 𝐛𝐨𝐥𝐝 𝐰𝐨𝐫𝐝𝐬"])
 def test_texts_python_may_read_otherwise_are_left_to_sql(text: str) -> None:
     assert index_terms(None, text) is None
 
@@ -103,9 +101,7 @@ def test_every_character_of_the_basic_plane_splits_and_lowers_alike(
     differ = [
         cp
         for cp, lower, word, length in rows
-        if chr(cp).lower() != lower
-        or bool(_WORD.fullmatch(chr(cp))) != word
-        or length != 1
+        if chr(cp).lower() != lower or bool(_WORD.fullmatch(chr(cp))) != word or length != 1
     ]
     assert differ and all(_LOWER_DIFFERS.fullmatch(chr(cp)) for cp in differ), [
         hex(cp) for cp in differ if not _LOWER_DIFFERS.fullmatch(chr(cp))
@@ -128,9 +124,20 @@ def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Pat
     from newsmon.db import ensure_schema, run
 
     base = {
-        "article_id": "a1", "url": None, "canonical_url": None, "origin": "x", "source": None,
-        "text": "Военкомат вручил повестки.", "lang": "ru", "authors": [], "published_at": None,
-        "date_source": None, "content_hash": "h", "chars": 26, "signature": [1], "bands": [1],
+        "article_id": "a1",
+        "url": None,
+        "canonical_url": None,
+        "origin": "x",
+        "source": None,
+        "text": "Военкомат вручил повестки.",
+        "lang": "ru",
+        "authors": [],
+        "published_at": None,
+        "date_source": None,
+        "content_hash": "h",
+        "chars": 26,
+        "signature": [1],
+        "bands": [1],
     }
     staged = tmp_path / "articles-00000.jsonl"
 

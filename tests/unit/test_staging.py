@@ -12,13 +12,15 @@ from newsmon.staging import RunFolder, count_lines
 
 
 def _lines(sizes: list[int]) -> list[tuple[str, str | None]]:
-    return [(f'{{"i": {i}, "t": "{"я" * n}"}}', None if i % 3 else f'{{"i": {i}}}') for i, n in enumerate(sizes)]
+    return [
+        (f'{{"i": {i}, "t": "{"я" * n}"}}', None if i % 3 else f'{{"i": {i}}}')
+        for i, n in enumerate(sizes)
+    ]
 
 
 def _chunks(folder: RunFolder) -> list[tuple[int, int, int]]:
     return [
-        (c, count_lines(p), count_lines(folder.topics_file(c)))
-        for c, p in folder.article_chunks()
+        (c, count_lines(p), count_lines(folder.topics_file(c))) for c, p in folder.article_chunks()
     ]
 
 
@@ -47,7 +49,8 @@ def test_a_rewrite_of_the_batch_replaces_its_chunks(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("batch_size", 0), ("batch_bytes", -1), ("batch_bytes", "32MB"), ("batch_size", True)]
+    ("name", "value"),
+    [("batch_size", 0), ("batch_bytes", -1), ("batch_bytes", "32MB"), ("batch_size", True)],
 )
 def test_chunk_limits_must_be_positive_whole_numbers(name: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"ingest.{name} must be a positive whole number"):
