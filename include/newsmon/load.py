@@ -152,7 +152,12 @@ def _walk(root: str, errors: list[IngestError]) -> Iterator[os.DirEntry[str]]:
                 is_dir = False
             if not is_dir:
                 yield entry
-            elif not entry.is_symlink():
+                continue
+            try:  # a folder that went away since its listing is skipped, as os.walk does
+                link = entry.is_symlink()
+            except OSError:
+                continue
+            if not link:
                 folders.append(entry.path)
 
 
