@@ -229,3 +229,59 @@ def test_a_worker_off_the_writer_leaves_its_failure_for_the_next_writer(
             "select status, last_error from pipeline_runs where run_id = ?", [ours]
         ).fetchone()
     assert (status, error) == ("failed", "news_fetch.fetch_sources: proxy refused")
+
+
+def test_spike_counts_equal_the_analysts_views_for_any_window(tmp_path: Path, settings) -> None:
+    """The spike queries pick the window's stories before joining their copies' topics and
+    regions; their counts must stay those of `daily_topic_counts` and
+    `daily_topic_region_counts` for the same days: copies dated apart (a story counts on
+    its earliest date), undated stories (their first-seen day), several regions and
+    topics, days at both ends of the window and outside it."""
+    from newsmon.db import run
+
+    places = ["Omsk", "Kazan", "Ulan-Ude", "Moscow"]
+    rows = []
+    for i in range(40):
+        day = AS_OF - timedelta(days=i % 12)
+        row = _article(i, day)
+        row["text"] += f" Police in {places[i % 4]} detained protesters at a rally."
+        if i % 7 == 0:
+            del row["published_at"]  # undated: counted on the day it was first seen
+        rows.append(row)
+        if i % 5 == 0:  # a copy of it, dated later: same story, the story keeps its first date
+            copy = dict(row, url=f"https://copy.example/{i}", source="Copy desk")
+            copy["published_at"] = f"{(day + timedelta(days=3)).isoformat()}T10:00:00Z"
+            rows.append(copy)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    ingest(settings, [feed], as_of=AS_OF)
+
+    topics = ["mobilization", "protests", "elections"]
+    today = date.today()
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        assert con.execute("select count(*) from stories where published_at is null").fetchone()[0]
+        assert con.execute("select count(*) from stories where article_count > 1").fetchone()[0]
+        windows = [(AS_OF - timedelta(days=7), AS_OF), (AS_OF - timedelta(days=3), AS_OF)]
+        windows += [(today - timedelta(days=7), today), (AS_OF, AS_OF)]
+        windows += [(AS_OF - timedelta(days=30), AS_OF - timedelta(days=20))]  # none
+        seen_regions = 0
+        for start, as_of in windows:
+            window = {"s": start, "a": as_of, "t": topics}
+            mine = run(con, "spike_counts", start=start, as_of=as_of, topics=topics).fetchall()
+            view = con.execute(
+                "select topic, day, stories from daily_topic_counts"
+                " where day between $s and $a and topic in (select unnest($t::varchar[]))",
+                window,
+            ).fetchall()
+            assert sorted(mine) == sorted(view), (start, as_of)
+            mine = run(con, "region_spike_counts", start=start, as_of=as_of, topics=topics)
+            mine_rows = mine.fetchall()
+            view = con.execute(
+                "select topic, region, day, stories from daily_topic_region_counts"
+                " where day between $s and $a and topic in (select unnest($t::varchar[]))",
+                window,
+            ).fetchall()
+            assert sorted(mine_rows) == sorted(view), (start, as_of)
+            seen_regions += len(mine_rows)
+        assert seen_regions > 10  # the comparison was not of empty sets

@@ -1,5 +1,16 @@
--- Stories per watched topic per day over the baseline window and the day itself.
-select topic, day, stories
-from daily_topic_counts
-where day between $start and $as_of
-  and topic in (select unnest($topics::varchar[]));
+-- Stories per watched topic per day over the baseline window and the day itself: the
+-- counts of `daily_topic_counts` for those days, with the window's stories picked first, so
+-- the work follows the stories of the window, not every article ever stored.
+with days as (
+    select story_id,
+           cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date) as day
+    from stories
+    where cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date)
+          between $start and $as_of
+)
+select t.topic, d.day, count(distinct d.story_id) as stories
+from days as d
+join articles as a using (story_id)
+join article_topics as t using (article_id)
+where t.topic in (select unnest($topics::varchar[]))
+group by all;
