@@ -496,3 +496,41 @@ def test_long_pages_are_stored_in_chunks_their_size_bounds(tmp_path: Path, setti
         stored = con.execute("select count(*), min(chars) from articles").fetchone()
     assert chunks >= 6, f"{chunks} chunks: the byte cap did not split the run"
     assert stored[0] == 60 and stored[1] > 30_000
+
+
+def test_copies_join_stored_stories_only_within_the_dedup_window(tmp_path: Path, settings) -> None:
+    """A near-duplicate joins a stored story published within ``dedup.window_days`` calendar
+    days of it (either way), or where either has no date; a copy dated further away starts
+    a story of its own. Each copy comes in a run of its own, so it meets the stored story
+    only (not the other copies)."""
+    from newsmon.pipeline import ingest
+
+    assert settings.dedup.window_days == 30
+    dated = _record(1, "2024-03-01T10:00:00Z", words=15)
+    undated = _record(2, None, words=15)
+    first = tmp_path / "first.jsonl"
+    _write(first, [dated, undated])
+    ingest(settings, [first])
+
+    def copy(original: dict, k: int, published: str | None) -> dict:
+        # a near-duplicate, not an exact copy (exact copies join whatever their dates)
+        text = original["text"] + f"\n\nUpdated {k}: the office did not answer calls."
+        return dict(original, url=f"https://copy.example/{k}", text=text, published_at=published)
+
+    copies = {
+        "30 days after": (copy(dated, 1, "2024-03-31T23:00:00Z"), True),
+        "31 days after": (copy(dated, 2, "2024-04-01T00:30:00Z"), False),
+        "30 days before": (copy(dated, 3, "2024-01-31T00:10:00Z"), True),
+        "a year before": (copy(dated, 4, "2023-03-01T10:00:00Z"), False),
+        "undated copy": (copy(dated, 5, None), True),
+        "copy of an undated story": (copy(undated, 6, "2019-06-01T10:00:00Z"), True),
+    }
+    for k, (row, _) in enumerate(copies.values()):
+        path = tmp_path / f"copy-{k}.jsonl"
+        _write(path, [row])
+        ingest(settings, [path])
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        story = dict(con.execute("select url, story_id from articles").fetchall())
+    for name, (row, joins) in copies.items():
+        original = undated if "undated story" in name else dated
+        assert (story[row["url"]] == story[original["url"]]) is joins, name

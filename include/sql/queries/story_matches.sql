@@ -4,17 +4,33 @@
 -- values) reaches $threshold come back. `other` is a story id (stored) or an article id.
 -- A stored story is a candidate only if published within $window_days of the article (when
 -- both have a date): copies of a story run within days, so the candidates of an article do
--- not grow with years of stored news.
+-- not grow with years of stored news. Only the stories dated within the window of the
+-- chunk's dates (a day wider each way: the window counts calendar days), or undated, are
+-- joined to the bands at all, so the join's cost follows the window, not the database.
 with new_bands as (
     select article_id, seq, published_at, unnest(bands) as band_key
     from stage
     where state = 'new'
 ),
+span as (
+    select min(published_at) - to_days($window_days::integer) - interval 1 day as lo,
+           max(published_at) + to_days($window_days::integer) + interval 1 day as hi,
+           bool_or(published_at is null) as any_undated
+    from new_bands
+),
+near as (
+    -- the stored stories that can be in the window of one of the new articles
+    select story_id, published_at
+    from stories
+    where published_at is null
+       or published_at between (select lo from span) and (select hi from span)
+       or (select any_undated from span)
+),
 pairs as (
     select distinct nb.article_id, sb.story_id as other, true as stored
     from new_bands as nb
     join story_bands as sb using (band_key)
-    join stories as st on st.story_id = sb.story_id
+    join near as st on st.story_id = sb.story_id
     where nb.published_at is null
        or st.published_at is null
        or abs(date_diff('day', st.published_at, nb.published_at)) <= $window_days
