@@ -2,6 +2,8 @@
 -- holding at least 80% of its distinct word stems, and at least 8 of them. Common stems
 -- (in more than 2% of articles, and over 100) are left out of the comparison; the caller then checks the
 -- wording itself. Within the dedup window of the article's date, as story matches are.
+-- Postings are counted per document number and only for texts with 8 stems or more, and
+-- the stored texts are read only for the documents that pass.
 with short as (
     select article_id, title, text, published_at
     from stage
@@ -20,22 +22,29 @@ terms as (
 useful as (
     select t.* from terms as t where t.term not in (select term from common)
 ),
-sizes as (select article_id, count(*) as n_terms from useful group by article_id),
-hits as (
-    select u.article_id, d.article_id as other, count(*) as shared
+sizes as (
+    select article_id, count(*) as n_terms from useful group by article_id having count(*) >= 8
+),
+hits as (  -- per stored document (a number: cheaper to group by than an id)
+    select u.article_id, st.doc_no, count(*) as shared
     from useful as u
     join search_terms as st on st.term = u.term
-    join search_docs as d using (doc_no)
+    where u.article_id in (select article_id from sizes)
     group by all
+),
+passing as materialized (  -- before any text is read: the few that hold 80% of the stems
+    select h.article_id, d.article_id as other, h.shared, z.n_terms
+    from hits as h
+    join sizes as z using (article_id)
+    join search_docs as d using (doc_no)
+    where h.shared >= 0.8 * z.n_terms
 )
-select h.article_id, a.story_id, a.text, h.shared, z.n_terms
-from hits as h
-join sizes as z using (article_id)
-join articles as a on a.article_id = h.other
-join short as s on s.article_id = h.article_id
-where z.n_terms >= 8
-  and h.shared >= 0.8 * z.n_terms
-  and (s.published_at is null or a.published_at is null
-       or abs(date_diff('day', s.published_at, a.published_at)) <= $window_days)
-order by h.article_id, h.shared desc
-limit 1000;
+select p.article_id, a.story_id, a.text, p.shared, p.n_terms
+from passing as p
+join articles as a on a.article_id = p.other
+join short as s on s.article_id = p.article_id
+where s.published_at is null or a.published_at is null
+   or abs(date_diff('day', s.published_at, a.published_at)) <= $window_days
+-- the 50 best per short text (a limit on the whole chunk would starve its last texts)
+qualify row_number() over (partition by p.article_id order by p.shared desc, p.other) <= 50
+order by p.article_id, p.shared desc, p.other;
