@@ -233,8 +233,10 @@ def quoted_stories(
     if not short:
         return {}
     quoting: dict[str, dict[str, float]] = {}  # short text -> story -> best share
+    window = settings.dedup.window_days
+    floor = run(con, "quote_floor", ids=list(short), window_days=window).fetchone()[0]
     for article, story, text, _shared, _n in run(
-        con, "quote_candidates", ids=list(short), window_days=settings.dedup.window_days
+        con, "quote_candidates", ids=list(short), window_days=window, doc_floor=floor
     ).fetchall():
         mine = _phrases(short[article])
         if len(mine) < 4:

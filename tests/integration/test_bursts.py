@@ -534,3 +534,92 @@ def test_copies_join_stored_stories_only_within_the_dedup_window(tmp_path: Path,
     for name, (row, joins) in copies.items():
         original = undated if "undated story" in name else dated
         assert (story[row["url"]] == story[original["url"]]) is joins, name
+
+
+def test_a_short_quote_joins_a_story_only_within_the_dedup_window(
+    tmp_path: Path, settings
+) -> None:
+    """A short post quoting a stored article joins its story when dated within
+    ``dedup.window_days`` of it or undated, not when dated further away. The check reads the
+    index from the first article dated inside the window on, so older articles stored first
+    must not be reached by a dated quote, and later ones must be."""
+    from newsmon.pipeline import ingest
+
+    own = {  # sentences only one article here has
+        "Ulan-Ude": [
+            "Residents of Ulan-Ude queued outside the enlistment office on Lenin Street.",
+            "Several families said their sons had received papers at their workplaces.",
+            "A local lawyer advised men to check whether their deferments were recorded.",
+            "The regional governor promised payments to every family of a mobilised man.",
+            "Buses left the city stadium shortly before dawn, witnesses told reporters.",
+        ],
+        "Kazan": [
+            "In Kazan, university rectors asked the authorities to protect their students.",
+            "Students gathered in dormitory corridors to discuss what the papers meant.",
+            "One rector said no student of his had been called up so far this autumn.",
+            "The republic's officials denied any quota had been sent from Moscow.",
+            "Parents phoned a hotline that the regional administration opened on Monday.",
+        ],
+        "Chita": [
+            "Volunteers in Chita collected warm clothes for reservists sent to the border.",
+            "The garrison commander refused to say how many trains had left the station.",
+            "Wives of reservists wrote an open letter asking for their husbands' return.",
+            "A priest blessed the departing convoy outside the old cathedral on Sunday.",
+            "Shop owners complained that half of their staff had been drafted overnight.",
+        ],
+    }
+
+    def lines(tag: str) -> list[str]:
+        return own[tag]
+
+    def article(tag: str, published: str) -> dict:
+        # long: a post of three of its sentences is no near-duplicate of it (MinHash cannot
+        # join them), only the quote check can
+        rest = random.Random(tag).sample(SENTENCES, 12)
+        return {
+            "url": f"https://example.org/{tag}",
+            "title": f"Call-up in {tag}",
+            "text": " ".join(lines(tag)) + "\n\n" + " ".join(rest),
+            "published_at": published,
+            "source": "Example",
+        }
+
+    old = article("Ulan-Ude", "2024-01-01T10:00:00Z")  # stored first: lowest doc numbers
+    recent = article("Kazan", "2024-03-01T10:00:00Z")
+    archive = article("Chita", "2023-06-01T10:00:00Z")  # stored after recent, dated long before
+    later = [_record(100 + k, "2024-03-05T10:00:00Z") for k in range(5)]
+    first = tmp_path / "first.jsonl"
+    _write(first, [old, recent, archive, *later])
+    ingest(settings, [first])
+
+    def quote(tag: str, k: int, part: slice, published: str | None) -> dict:
+        text = " ".join(lines(tag)[part])  # posts share no sentence with each other
+        return {"url": f"https://t.example/p/{k}", "text": text, "published_at": published}
+
+    posts = {
+        "recent, dated 9 days after": (
+            quote("Kazan", 1, slice(0, 3), "2024-03-10T10:00:00Z"),
+            recent,
+        ),
+        "old, dated 69 days after": (
+            quote("Ulan-Ude", 2, slice(0, 2), "2024-03-10T12:00:00Z"),
+            None,
+        ),
+        "old, undated": (quote("Ulan-Ude", 3, slice(2, 5), None), old),
+        "archived, dated 9 months after": (
+            quote("Chita", 4, slice(0, 3), "2024-03-10T12:00:00Z"),
+            None,
+        ),
+    }
+    for k, (row, _) in enumerate(posts.values()):
+        path = tmp_path / f"post-{k}.jsonl"
+        _write(path, [row])
+        ingest(settings, [path])
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        story = dict(con.execute("select url, story_id from articles").fetchall())
+    assert len(set(story.values())) >= 8
+    for name, (row, joined) in posts.items():
+        if joined is None:
+            assert story[row["url"]] not in (story[old["url"]], story[recent["url"]]), name
+        else:
+            assert story[row["url"]] == story[joined["url"]], name
