@@ -5,35 +5,36 @@
 -- A stored story is a candidate only if published within $window_days of the article (when
 -- both have a date): copies of a story run within days, so the candidates of an article do
 -- not grow with years of stored news. Only the stories dated within the window of the
--- chunk's dates (a day wider each way: the window counts calendar days), or undated, are
--- joined to the bands at all, so the join's cost follows the window, not the database.
+-- chunk's dated articles (a day wider each way: the window counts calendar days), or
+-- undated, are joined to the bands at all, so the join's cost follows the window, not the
+-- database (an undated new article takes every story it shares a band with).
 with new_bands as (
     select article_id, seq, published_at, unnest(bands) as band_key
     from stage
     where state = 'new'
 ),
-span as (
+span as (  -- the dated new articles' dates, widened by the window
     select min(published_at) - to_days($window_days::integer) - interval 1 day as lo,
-           max(published_at) + to_days($window_days::integer) + interval 1 day as hi,
-           bool_or(published_at is null) as any_undated
+           max(published_at) + to_days($window_days::integer) + interval 1 day as hi
     from new_bands
 ),
 near as (
-    -- the stored stories that can be in the window of one of the new articles
+    -- the stored stories that can be in the window of one of the dated new articles
     select story_id, published_at
     from stories
     where published_at is null
        or published_at between (select lo from span) and (select hi from span)
-       or (select any_undated from span)
 ),
 pairs as (
+    -- an undated new article meets every story it shares a band with
     select distinct nb.article_id, sb.story_id as other, true as stored
     from new_bands as nb
     join story_bands as sb using (band_key)
-    join near as st on st.story_id = sb.story_id
+    left join near as st on st.story_id = sb.story_id
     where nb.published_at is null
-       or st.published_at is null
-       or abs(date_diff('day', st.published_at, nb.published_at)) <= $window_days
+       or (st.story_id is not null
+           and (st.published_at is null
+                or abs(date_diff('day', st.published_at, nb.published_at)) <= $window_days))
     union
     select distinct a.article_id, b.article_id as other, false as stored
     from new_bands as a
