@@ -432,8 +432,16 @@ def test_a_short_text_of_stock_sentences_joins_no_story(tmp_path: Path, settings
     _write(
         second,
         [
-            {"url": "https://t.example/p/1", "text": quote_a, "published_at": "2024-03-01T12:00:00Z"},
-            {"url": "https://t.example/p/2", "text": " ".join(stock), "published_at": "2024-03-01T12:00:00Z"},
+            {
+                "url": "https://t.example/p/1",
+                "text": quote_a,
+                "published_at": "2024-03-01T12:00:00Z",
+            },
+            {
+                "url": "https://t.example/p/2",
+                "text": " ".join(stock),
+                "published_at": "2024-03-01T12:00:00Z",
+            },
         ],
     )
     ingest(settings, [second])
@@ -536,9 +544,7 @@ def test_copies_join_stored_stories_only_within_the_dedup_window(tmp_path: Path,
         assert (story[row["url"]] == story[original["url"]]) is joins, name
 
 
-def test_a_short_quote_joins_a_story_only_within_the_dedup_window(
-    tmp_path: Path, settings
-) -> None:
+def test_a_short_quote_joins_a_story_only_within_the_dedup_window(tmp_path: Path, settings) -> None:
     """A short post quoting a stored article joins its story when dated within
     ``dedup.window_days`` of it or undated, not when dated further away. The check reads the
     index from the first article dated inside the window on, so older articles stored first
