@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +41,34 @@ def safe_run_id(run_id: str) -> str:
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> int:
     """Write rows (dicts, or lines already serialised) atomically; the number written."""
+    with jsonl_writer(path) as write:
+        for row in rows:
+            write(row)
+    return write.count  # type: ignore[attr-defined]
+
+
+class _Writer:
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.count = 0
+
+    def __call__(self, row: dict[str, Any] | str) -> None:
+        self.fh.write(
+            row if isinstance(row, str) else json.dumps(row, ensure_ascii=False, default=str)
+        )
+        self.fh.write("\n")
+        self.count += 1
+
+
+@contextmanager
+def jsonl_writer(path: Path) -> Iterator[_Writer]:
+    """A JSON Lines file written row by row as the rows come (none held in memory), under a
+    temporary name renamed when the block ends without an error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    n = 0
     with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(
-                row if isinstance(row, str) else json.dumps(row, ensure_ascii=False, default=str)
-            )
-            fh.write("\n")
-            n += 1
+        yield _Writer(fh)
     tmp.replace(path)
-    return n
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -137,11 +154,20 @@ class RunFolder:
     def write_files(self, refs: Iterable[dict[str, Any]]) -> int:
         return write_jsonl(self.path / "files.jsonl", refs)
 
-    def files(self) -> list[dict[str, Any]]:
-        return list(read_jsonl(self.path / "files.jsonl"))
+    def files(self) -> Iterator[dict[str, Any]]:
+        """The work items discover listed, read one at a time (there may be 100,000s)."""
+        return read_jsonl(self.path / "files.jsonl")
 
     def write_file_results(self, results: Iterable[dict[str, Any]]) -> int:
         return write_jsonl(self.path / "file-results.jsonl", results)
+
+    def file_results_writer(self) -> Any:
+        """:func:`jsonl_writer` of the read stage's per-file results, as they come."""
+        return jsonl_writer(self.path / "file-results.jsonl")
+
+    def errors_writer(self, stage: str) -> Any:
+        """:func:`jsonl_writer` of a stage's errors, as they come."""
+        return jsonl_writer(self.path / f"errors-{stage}.jsonl")
 
     def file_results(self) -> Path | None:
         path = self.path / "file-results.jsonl"
