@@ -145,3 +145,30 @@ def test_discover_walks_folders_and_reports_unknown_types(tmp_path: Path) -> Non
     assert [Path(r.path).name for r in refs] == ["a.txt", "b.jsonl"]
     reasons = sorted(e.reason for e in errors)
     assert reasons == ["path does not exist", "unsupported file type '.pdf'"]
+
+
+def test_discover_orders_files_by_path_components(tmp_path: Path) -> None:
+    """A folder's files come in name order with its subfolders in place, compared by path
+    component: "a/z.txt" before "a-b.txt" and "a.txt" ("a" is a shorter name than "a-b"),
+    errors in the same order, whatever order the folders list their entries in."""
+    names = ["a-b.txt", "a/z.txt", "a/b/c.txt", "a.txt", "ab.txt", "A.txt", "a b.txt", "b.pdf"]
+    names += ["a0/y.txt", "a/ä.txt", "a/b.pdf"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    refs, errors = discover([tmp_path], [".txt"])
+    got = [str(Path(r.path).relative_to(tmp_path.resolve())) for r in refs]
+    assert got == [
+        "A.txt",
+        "a/b/c.txt",
+        "a/z.txt",
+        "a/ä.txt",
+        "a b.txt",
+        "a-b.txt",
+        "a.txt",
+        "a0/y.txt",
+        "ab.txt",
+    ]
+    assert got == sorted(got, key=lambda p: p.split("/"))
+    assert [Path(e.origin).name for e in errors] == ["b.pdf", "b.pdf"]
+    assert [Path(e.origin).parent.name for e in errors] == ["a", tmp_path.name]
