@@ -1,13 +1,7 @@
 -- Stories per watched topic per region per day over the baseline window and the day
 -- itself: the counts of `daily_topic_region_counts` for those days, with the window's
 -- stories picked first (see spike_counts.sql).
-with days as (
-    select story_id,
-           cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date) as day
-    from stories
-    where cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date)
-          between $start and $as_of
-),
+with days as (select story_id, day from stories_of_days($start, $as_of)),
 copies as (
     select d.story_id, d.day, a.article_id
     from days as d

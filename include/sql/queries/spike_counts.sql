@@ -1,13 +1,7 @@
 -- Stories per watched topic per day over the baseline window and the day itself: the
 -- counts of `daily_topic_counts` for those days, with the window's stories picked first, so
 -- the work follows the stories of the window, not every article ever stored.
-with days as (
-    select story_id,
-           cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date) as day
-    from stories
-    where cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date)
-          between $start and $as_of
-)
+with days as (select story_id, day from stories_of_days($start, $as_of))
 select t.topic, d.day, count(distinct d.story_id) as stories
 from days as d
 join articles as a using (story_id)

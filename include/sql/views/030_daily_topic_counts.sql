@@ -4,7 +4,7 @@
 --   select day, stories, undated from daily_topic_counts where topic = 'mobilization' order by day;
 create or replace view daily_topic_counts as
 select topic,
-       cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date) as day,
+       story_day(published_at, first_seen_at) as day,
        count(*) as stories,
        count(*) filter (where published_at is null) as undated
 from story_topics

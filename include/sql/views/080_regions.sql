@@ -18,7 +18,7 @@ with topics as (
 )
 select t.topic,
        sr.region,
-       cast(coalesce(s.published_at, s.first_seen_at) at time zone 'UTC' as date) as day,
+       story_day(s.published_at, s.first_seen_at) as day,
        count(*) as stories
 from topics as t
 join story_regions as sr using (story_id)
