@@ -24,12 +24,6 @@ create or replace macro search_stem(w) as (
 );
 
 -- The day a story counts on (in daily_topic_counts and spike signals): its publication day
--- in UTC, or the day it was first seen when no copy of it has a date; and the stories of a
--- range of such days.
---   select count(*) from stories_of_days(current_date - 7, current_date);
+-- in UTC, or the day it was first seen when no copy of it has a date.
 create or replace macro story_day(published_at, first_seen_at) as
     cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date);
-create or replace macro stories_of_days(first_day, last_day) as table
-    select story_id, story_day(published_at, first_seen_at) as day
-    from stories
-    where story_day(published_at, first_seen_at) between first_day and last_day;
