@@ -115,9 +115,12 @@ def _listed(root: str, exts: set[str], errors: list[IngestError]) -> list[FileRe
     listed: list[tuple[str, FileRef | IngestError]] = []
     for entry in _walk(root, errors):
         suffix = _suffix(entry.name)
-        item = _unsupported(entry.path, suffix) if suffix.lower() not in exts else None
+        if suffix.lower() in exts:
+            item = _file_ref(entry.path, entry)
+        else:
+            item = _unsupported(entry.path, suffix)
         # sorted by path components: a separator sorts before any character a name has
-        listed.append((entry.path.replace(os.sep, "\0"), item or _file_ref(entry.path, entry)))
+        listed.append((entry.path.replace(os.sep, "\0"), item))
     listed.sort(key=lambda pair: pair[0])
     return [item for _, item in listed]
 

@@ -39,7 +39,7 @@ from newsmon.readcopy import publish
 from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
 from newsmon.regions import load_tagger, region_rows, score_both
 from newsmon.search import index_terms
-from newsmon.staging import RunFolder, read_jsonl, write_jsonl
+from newsmon.staging import JsonlWriter, RunFolder, read_jsonl, write_jsonl
 from newsmon.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     tally = {"errors": 0, "clean": 0}
 
     def lines(
-        step: Callable[[int], None], write_error: Callable[[dict], None], write_result: Any
+        step: Callable[[int], None], write_error: JsonlWriter, write_result: JsonlWriter
     ) -> Iterator[tuple[str, str | None]]:
         work = ((i, r, settings) for i, r in enumerate(staged.files()))
         few = 1 if size > 2 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool

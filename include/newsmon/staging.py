@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,12 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> int:
     with jsonl_writer(path) as write:
         for row in rows:
             write(row)
-    return write.count  # type: ignore[attr-defined]
+    return write.count
 
 
-class _Writer:
+class JsonlWriter:
+    """Writes one row (a dict, or a line already serialised) per call; counts them."""
+
     def __init__(self, fh: Any) -> None:
         self.fh = fh
         self.count = 0
@@ -61,13 +63,13 @@ class _Writer:
 
 
 @contextmanager
-def jsonl_writer(path: Path) -> Iterator[_Writer]:
+def jsonl_writer(path: Path) -> Iterator[JsonlWriter]:
     """A JSON Lines file written row by row as the rows come (none held in memory), under a
     temporary name renamed when the block ends without an error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        yield _Writer(fh)
+        yield JsonlWriter(fh)
     tmp.replace(path)
 
 
@@ -158,14 +160,11 @@ class RunFolder:
         """The work items discover listed, read one at a time (there may be 100,000s)."""
         return read_jsonl(self.path / "files.jsonl")
 
-    def write_file_results(self, results: Iterable[dict[str, Any]]) -> int:
-        return write_jsonl(self.path / "file-results.jsonl", results)
-
-    def file_results_writer(self) -> Any:
+    def file_results_writer(self) -> AbstractContextManager[JsonlWriter]:
         """:func:`jsonl_writer` of the read stage's per-file results, as they come."""
         return jsonl_writer(self.path / "file-results.jsonl")
 
-    def errors_writer(self, stage: str) -> Any:
+    def errors_writer(self, stage: str) -> AbstractContextManager[JsonlWriter]:
         """:func:`jsonl_writer` of a stage's errors, as they come."""
         return jsonl_writer(self.path / f"errors-{stage}.jsonl")
 
