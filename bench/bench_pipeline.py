@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -278,6 +279,12 @@ def main() -> int:
             f" ({100 * (per_k[-1] / first_k - 1):+.0f}%); {n / sum(per_k) / (step / 1000):,.0f}"
             " articles/s over all runs"
         )
+        if len(per_k) >= 7:  # one run's noise (±10% here) decides the line above: also in threes
+            early, late = statistics.median(per_k[1:4]), statistics.median(per_k[-3:])
+            print(
+                f"growth, median of the last three runs vs runs 2-4: {late:.3f} vs {early:.3f}"
+                f" s per 1,000 ({100 * (late / early - 1):+.0f}%)"
+            )
 
     if args.keep:
         print(f"kept {work}")
