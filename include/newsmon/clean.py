@@ -201,14 +201,17 @@ def normalize_text(text: str) -> str:
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-_NON_WORD_IN_LINE = re.compile(r"(?:[^\w\n]|_)+")  # the same, leaving line breaks in place
+# the same once "_" is a space, leaving line breaks in place (an alternation, "[^\w\n]|_",
+# is tried character by character: 1.7x slower)
+_NON_WORD_IN_LINE = re.compile(r"[^\w\n]+")
 
 
 def _keys(lines: list[str]) -> list[str]:
     """``[_key(line) for line in lines]`` in one pass over the text (lines hold no newline)."""
     if not lines:
         return []
-    return [k.strip() for k in _NON_WORD_IN_LINE.sub(" ", "\n".join(lines).casefold()).split("\n")]
+    folded = "\n".join(lines).casefold().replace("_", " ")
+    return [k.strip() for k in _NON_WORD_IN_LINE.sub(" ", folded).split("\n")]
 
 
 def _key(line: str) -> str:

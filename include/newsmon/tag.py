@@ -43,16 +43,17 @@ class _Match(NamedTuple):  # a tuple: made ~100 times per article, cheaply
     after: int = 0
 
 
-_Plan = tuple[tuple[int, ...], dict[str, tuple[int, ...]], tuple[int, ...]]
+# one-word terms; {exact second word: (two-word terms, longer terms)}; the rest
+_Plan = tuple[tuple[int, ...], dict[str, tuple[tuple[int, ...], tuple[int, ...]]], tuple[int, ...]]
 
 
 def _plan(tax: Taxonomy, word: str) -> _Plan | None:
     """The terms that may start at ``word`` (None: none): one-word terms; longer ones keyed
     by their exact second word (most are: "call up", "in protest"), so a common first word
-    ("to", "in") costs one lookup of the next word, not a check of every term it starts;
-    the rest."""
+    ("to", "in") costs one lookup of the next word, not a check of every term it starts,
+    and a two-word term found there is matched; the rest."""
     single: list[int] = []
-    by_second: dict[str, list[int]] = defaultdict(list)
+    by_second: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     rest: list[int] = []
     for t in tax.candidates_of(word):
         pattern = tax.terms[t].words
@@ -60,21 +61,31 @@ def _plan(tax: Taxonomy, word: str) -> _Plan | None:
             single.append(t)
         elif not pattern[1].prefix:
             for stem in pattern[1].stems:
-                by_second[stem].append(t)
+                by_second[stem][len(pattern) > 2].append(t)
         else:
             rest.append(t)
     if not (single or by_second or rest):
         return None
-    return tuple(single), {k: tuple(v) for k, v in by_second.items()}, tuple(rest)
+    seconds = {k: (tuple(two), tuple(longer)) for k, (two, longer) in by_second.items()}
+    return tuple(single), seconds, tuple(rest)
 
 
 class _Plans(dict[str, _Plan | None]):
     """Token -> the plan of the terms that may start at it (:func:`_plan`), filled on first
-    sight of a token."""
+    sight of a token; and, per term index, what scoring reads of each term, in flat lists
+    (an attribute lookup on a Term, done ~100 times per article, costs more)."""
 
     def __init__(self, tax: Taxonomy) -> None:
         super().__init__()
         self.tax = tax
+        self.kind = [t.kind for t in tax.terms]
+        self.topic = [t.topic for t in tax.terms]
+        self.group = [(t.topic, t.group) for t in tax.terms]
+        self.weight = [t.weight for t in tax.terms]
+        # _strongest: the heaviest first, then a term before a combo
+        self.rank = [(-t.weight, t.kind == "combo") for t in tax.terms]
+        # each later word of a term: (stems, is a prefix)
+        self.words = [tuple((w.stems, w.prefix) for w in t.words) for t in tax.terms]
 
     def __missing__(self, token: str) -> _Plan | None:
         if len(self) > 200_000:  # text of random words (names, numbers) must not grow it
@@ -106,39 +117,53 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
         folded = _fold_marks("".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text))
     words = _TOKEN.findall(folded)
     # most words start no term: the memo (looked up in C) gives None for them
-    plans = list(map(_plans(tax).__getitem__, words))
+    memo = _plans(tax)
+    plans = list(map(memo.__getitem__, words))
     if not any(plans):
         return []
     tokens = list(_TOKEN.finditer(folded))  # spans are read only where a term may start
-    terms = tax.terms
+    term_words = memo.words
     n = len(words)
     out: list[_Match] = []
     append = out.append
+    new = tuple.__new__  # a _Match without NamedTuple's keyword handling
     for i in compress(range(n), plans):
         single, by_second, rest = plans[i]  # type: ignore[misc]
         if single:
             start, end = tokens[i].span()
             for t in single:
-                append(_Match(t, start, end, "", i, i + 1))
+                append(new(_Match, (t, start, end, "", i, i + 1)))
         if i + 1 >= n:
             continue
-        more = by_second.get(words[i + 1])
-        if more is None:
-            if not rest:
-                continue
-            more = rest
+        seconds = by_second.get(words[i + 1])
+        if seconds is not None:
+            two, longer = seconds
+            if two:  # the second word is the one they need: matched
+                start, end = tokens[i].start(), tokens[i + 1].end()
+                for t in two:
+                    append(new(_Match, (t, start, end, "", i, i + 2)))
+            checks = [(t, 2) for t in longer]
+            if rest:
+                checks += [(t, 1) for t in rest]
         elif rest:
-            more = more + rest
-        for t in more:
-            pattern = terms[t].words
-            j = i + len(pattern) - 1
-            if j >= n:
+            checks = [(t, 1) for t in rest]
+        else:
+            continue
+        for t, k in checks:  # k: the first word still to check
+            pattern = term_words[t]
+            size = len(pattern)
+            if i + size > n:
                 continue
-            k = 1
-            while k < len(pattern) and pattern[k].matches(words[i + k]):
+            while k < size:
+                stems, prefix = pattern[k]
+                word = words[i + k]
+                if not (word.startswith(stems) if prefix else word in stems):
+                    break
                 k += 1
-            if k == len(pattern):
-                append(_Match(t, tokens[i].start(), tokens[j].end(), "", i, j + 1))
+            if k == size:
+                append(
+                    new(_Match, (t, tokens[i].start(), tokens[i + size - 1].end(), "", i, i + size))
+                )
     return out
 
 
@@ -154,14 +179,12 @@ def _combos(tax: Taxonomy, body: str, parts: list[_Match]) -> list[tuple[str, _M
     """
     if not parts or not tax.combos:
         return []
-    # (first token, token after the last, match) per (topic, group), sorted by position
+    # (first token, token after the last, match) per (topic, group), in word order (as
+    # _find gives them)
+    group_of = _plans(tax).group
     by_group: dict[tuple[str, str], list[tuple[int, int, _Match]]] = defaultdict(list)
     for m in parts:
-        term = tax.terms[m.term]
-        placed = (m.first, m.after, m)
-        by_group[(term.topic, term.group)].append(placed)
-    for placed_list in by_group.values():
-        placed_list.sort(key=lambda p: p[0])
+        by_group[group_of[m.term]].append((m.first, m.after, m))
     out: list[tuple[str, _Match]] = []
     for combo in tax.combos:
         firsts = by_group.get((combo.topic, combo.groups[0]))
@@ -203,14 +226,10 @@ def _strongest(
     """Overlapping matches of one topic in one field count once: the heaviest, then a term
     before a combo (whose span may cover several terms), then the longest."""
     other = [h for h in hits if h[0] != field_name]
+    rank = _plans(tax).rank  # per term: (-weight, is a combo)
     mine = sorted(
         (h for h in hits if h[0] == field_name),
-        key=lambda h: (
-            -tax.terms[h[1].term].weight,
-            tax.terms[h[1].term].kind == "combo",
-            -(h[1].end - h[1].start),
-            h[1].start,
-        ),
+        key=lambda h: (rank[h[1].term], h[1].start - h[1].end, h[1].start),
     )
     # kept spans never overlap, so sorted by start they are sorted by end too
     kept_starts: list[int] = []
@@ -234,9 +253,11 @@ def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
     right_space = text.find(" ", right)
     right = right_space if right_space != -1 else len(text)
     out = text[left:right]
-    # blanks folded to single spaces; a cleaned text's snippet mostly has none to fold (a
-    # printable string has no blank but the plain space, and split() would drop only runs
-    # and ends of those)
+    # blanks folded to single spaces. A cleaned text's snippet mostly has none to fold but
+    # its paragraph breaks: a printable string has no blank but the plain space, and
+    # split() would drop only runs and ends of those
+    if not out.isprintable():
+        out = out.replace("\n\n", " ")
     if not out.isprintable() or "  " in out or out[:1] == " " or out[-1:] == " ":
         out = " ".join(out.split())
     return ("…" if left > 0 else "") + out + ("…" if right < len(text) else "")
@@ -263,25 +284,26 @@ def score_topics(
     per_topic: dict[str, dict[str, list[tuple[str, _Match]]]] = defaultdict(
         lambda: defaultdict(list)
     )
+    memo = _plans(tax)
+    kind_of, topic_of = memo.kind, memo.topic
     for field_name, body in (("title", title or ""), ("text", text or "")):
         matches = _find(tax, body)
         contexts: dict[str, list[tuple[int, int]]] = {}  # topic -> its context spans
         for m in matches:
-            if tax.terms[m.term].kind == "context":
-                contexts.setdefault(tax.terms[m.term].topic, []).append((m.start, m.end))
+            if kind_of[m.term] == "context":
+                contexts.setdefault(topic_of[m.term], []).append((m.start, m.end))
         parts: list[_Match] = []
         for m in matches:
-            term = tax.terms[m.term]
-            if term.kind == "context":
+            kind = kind_of[m.term]
+            if kind == "context":
                 continue
-            spans = contexts.get(term.topic) if term.kind in ("term", "part") else None
+            spans = contexts.get(topic_of[m.term]) if contexts and kind != "negative" else None
             vetoed = spans is not None and any(s <= m.start and m.end <= e for s, e in spans)
-            if term.kind == "part":
+            if kind == "part":
                 if not vetoed:
                     parts.append(m)
                 continue
-            bucket = "vetoed" if vetoed else term.kind
-            per_topic[term.topic][bucket].append((field_name, m))
+            per_topic[topic_of[m.term]]["vetoed" if vetoed else kind].append((field_name, m))
         for topic, m in _combos(tax, body, parts):
             per_topic[topic]["term"].append((field_name, m))
         for buckets in per_topic.values():

@@ -122,3 +122,20 @@ def test_required_literals_prefilter_is_a_necessary_condition() -> None:
             assert literal == literal.lower()
     assert required_literals(re.compile(r"\bbecome a patron\b", re.I)) == ("become a patron",)
     assert required_literals(re.compile(r"\b(credit|photo)s?:", re.I)) == ("credit", "photo")
+
+
+def test_line_keys_in_one_pass_equal_the_key_of_each_line() -> None:
+    """The repeated-line check keys all lines in one regex pass; it must fold exactly as the
+    key of one line does (underscores, punctuation runs, case, Cyrillic, ß)."""
+    from newsmon.clean import _key, _keys
+
+    lines = [
+        "Mobilisation — in _Russia_ continues!",
+        "__init__ snake_case -_- «ёлки» ",
+        "МОБИЛИЗАЦИЯ: продолжается…",
+        "Straße ＿ ǅ ﬁ",
+        "_",
+        "...",
+        "a_-_b",
+    ]
+    assert _keys(lines) == [_key(line) for line in lines]
