@@ -110,7 +110,7 @@ def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> 
     from newsmon.config import load_settings
     from newsmon.db import open_db, run
     from newsmon.readcopy import publish
-    from newsmon.search import index_terms
+    from newsmon.terms import index_terms
 
     os.environ["NEWSMON_DB"] = str(tmp / "scale" / "news.duckdb")
     settings = load_settings()

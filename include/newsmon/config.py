@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,23 @@ class IngestSettings:
     batch_bytes: int = 32_000_000
     extensions: tuple[str, ...] = (".txt", ".html", ".htm", ".json", ".jsonl")
     workers: int = 0
+    # `newsmon ingest` stores each chunk as it is staged, while the workers read the next,
+    # with DuckDB's buffer pool at this size meanwhile (the workers need the rest)
+    store_while_reading: bool = True
+    store_while_reading_memory: str = "192MB"
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "max_record_bytes", "batch_size", "batch_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"ingest.{name} must be a positive whole number, not {value!r}")
+        if not isinstance(self.store_while_reading, bool):
+            raise ConfigError("ingest.store_while_reading must be true or false")
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMG]i?B", str(self.store_while_reading_memory)):
+            raise ConfigError(
+                "ingest.store_while_reading_memory must be a size such as 192MB, not"
+                f" {self.store_while_reading_memory!r}"
+            )
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from newsmon.config import Settings
 from newsmon.crawl import load_sources, run_cycle
 from newsmon.db import open_db, run
 from newsmon.fetcher import Fetcher
+from newsmon.prepare import articles_from
 from newsmon.records import IngestError
-from newsmon.stages import articles_from, folder
+from newsmon.stages import folder
 
 log = logging.getLogger(__name__)
 

@@ -18,17 +18,11 @@ from newsmon import progress, runs
 from newsmon.config import Settings
 from newsmon.crawl import decode_html
 from newsmon.db import open_db, run, transaction
+from newsmon.prepare import articles_from, topics_row
 from newsmon.readcopy import publish
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
 from newsmon.regions import load_gazetteer, load_tagger
-from newsmon.stages import (
-    articles_from,
-    detect_signals,
-    folder,
-    store_articles,
-    tag_articles,
-    topics_row,
-)
+from newsmon.stages import detect_signals, folder, store_articles, tag_articles
 from newsmon.staging import RunFolder, write_jsonl
 from newsmon.store import upsert_regions
 from newsmon.taxonomy import load_taxonomy

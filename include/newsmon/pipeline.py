@@ -7,7 +7,9 @@ contents of an article's way from a file or a feed to an alert:
     fetch:   plan_fetch     -> fetch_batch -> store_articles -> detect_signals -> record_cycle
 
 ``read_files`` and ``fetch_batch`` clean and tag each document as they stage it (in worker
-processes), so the only stage that writes articles is ``store_articles``.
+processes), so the only stage that writes articles is ``store_articles``. Here ingest runs
+the two at once (``read_and_store``: each chunk is stored as soon as it is staged, while
+the workers read the next); the DAG runs them as two tasks, one after the other.
     alerts:  delivery.prepare -> delivery.send -> delivery.record
 
 Stages live in :mod:`newsmon.stages` and :mod:`newsmon.fetch_stages`, the hand-over
@@ -16,15 +18,20 @@ between them in :mod:`newsmon.staging`, a run's status in :mod:`newsmon.runs`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from newsmon import runs
 from newsmon.config import Settings
+from newsmon.db import DatabaseBusy, open_db
 from newsmon.fetch_stages import fetch_batch, plan_fetch, record_cycle
-from newsmon.stages import detect_signals, discover_files, read_files, store_articles
+from newsmon.stages import detect_signals, discover_files, read_and_store, store_articles
+
+log = logging.getLogger(__name__)
 
 
 def ingest(
@@ -39,10 +46,10 @@ def ingest(
     """Read, clean, tag and store files and folders; raise signals. A ``backfill`` run loads
     history: its signals are recorded, not alerted."""
     run_id = run_id or runs.new_run_id("ingest")
-    found = discover_files(settings, run_id, paths, force=force, backfill=backfill)
-    read = read_files(settings, run_id)
-    stored = store_articles(settings, run_id)
-    signals = detect_signals(settings, run_id, as_of)
+    with _failure_recorded(settings, run_id):
+        found = discover_files(settings, run_id, paths, force=force, backfill=backfill)
+        read, stored = read_and_store(settings, run_id)
+        signals = detect_signals(settings, run_id, as_of)
     return {
         "run_id": run_id,
         "files_found": found["files_found"],
@@ -56,11 +63,14 @@ def fetch(
 ) -> dict[str, Any]:
     """One fetch cycle over the configured sources; tag, store and raise signals."""
     run_id = run_id or runs.new_run_id("fetch")
-    plan = plan_fetch(settings, run_id)
-    batches = [fetch_batch(settings, run_id, names, i) for i, names in enumerate(plan["batches"])]
-    stored = store_articles(settings, run_id)
-    signals = detect_signals(settings, run_id, as_of)
-    cycle = record_cycle(settings, run_id, batches)
+    with _failure_recorded(settings, run_id):
+        plan = plan_fetch(settings, run_id)
+        batches = [
+            fetch_batch(settings, run_id, names, i) for i, names in enumerate(plan["batches"])
+        ]
+        stored = store_articles(settings, run_id)
+        signals = detect_signals(settings, run_id, as_of)
+        cycle = record_cycle(settings, run_id, batches)
     return {
         "run_id": run_id,
         "sources": plan["sources"],
@@ -72,6 +82,24 @@ def fetch(
         "pages": sum(b["pages"] for b in batches),
         "requests": sum(b["requests"] for b in batches),
     } | _outcome(_sum_topics(b.get("topics", {}) for b in batches), stored, signals)
+
+
+@contextmanager
+def _failure_recorded(settings: Settings, run_id: str) -> Iterator[None]:
+    """A flow that fails marks its run failed with the error, as a DAG's failure callback
+    does (else it waits, ``running``, for a later run to find its process gone); what it
+    stored stays. The error is raised as it was."""
+    try:
+        yield
+    except DatabaseBusy:  # the database could not be opened: nothing to record it in
+        raise
+    except Exception as exc:
+        try:
+            with open_db(settings, wait=10) as con:
+                runs.mark_failed(con, run_id, f"{type(exc).__name__}: {exc}")
+        except Exception as why:  # recording must never mask the failure itself
+            log.warning("could not record the failure of run %s: %s", run_id, why)
+        raise
 
 
 def _sum_topics(parts: Iterable[dict[str, int]]) -> dict[str, int]:

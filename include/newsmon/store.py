@@ -95,26 +95,10 @@ def store_run(
     """
     run_id = staged.run_id
     if runs.status(con, run_id) not in ("loaded", "success"):
-        done = {r[0] for r in run(con, "loaded_chunks", run_id=run_id).fetchall()}
-        todo = [
-            (chunk, articles)
-            for chunk, articles in staged.article_chunks()
-            if chunk not in done and articles.stat().st_size > 0
-        ]
+        todo = _unstored(con, staged)
         with progress.stage("store", total=len(todo), unit="chunk") as step:
             for chunk, articles in todo:
-                checkpoint("store")
-                with transaction(con):
-                    _store_chunk(
-                        con,
-                        settings,
-                        run_id,
-                        chunk,
-                        articles,
-                        staged.topics_file(chunk),
-                        taxonomy_version,
-                        now,
-                    )
+                _store_one(con, settings, staged, chunk, articles, taxonomy_version, now)
                 step(1)
         with transaction(con):
             _finish(con, staged, now)
@@ -128,6 +112,62 @@ def store_run(
     counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
     log.info("store %s: %s", run_id, counts)
     return counts
+
+
+def store_ready(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    staged: RunFolder,
+    taxonomy_version: str,
+    now: datetime,
+) -> list[int]:
+    """Store the chunks staged so far, tagged, that are not stored yet, while the read stage
+    is still staging the rest; the chunk numbers stored. :func:`store_run` stores what is
+    left and finishes the run. A chunk's files appear whole (renamed into place), its topics
+    file before its articles file, and in order, so what is seen is complete, and an article
+    meets every earlier one of the run as it would in one store."""
+    if runs.status(con, staged.run_id) in ("loaded", "success"):
+        return []
+    done: list[int] = []
+    for chunk, articles in _unstored(con, staged):
+        if not staged.topics_file(chunk).exists():  # left for store_run to tag
+            break
+        _store_one(con, settings, staged, chunk, articles, taxonomy_version, now)
+        log.info("store %s: chunk %d stored while reading", staged.run_id, chunk)
+        done.append(chunk)
+    return done
+
+
+def _unstored(con: duckdb.DuckDBPyConnection, staged: RunFolder) -> list[tuple[int, Path]]:
+    done = {r[0] for r in run(con, "loaded_chunks", run_id=staged.run_id).fetchall()}
+    return [
+        (chunk, articles)
+        for chunk, articles in staged.article_chunks()
+        if chunk not in done and articles.stat().st_size > 0
+    ]
+
+
+def _store_one(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    staged: RunFolder,
+    chunk: int,
+    articles: Path,
+    taxonomy_version: str,
+    now: datetime,
+) -> None:
+    checkpoint("store")
+    with transaction(con):
+        _store_chunk(
+            con,
+            settings,
+            staged.run_id,
+            chunk,
+            articles,
+            staged.topics_file(chunk),
+            taxonomy_version,
+            now,
+        )
 
 
 def _store_chunk(

@@ -633,3 +633,124 @@ def test_a_short_quote_joins_a_story_only_within_the_dedup_window(tmp_path: Path
             assert story[row["url"]] not in stored, name
         else:
             assert story[row["url"]] == story[joined["url"]], name
+
+
+def _outcome(db: Path) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+
+        def rows(q: str) -> list[tuple]:
+            return sorted(con.execute(q).fetchall())
+
+        return {
+            "articles": rows(
+                "select article_id, story_id, content_hash, published_at from articles"
+            ),
+            "stories": rows("select story_id, article_count, source_count from stories"),
+            "topics": rows("select article_id, topic, score from article_topics"),
+            "regions": rows("select article_id, region from article_regions"),
+            "terms": rows("select count(*), sum(tf) from search_terms"),
+            "signals": rows("select signal_id from signals"),
+            "errors": rows("select origin, stage, reason from ingest_errors"),
+            "runs": rows("select status, articles_new, stories_new from pipeline_runs"),
+        }
+
+
+def _overlap_inbox(tmp_path: Path) -> Path:
+    """The labelled syndicated copies split over three archives, with a broken line."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    lines = STORIES.read_text(encoding="utf-8").splitlines()
+    for k in range(3):
+        part = lines[k::3]
+        if k == 1:
+            part.insert(5, '{"title": "cut off", "text": ')
+        (inbox / f"part-{k}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+    return inbox
+
+
+def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
+    tmp_path: Path, settings
+) -> None:
+    """`newsmon ingest` stores each staged chunk while the workers read the next
+    (stages.read_and_store); the DAG stores after reading. Any cut between the two (chunks
+    stored early, the rest after) must give the same articles, stories, tags, index,
+    signals and errors as storing everything after reading."""
+    from newsmon import runs, stages
+    from newsmon.db import open_db
+    from newsmon.pipeline import ingest
+    from newsmon.store import store_ready
+
+    inbox = _overlap_inbox(tmp_path)
+    small = _small(settings, batch_size=20, workers=2)
+
+    def at(name: str):  # noqa: ANN202
+        return replace(small, db_path=tmp_path / name / "news.duckdb")
+
+    after = at("after")
+    stages.discover_files(after, "r", [inbox])
+    stages.read_files(after, "r")
+    stages.store_articles(after, "r")
+    stages.detect_signals(after, "r")
+    reference = _outcome(after.db_path)
+    assert len(reference["articles"]) > 250 and reference["errors"] and reference["signals"]
+
+    # the writer catches up with the reading at chunk 7: chunks 0-6 stored early
+    cut = at("cut")
+    stages.discover_files(cut, "r", [inbox])
+    stages.read_files(cut, "r")
+    staged = stages.folder(cut, "r")
+    assert len(staged.article_chunks()) > 10
+    held = staged.topics_file(7).read_bytes()
+    staged.topics_file(7).unlink()  # as if chunk 7 were still being written
+    with open_db(cut) as con:
+        early = store_ready(con, cut, staged, "v", runs.now())
+    assert early == list(range(7))
+    staged.topics_file(7).write_bytes(held)
+    stages.store_articles(cut, "r")
+    stages.detect_signals(cut, "r")
+    assert _outcome(cut.db_path) == reference
+
+    both = at("both")  # and the real thing, however the two threads meet
+    ingest(both, [inbox], run_id="r")
+    assert _outcome(both.db_path) == reference
+
+
+def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
+    tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reading thread fails after staging some chunks: `ingest` raises its error, marks
+    its run failed with it, keeps every chunk staged whole (stored), and the next run ends
+    with what one uninterrupted run stores."""
+    from newsmon import prepare
+    from newsmon.pipeline import ingest
+
+    inbox = _overlap_inbox(tmp_path)
+    small = _small(settings, batch_size=20, workers=1)
+    reference_settings = replace(small, db_path=tmp_path / "ref" / "news.duckdb")
+    ingest(reference_settings, [inbox])
+    reference = _outcome(reference_settings.db_path)
+
+    real = prepare.read_item
+
+    def fails_on_the_third_file(args):  # noqa: ANN001, ANN202
+        if args[1]["path"].endswith("part-2.jsonl"):
+            raise OSError("disk went away")
+        return real(args)
+
+    monkeypatch.setattr(prepare, "read_item", fails_on_the_third_file)
+    monkeypatch.setattr("newsmon.stages.read_item", fails_on_the_third_file)
+    with pytest.raises(OSError, match="disk went away"):
+        ingest(small, [inbox])
+    with duckdb.connect(str(small.db_path), read_only=True) as con:
+        kept = con.execute("select count(*) from articles").fetchone()[0]
+        status, error = con.execute("select status, last_error from pipeline_runs").fetchone()
+    assert 0 < kept < len(reference["articles"]), "chunks staged before the failure are stored"
+    assert status == "failed" and error == "OSError: disk went away"
+    monkeypatch.undo()
+    ingest(small, [inbox])
+    outcome = _outcome(small.db_path)
+    assert {k: v for k, v in outcome.items() if k != "runs"} == {
+        k: v for k, v in reference.items() if k != "runs"
+    }
+    statuses = sorted(s for s, _, _ in outcome["runs"])
+    assert statuses == ["failed", "success"]

@@ -186,13 +186,13 @@ def _index(db: Path) -> dict[str, list]:
 def test_terms_counted_while_reading_index_as_sql_counts_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The read stage's workers count each article's index terms (newsmon.search.index_terms)
+    """The read stage's workers count each article's index terms (newsmon.terms.index_terms)
     and the writer only inserts them; with no terms staged, search/index.sql counts them from
     title and text. Both give the same index: for new articles, for an article staged twice
     in one file whose title comes from its first copy, and for changed articles."""
     from dataclasses import replace
 
-    from newsmon import pipeline, stages
+    from newsmon import pipeline, prepare
     from newsmon.config import load_settings
 
     inbox = tmp_path / "inbox"
@@ -221,7 +221,7 @@ def test_terms_counted_while_reading_index_as_sql_counts_them(
         return _index(db)
 
     staged = ingest_all(tmp_path / "staged.duckdb")
-    monkeypatch.setattr(stages, "index_terms", lambda *args: None)
+    monkeypatch.setattr(prepare, "index_terms", lambda *args: None)
     by_sql = ingest_all(tmp_path / "sql.duckdb")
     assert staged["terms"] and staged == by_sql
     # the changed article's old words left the index, its new ones are in

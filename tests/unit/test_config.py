@@ -44,6 +44,9 @@ def test_override_file_and_relative_taxonomy(
         ("db_compact_hours: -3\n", "db_compact_hours"),
         ("db_compact_hours: soon\n", "db_compact_hours"),
         ("db_compact_hours: .inf\n", "db_compact_hours"),
+        ("ingest: {store_while_reading: maybe}\n", "store_while_reading must be true or false"),
+        ("ingest: {store_while_reading_memory: lots}\n", "must be a size such as 192MB"),
+        ("ingest: {store_while_reading_memory: \"1GB'; drop table x; --\"}\n", "a size"),
     ],
 )
 def test_bad_settings_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -73,3 +73,20 @@ def test_every_third_party_import_is_a_pinned_requirement() -> None:
                 if not owners & pinned:  # imported directly: required directly, not by luck
                     unpinned[top] = owners
     assert not unpinned, f"imported but not pinned: {unpinned}"
+
+
+def test_the_read_workers_never_load_duckdb() -> None:
+    """The read stage's worker processes run newsmon.prepare; DuckDB costs each ~25 MB, and
+    they run beside the writer storing chunks, under the 500 MB bound for the whole tree."""
+    import subprocess
+
+    code = "import sys, newsmon.prepare; print(sorted(m for m in sys.modules if m == 'duckdb'))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "include"), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.stdout.strip() == "[]"

@@ -1,5 +1,5 @@
 """The word index's terms counted in Python by the read stage's workers
-(:func:`newsmon.search.index_terms`) are exactly those ``search/index.sql`` counts in DuckDB
+(:func:`newsmon.terms.index_terms`) are exactly those ``search/index.sql`` counts in DuckDB
 from the same title and text, with the SQL macros the queries use."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from newsmon.config import SQL_DIR
 from newsmon.dedup import norm_words
-from newsmon.search import _LOWER_DIFFERS, _WORD, index_terms
+from newsmon.terms import _LOWER_DIFFERS, _WORD, index_terms
 from tests.conftest import ROOT, SEEDS
 
 
@@ -110,7 +110,7 @@ def test_every_character_of_the_basic_plane_splits_and_lowers_alike(
 
 def test_the_endings_are_read_from_the_sql_macro() -> None:
     """One list of endings: the Python stemmer's pattern is the macro's."""
-    from newsmon.search import _ENDING
+    from newsmon.terms import _ENDING
 
     macros = (SQL_DIR / "views" / "000_macros.sql").read_text(encoding="utf-8")
     assert _ENDING.pattern in macros and re.search(r"\|ться\|", _ENDING.pattern)

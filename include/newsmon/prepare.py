@@ -1,0 +1,181 @@
+"""What the read stage's workers do with each document: decode, parse, clean, give it its
+identity and near-duplicate keys, count its index terms and tag it; staged as lines.
+
+The workers run only this module and what it imports, which never opens or imports DuckDB
+(tests/unit/test_imports.py checks): each worker would carry ~25 MB of it for nothing,
+beside the writer that stores chunks while they read.
+
+Every per-document step runs inside :func:`~newsmon.records.guarded`, so an input that
+breaks one of them costs itself and leaves an ``ingest_errors`` row; the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from newsmon import jsonl
+from newsmon.clean import clean_document, host_name, load_rules
+from newsmon.config import Settings
+from newsmon.dedup import (
+    MinHasher,
+    article_id,
+    band_keys,
+    canonical_url,
+    content_hash,
+    norm_words,
+)
+from newsmon.language import language_of
+from newsmon.load import FileRef, read_file, record_to_doc
+from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
+from newsmon.regions import load_tagger, region_rows, score_both
+from newsmon.staging import read_jsonl, write_jsonl
+from newsmon.terms import index_terms
+
+SEQ_BLOCK = 2**32  # seq = block * SEQ_BLOCK + position: file (or fetch batch) order, then record
+
+_HASHER: MinHasher | None = None
+
+
+def _hasher(settings: Settings) -> MinHasher:
+    global _HASHER
+    if _HASHER is None or _HASHER.num_perm != settings.dedup.num_perm:
+        _HASHER = MinHasher(settings.dedup.num_perm, settings.dedup.shingle_words)
+    return _HASHER
+
+
+def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | IngestError:
+    """Clean one document and give it its identity and near-duplicate keys."""
+    cleaned = clean_document(raw, load_rules(settings.cleaning_path))
+    if not cleaned.text.strip():
+        return IngestError(raw.origin, "clean", "no article text left after removing boilerplate")
+    canonical = canonical_url(raw.url)
+    words = norm_words(cleaned.text)
+    text_hash = content_hash(cleaned.text, words)
+    signature = _hasher(settings).signature(cleaned.text, words)
+    lang, lang_source = language_of(raw.lang, cleaned.title, cleaned.text)
+    terms = index_terms(cleaned.title, cleaned.text, words)
+    return ArticleRecord(
+        article_id=article_id(canonical, text_hash),
+        url=raw.url,
+        canonical_url=canonical,
+        origin=raw.origin,
+        source=cleaned.source,
+        title=cleaned.title,
+        text=cleaned.text,
+        lang=lang,
+        lang_source=lang_source,
+        source_host=None if cleaned.source else host_name(raw.url),
+        links=[canonical_url(u) for u in raw.links[:20]],
+        authors=raw.authors,
+        published_at=cleaned.published_at.isoformat() if cleaned.published_at else None,
+        date_source=cleaned.date_source,
+        content_hash=text_hash,
+        chars=len(cleaned.text),
+        signature=signature.tolist(),
+        bands=band_keys(signature, settings.dedup.bands),
+        seq=seq,
+        index_terms=terms[0] if terms else None,
+        index_tfs=terms[1] if terms else None,
+    )
+
+
+def articles_from(
+    docs: Iterable[RawDoc],
+    settings: Settings,
+    block: int,
+    errors: list[IngestError],
+    per_topic: dict[str, int] | None = None,
+) -> list[tuple[str, str | None]]:
+    """Staged ``(article line, topics line)`` pairs for ``docs``, cleaned and tagged; what
+    fails is appended to ``errors`` (an article whose tagging fails is kept untagged), the
+    articles per topic are counted into ``per_topic``."""
+    tagger = load_tagger(settings.topics_path, settings.regions_path)
+    out: list[tuple[str, str | None]] = []
+    for i, doc in enumerate(docs):
+        if doc.note:  # e.g. an impossible date: the article is kept without it
+            errors.append(IngestError(doc.origin, "date", doc.note))
+        art = guarded(doc.origin, "clean", build_article, doc, settings, block * SEQ_BLOCK + i)
+        if isinstance(art, IngestError):
+            errors.append(art)
+            continue
+        line = guarded(doc.origin, "clean", art.to_json)
+        if isinstance(line, IngestError):
+            errors.append(line)
+            continue
+        row = guarded(doc.origin, "tag", topics_row, vars(art), tagger)
+        if isinstance(row, IngestError):
+            errors.append(row)
+            out.append((line, None))
+        else:
+            out.append((line, dumps(row)))
+            if per_topic is not None:
+                for t in row["topics"]:
+                    per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1
+    return out
+
+
+def read_item(
+    args: tuple[int, dict[str, Any], Settings],
+) -> tuple[list[tuple[str, str | None]], list[dict], dict]:
+    """One work item (a file, or a JSON Lines range): its staged article and topics lines."""
+    index, ref_dict, settings = args
+    ref = FileRef(**ref_dict)
+    summary: dict[str, Any] = dict(ref_dict)
+    if ref.path.lower().endswith(".jsonl"):
+        result = guarded(
+            ref.path, "read", jsonl.read_range, ref, settings.ingest.max_record_bytes, record_to_doc
+        )
+        if isinstance(result, IngestError):  # e.g. the file went away: read it again next run
+            docs, errors = [], [result]
+            summary["failed"] = True
+        else:
+            docs, errors, read_to, lines = result
+            summary |= {"read_bytes": read_to, "read_lines": ref.line - 1 + lines}
+    else:
+        result = guarded(ref.path, "read", read_file, ref, settings.ingest.max_file_bytes)
+        docs, errors = ([], [result]) if isinstance(result, IngestError) else result
+    topics: dict[str, int] = {}
+    out = articles_from(docs, settings, index, errors, topics)
+    summary |= {"documents": len(docs), "errors": len(errors)}
+    return out, [e.to_dict() for e in errors], summary | {"topics": topics}
+
+
+def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:
+    """An article's staged tags: its topics and the regions it places things in
+    (``tagger``: :func:`newsmon.regions.load_tagger`)."""
+    topics, regions = score_both(art["title"] or "", art["text"], tagger)
+    return {
+        "article_id": art["article_id"],
+        "seq": art["seq"],
+        "topics": [
+            {
+                "topic": t.topic,
+                "score": round(t.score, 3),
+                "evidence": [e.to_dict() for e in t.evidence],
+            }
+            for t in topics
+        ],
+        "regions": region_rows(regions),
+    }
+
+
+def tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
+    chunk, articles, topics, settings = args
+    tagger = load_tagger(settings.topics_path, settings.regions_path)
+    per_topic: dict[str, int] = {}
+    errors: list[dict[str, Any]] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for art in read_jsonl(Path(articles)):
+            row = guarded(art["origin"], "tag", topics_row, art, tagger)
+            if isinstance(row, IngestError):  # stored untagged, with the reason
+                errors.append(row.to_dict())
+                continue
+            for t in row["topics"]:
+                per_topic[t["topic"]] = per_topic.get(t["topic"], 0) + 1
+            yield row
+
+    n = write_jsonl(Path(topics), rows())
+    return {"chunk": chunk, "articles": n, "topics": per_topic, "errors": errors}
