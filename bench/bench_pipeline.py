@@ -112,12 +112,20 @@ class TreeMemory:
             self.peak_procs = max(self.peak_procs, len(pids))
 
 
-def _settings(db: Path, workers: int, batch_size: int | None, max_file_mb: float | None):  # noqa: ANN202
+def _settings(  # noqa: ANN202
+    db: Path,
+    workers: int,
+    batch_size: int | None,
+    max_file_mb: float | None,
+    store_while_reading: bool = False,
+):
     os.environ["NEWSMON_DB"] = str(db)
     from newsmon.config import load_settings
 
     settings = load_settings()
     ingest = replace(settings.ingest, workers=workers)
+    if store_while_reading:
+        ingest = replace(ingest, store_while_reading=True)
     if batch_size:
         ingest = replace(ingest, batch_size=batch_size)
     if max_file_mb:
@@ -218,6 +226,11 @@ def main() -> int:
     parser.add_argument("--no-rerun", action="store_true", help="skip the rerun and append runs")
     parser.add_argument("--max-file-mb", type=float, help="override ingest.max_file_bytes")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and database")
+    parser.add_argument(
+        "--store-while-reading",
+        action="store_true",
+        help="set ingest.store_while_reading (store each chunk while the workers read the next)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
@@ -229,11 +242,14 @@ def main() -> int:
         size = child.submit(corpus.write, args.shape, args.articles, folder, args.layout).result()
     n = args.articles
     db = work / "db" / "news.duckdb"
-    settings = _settings(db, args.workers, args.batch_size, args.max_file_mb)
+    settings = _settings(
+        db, args.workers, args.batch_size, args.max_file_mb, args.store_while_reading
+    )
     print(
         f"== {args.shape} corpus, {args.layout}: {n} articles ({size / 1e6:.1f} MB) generated in"
         f" {time.perf_counter() - t0:.1f}s; workers={args.workers},"
-        f" batch={settings.ingest.batch_size} articles or {settings.ingest.batch_bytes / 1e6:g} MB"
+        f" batch={settings.ingest.batch_size} articles or {settings.ingest.batch_bytes / 1e6:g} MB;"
+        f" store while reading: {'yes' if settings.ingest.store_while_reading else 'no'}"
     )
 
     print("stages: " + "; ".join(f"{k} = {v}" for k, v in STAGES.items()))
@@ -288,7 +304,11 @@ def main() -> int:
                     fh.write(json.dumps(next(recs), ensure_ascii=False) + "\n")
             files.append(path)
         settings = _settings(
-            work / "growth" / "news.duckdb", args.workers, args.batch_size, args.max_file_mb
+            work / "growth" / "news.duckdb",
+            args.workers,
+            args.batch_size,
+            args.max_file_mb,
+            args.store_while_reading,
         )
         print(f"growth: {args.growth} runs of {step} articles into one fresh database")
         print("  stored before | s per 1,000 | read | store alongside | store after | signals")

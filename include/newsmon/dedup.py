@@ -105,7 +105,7 @@ class MinHasher:
 
     def _word_hashes(self, words: list[str]) -> np.ndarray:
         cache = self._words
-        if len(cache) > 500_000:
+        if len(cache) > 100_000:
             cache.clear()
         for w in set(words).difference(cache):
             cache[w] = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)

@@ -88,7 +88,7 @@ class _Plans(dict[str, _Plan | None]):
         self.words = [tuple((w.stems, w.prefix) for w in t.words) for t in tax.terms]
 
     def __missing__(self, token: str) -> _Plan | None:
-        if len(self) > 200_000:  # text of random words (names, numbers) must not grow it
+        if len(self) > 50_000:  # text of random words (names, numbers) must not grow it
             self.clear()
         found = self[token] = _plan(self.tax, token)
         return found

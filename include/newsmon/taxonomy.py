@@ -74,20 +74,10 @@ class Taxonomy:
     exact: dict[str, list[int]] = field(default_factory=dict)
     prefixes: dict[str, list[int]] = field(default_factory=dict)
     by_head: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)  # first 3 letters
-    _memo: dict[str, tuple[int, ...]] = field(default_factory=dict)
-
-    def first_word_candidates(self, token: str) -> tuple[int, ...]:
-        hit = self._memo.get(token)
-        if hit is not None:
-            return hit
-        result = self.candidates_of(token)
-        if len(self._memo) > 300_000:
-            self._memo.clear()
-        self._memo[token] = result
-        return result
 
     def candidates_of(self, token: str) -> tuple[int, ...]:
-        """The terms whose first word may be ``token`` (not memoised: callers keep a memo)."""
+        """The terms whose first word may be ``token`` (not memoised: :mod:`newsmon.tag`
+        keeps the memo)."""
         found: list[int] = list(self.exact.get(token, ()))
         # Only prefix stems sharing the token's first three letters can match: usually none.
         for stem, terms in self.by_head.get(token[:HEAD], ()):

@@ -71,10 +71,10 @@ def _corpus(box: Path) -> None:
     (box / "report.pdf").write_bytes(b"%PDF-1.4")
 
 
-def _env(db: Path, tmp: Path, **extra: str) -> dict[str, str]:
+def _env(db: Path, tmp: Path, overlap: bool = False, **extra: str) -> dict[str, str]:
     settings = {
         "db_path": str(db),
-        "ingest": {"batch_size": 10, "workers": 1},
+        "ingest": {"batch_size": 10, "workers": 1, "store_while_reading": overlap},
         "alerts": {"channels": ["log"]},
     }
     (tmp / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
@@ -147,12 +147,23 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"box": box, "state": state}
 
 
-@pytest.mark.parametrize("point", ["read#3", "store#2", "store#4", "signals"])
+@pytest.mark.parametrize(
+    ("point", "overlap"),
+    [
+        ("read#3", False),
+        ("store#2", False),
+        ("store#4", False),
+        ("signals", False),
+        # storing each chunk while the reading goes on (ingest.store_while_reading)
+        ("read#5", True),
+        ("store#3", True),
+    ],
+)
 def test_a_killed_run_is_recovered_by_the_next_with_nothing_lost_or_doubled(
-    point: str, reference: dict[str, Any], tmp_path: Path
+    point: str, overlap: bool, reference: dict[str, Any], tmp_path: Path
 ) -> None:
     db = tmp_path / "news.duckdb"
-    env = _env(db, tmp_path)
+    env = _env(db, tmp_path, overlap)
     _kill_at(point, reference["box"], env, tmp_path / "paused")
     again = _ingest(reference["box"], env)
     assert again.returncode == 0, again.stderr[-3000:]

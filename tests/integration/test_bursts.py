@@ -671,8 +671,9 @@ def _overlap_inbox(tmp_path: Path) -> Path:
 def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
     tmp_path: Path, settings
 ) -> None:
-    """`newsmon ingest` stores each staged chunk while the workers read the next
-    (stages.read_and_store); the DAG stores after reading. Any cut between the two (chunks
+    """With ingest.store_while_reading, `newsmon ingest` stores each staged chunk while the
+    workers read the next (stages.read_and_store); by default, and in the DAG, it stores
+    after reading. Any cut between the two (chunks
     stored early, the rest after) must give the same articles, stories, tags, index,
     signals and errors as storing everything after reading."""
     from newsmon import runs, stages
@@ -711,6 +712,7 @@ def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
     assert _outcome(cut.db_path) == reference
 
     both = at("both")  # and the real thing, however the two threads meet
+    both = replace(both, ingest=replace(both.ingest, store_while_reading=True))
     ingest(both, [inbox], run_id="r")
     assert _outcome(both.db_path) == reference
 
@@ -718,14 +720,14 @@ def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
 def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
     tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The reading thread fails after staging some chunks: `ingest` raises its error, marks
-    its run failed with it, keeps every chunk staged whole (stored), and the next run ends
-    with what one uninterrupted run stores."""
+    """Storing while reading, the reading thread fails after staging some chunks: `ingest`
+    raises its error, marks its run failed with it, keeps every chunk staged whole
+    (stored), and the next run ends with what one uninterrupted run stores."""
     from newsmon import prepare
     from newsmon.pipeline import ingest
 
     inbox = _overlap_inbox(tmp_path)
-    small = _small(settings, batch_size=20, workers=1)
+    small = _small(settings, batch_size=20, workers=1, store_while_reading=True)
     reference_settings = replace(small, db_path=tmp_path / "ref" / "news.duckdb")
     ingest(reference_settings, [inbox])
     reference = _outcome(reference_settings.db_path)
