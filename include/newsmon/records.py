@@ -101,7 +101,7 @@ class ArticleRecord:
     lang_source: str | None = None  # declared (by the page, record, feed or source) | detected
     source_host: str | None = None  # the URL's host: the outlet when nothing names one
     links: list[str] = field(default_factory=list)  # canonical URLs of articles it points to
-    # the word index's terms and their counts, space-separated (newsmon.search.index_terms);
+    # the word index's terms and their counts, space-separated (newsmon.terms.index_terms);
     # None: SQL counts them
     index_terms: str | None = None
     index_tfs: str | None = None

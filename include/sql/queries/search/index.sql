@@ -1,5 +1,5 @@
 -- Index the staged new and changed articles: the terms the read stage counted
--- (newsmon.search.index_terms), else their words, stemmed once per distinct word. Both count
+-- (newsmon.terms.index_terms), else their words, stemmed once per distinct word. Both count
 -- the same: words of at least three letters of the title (twice) and the text.
 create or replace temp table search_stage as
 with todo as (
