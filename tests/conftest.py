@@ -96,6 +96,26 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def stored_state(db: Path) -> dict[str, list]:
+    """What runs left in a database, every table sorted: for checking that two ways to the
+    same inputs (killed and rerun, stored while or after reading) end the same."""
+    import duckdb
+
+    queries = {
+        "articles": "select article_id, story_id, content_hash, published_at from articles",
+        "stories": "select story_id, article_count, source_count from stories",
+        "topics": "select article_id, topic, score from article_topics",
+        "regions": "select article_id, region from article_regions",
+        "terms": "select count(*), sum(tf) from search_terms",
+        "signals": "select signal_id from signals",
+        "alerts": "select alert_id, status from alerts",
+        "errors": "select origin, stage, reason from ingest_errors",
+        "sources": "select path from source_files",
+    }
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: sorted(con.execute(q).fetchall()) for name, q in queries.items()}
+
+
 @pytest.fixture
 def alert_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Settings under which old news is alerted too (``signals.recent_days: 0``): for tests

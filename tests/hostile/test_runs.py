@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, stored_state
 
 NEWSMON = str(Path(sys.executable).with_name("newsmon"))
 AS_OF = "2026-11-20"
@@ -92,25 +92,6 @@ def _ingest(box: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def _state(db: Path) -> dict[str, Any]:
-    with duckdb.connect(str(db), read_only=True) as con:
-
-        def rows(q: str) -> list[tuple]:
-            return sorted(con.execute(q).fetchall())
-
-        return {
-            "articles": rows(
-                "select article_id, story_id, content_hash, published_at from articles"
-            ),
-            "stories": rows("select story_id, article_count, source_count from stories"),
-            "topics": rows("select article_id, topic, score from article_topics"),
-            "signals": rows("select signal_id from signals"),
-            "alerts": rows("select alert_id, status from alerts"),
-            "errors": rows("select origin, stage, reason from ingest_errors"),
-            "sources": rows("select path from source_files"),
-        }
-
-
 def _kill_at(point: str, box: Path, env: dict[str, str], pause: Path) -> None:
     """Start ``newsmon ingest``, wait until it reaches ``point``, and SIGKILL it there."""
     proc = subprocess.Popen(
@@ -142,7 +123,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     db = tmp / "news.duckdb"
     done = _ingest(box, _env(db, tmp))
     assert done.returncode == 0, done.stderr[-3000:]
-    state = _state(db)
+    state = stored_state(db)
     assert len(state["articles"]) > 40 and state["signals"] and state["errors"]
     return {"box": box, "state": state}
 
@@ -167,7 +148,7 @@ def test_a_killed_run_is_recovered_by_the_next_with_nothing_lost_or_doubled(
     _kill_at(point, reference["box"], env, tmp_path / "paused")
     again = _ingest(reference["box"], env)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert _state(db) == reference["state"], f"killed at {point}, then rerun"
+    assert stored_state(db) == reference["state"], f"killed at {point}, then rerun"
     with duckdb.connect(str(db), read_only=True) as con:
         runs = con.execute(
             "select status, last_error from pipeline_runs order by started_at"
