@@ -11,6 +11,8 @@ in :mod:`newsmon.prepare`, which the read stage's worker processes run.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -172,6 +174,7 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
             settings.ingest.batch_size,
             max_bytes=settings.ingest.batch_bytes,
         )
+    _give_back_memory()
     counts = {
         "run_id": run_id,
         "files_read": len(paths),
@@ -182,6 +185,14 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     }
     log.info("read %s: %s", run_id, counts)
     return counts
+
+
+def _give_back_memory() -> None:
+    """Hand the heap the read stage freed back to the system before the writer starts:
+    glibc keeps it otherwise (~30 MB of the main process after 40,000 articles, which the
+    store's peak then stands on)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 # -- tag --------------------------------------------------------------------------------------
