@@ -8,8 +8,9 @@ contents of an article's way from a file or a feed to an alert:
 
 ``read_files`` and ``fetch_batch`` clean and tag each document as they stage it (in worker
 processes), so the only stage that writes articles is ``store_articles``. Here ingest runs
-the two at once (``read_and_store``: each chunk is stored as soon as it is staged, while
-the workers read the next); the DAG runs them as two tasks, one after the other.
+the two through ``read_and_store``: one after the other, or at once with
+``ingest.store_while_reading`` (each chunk stored as soon as it is staged, while the
+workers read the next); the DAG runs them as two tasks, one after the other.
     alerts:  delivery.prepare -> delivery.send -> delivery.record
 
 Stages live in :mod:`newsmon.stages` and :mod:`newsmon.fetch_stages`, the hand-over
