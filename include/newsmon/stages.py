@@ -258,7 +258,7 @@ def read_and_store(
     instead of following it (10-15% less time on 2 cores; nothing gained where reading
     dominates, as for texts of undeclared language). It is off by default: the writer's
     memory and the workers' then add up, ~100 MB more at peak (100,000 files of random
-    words: 571 MB for the whole process tree, against 478 MB one after the other). The
+    words: 571 MB for the whole process tree, against 468 MB one after the other). The
     database is opened when the first chunk is staged and held to the end, one checkpoint
     for the run (one per chunk left the file 18% larger); meanwhile DuckDB's buffer pool
     is ``ingest.store_while_reading_memory``. The DAG keeps read and store apart as two
