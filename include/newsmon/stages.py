@@ -3,7 +3,8 @@
 Each takes the settings and a run id, does one job, hands its records over in the run's
 :class:`~newsmon.staging.RunFolder` and returns a dict of counts (what Airflow passes on in
 XCom). Only :func:`discover_files`, :func:`store_articles` and :func:`detect_signals` open
-the database; in Airflow they run in the 1-slot ``newsmon_duckdb`` pool.
+the database (and :func:`read_and_store`, which ``newsmon ingest`` runs in their place
+of read and store); in Airflow they run in the 1-slot ``newsmon_duckdb`` pool.
 
 The work done per document (decoding, parsing, dates, cleaning, tagging, serialisation) is
 in :mod:`newsmon.prepare`, which the read stage's worker processes run.
