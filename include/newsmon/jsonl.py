@@ -116,7 +116,7 @@ def read_range(
                         where,
                         "read",
                         f"record too large ({size / 1e6:.1f} MB > {max_record_bytes / 1e6:g} MB"
-                        f" limit) on line {lineno}",
+                        " limit)",
                     )
                 )
                 read_to = fh.tell()
@@ -125,7 +125,7 @@ def read_range(
             if not raw.strip():
                 read_to = fh.tell()
                 continue
-            result = _parse(where, lineno, raw, record_to_doc)
+            result = _parse(where, raw, record_to_doc)
             if not complete and isinstance(result, IngestError) and result.stage == "parse":
                 lineno -= 1  # a record still being written: read it next time
                 break
@@ -151,7 +151,7 @@ def _read_wide(ref: Any, record_to_doc: Any) -> tuple[list[RawDoc], list[IngestE
     for lineno, line in enumerate(lines, start=1):
         if line.strip():
             where = f"{ref.path}#L{lineno}"
-            result = _parse(where, lineno, line.encode("utf-8"), record_to_doc)
+            result = _parse(where, line.encode("utf-8"), record_to_doc)
             (errors if isinstance(result, IngestError) else docs).append(result)
     return docs, errors, len(data), len(lines)
 
@@ -165,18 +165,20 @@ def _skip_line(fh: Any) -> int:
             return skipped
 
 
-def _parse(where: str, lineno: int, raw: bytes, record_to_doc: Any) -> RawDoc | IngestError:
+def _parse(where: str, raw: bytes, record_to_doc: Any) -> RawDoc | IngestError:
+    """One record; a problem's reason leaves the line number to ``where`` (``file#L12``), so
+    the reasons of a burst of bad records group."""
     try:
         text = raw.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError:
         try:  # JSON Lines should be UTF-8; an old archive may be in a legacy charset
             text = decode_bytes(raw)[0]
         except NotText as exc:
-            return IngestError(where, "parse", f"line {lineno}: {exc}")
+            return IngestError(where, "parse", str(exc))
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
-        return IngestError(where, "parse", f"malformed JSON on line {lineno}: {exc.msg}")
+        return IngestError(where, "parse", f"malformed JSON: {exc.msg}")
     except RecursionError:
-        return IngestError(where, "parse", f"JSON on line {lineno} is nested too deeply")
+        return IngestError(where, "parse", "JSON nested too deeply")
     return record_to_doc(where, record)

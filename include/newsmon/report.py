@@ -45,10 +45,20 @@ def _copy_state(settings: Settings) -> dict[str, Any] | None:
     return {"path": str(path), "published_at": when.isoformat(timespec="seconds")}
 
 
-def run_errors(settings: Settings, run_id: str) -> list[tuple[str, str, str]]:
-    """``(origin, stage, reason)`` of every problem one run met."""
+ERRORS_LISTED = 20  # a run report lists this many problems; the rest are counted by reason
+REASONS_LISTED = 5
+_REASON_CHARS = 200
+
+
+def run_errors(
+    settings: Settings, run_id: str, limit: int = ERRORS_LISTED
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, int]]]:
+    """The first ``limit`` problems one run met, ``(origin, stage, reason)`` in file order,
+    and the commonest ``(stage, reason, count)``."""
     with open_read(settings) as con:
-        return run(con, "report/run_errors", run_id=run_id).fetchall()
+        first = run(con, "report/run_errors", run_id=run_id, limit=limit).fetchall()
+        reasons = run(con, "report/run_error_reasons", run_id=run_id, limit=REASONS_LISTED)
+        return first, reasons.fetchall()
 
 
 def _topics(topics: dict[str, int]) -> str:
@@ -105,10 +115,28 @@ def fetch_lines(result: dict[str, Any], settings: Settings) -> list[str]:
     return lines
 
 
+def _short(reason: str) -> str:
+    return reason if len(reason) <= _REASON_CHARS else reason[: _REASON_CHARS - 1] + "…"
+
+
 def _error_lines(result: dict[str, Any], settings: Settings) -> list[str]:
-    if not result["errors"]:
+    """The run's problems: all of them when few, else the first :data:`ERRORS_LISTED`, the
+    commonest reasons with their counts, and the query that lists the rest (a burst of bad
+    records must not print a line each)."""
+    total = int(result["errors"] or 0)
+    if not total:
         return []
-    return [f"    ! {o} [{s}]: {r}" for o, s, r in run_errors(settings, result["run_id"])]
+    first, reasons = run_errors(settings, result["run_id"])
+    lines = [f"    ! {o} [{s}]: {_short(r)}" for o, s, r in first]
+    more = total - len(first)
+    if more > 0:
+        lines.append(f"    … and {more:,} more; by reason:")
+        lines += [f"      {n:>9,}  [{s}] {_short(r)}" for s, r, n in reasons]
+        lines.append(
+            "    all of them: newsmon sql \"select origin, stage, reason from ingest_errors"
+            f" where last_run_id = '{result['run_id']}' order by origin\""
+        )
+    return lines
 
 
 def summary_lines(s: dict[str, Any]) -> list[str]:
