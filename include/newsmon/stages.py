@@ -269,7 +269,8 @@ def read_and_store(
     and in order), so the outcome is the same. A failure in either is raised once the
     reading has stopped; when the reading fails, every chunk it staged whole is stored
     first (the run stays unfinished: its files are read again next time, and what they
-    hold is then unchanged)."""
+    hold is then unchanged). When both fail, the first failure is raised, with the other
+    in a note."""
     from newsmon.store import store_ready
 
     if not settings.ingest.store_while_reading:
@@ -303,8 +304,14 @@ def read_and_store(
                 store_ready(con, settings, staged, version, runs.now())
                 if not failed:
                     stored = store_articles(settings, run_id, trigger, con=con)
-    except Exception:
+    except Exception as exc:
+        read_failed_first = bool(failed)
         thread.join()  # the error is raised once the reading has stopped
+        if read_failed_first:  # storing what it had staged failed too: the cause comes first
+            failed[0].add_note(f"storing the chunks staged before it failed also failed: {exc!r}")
+            raise failed[0]  # noqa: B904 (the store's error stays chained as its context)
+        if failed:
+            exc.add_note(f"the reading failed too: {failed[0]!r}")
         raise
     # (an interrupt is not held up: the reading is a daemon thread, its workers get the
     # signal too, and the next run finds this one's process gone)

@@ -734,3 +734,39 @@ def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
     with duckdb.connect(str(small.db_path), read_only=True) as con:
         statuses = sorted(r[0] for r in con.execute("select status from pipeline_runs").fetchall())
     assert statuses == ["failed", "success"]
+
+
+def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
+    tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storing while reading: the reading fails, then storing what it staged fails too.
+    The run is marked failed with the reading's error (the cause), and the store's error
+    is kept in a note, not the other way round."""
+    import threading
+
+    from newsmon import prepare, store
+    from newsmon.pipeline import ingest
+
+    inbox = _overlap_inbox(tmp_path)
+    small = _small(settings, batch_size=20, workers=1, store_while_reading=True)
+    real_read, real_store = prepare.read_item, store.store_ready
+
+    def fails_on_the_third_file(args):  # noqa: ANN001, ANN202
+        if args[1]["path"].endswith("part-2.jsonl"):
+            raise OSError("disk went away")
+        return real_read(args)
+
+    def fails_once_the_reading_is_over(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not any(t.name.startswith("newsmon-read-") for t in threading.enumerate()):
+            raise RuntimeError("database full")
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr(prepare, "read_item", fails_on_the_third_file)
+    monkeypatch.setattr("newsmon.stages.read_item", fails_on_the_third_file)
+    monkeypatch.setattr(store, "store_ready", fails_once_the_reading_is_over)
+    with pytest.raises(OSError, match="disk went away") as raised:
+        ingest(small, [inbox])
+    assert any("database full" in note for note in raised.value.__notes__)
+    with duckdb.connect(str(small.db_path), read_only=True) as con:
+        status, error = con.execute("select status, last_error from pipeline_runs").fetchone()
+    assert status == "failed" and error == "OSError: disk went away"
