@@ -231,19 +231,35 @@ def _strongest(
         (h for h in hits if h[0] == field_name),
         key=lambda h: (rank[h[1].term], h[1].start - h[1].end, h[1].start),
     )
-    # kept spans never overlap, so sorted by start they are sorted by end too
-    kept_starts: list[int] = []
-    kept_ends: list[int] = []
+    return other + sorted(_disjoint(mine), key=lambda h: h[1].start)
+
+
+def _disjoint(ranked: list[tuple[str, _Match]]) -> list[tuple[str, _Match]]:
+    """The matches, best first, that overlap no better one kept before them."""
     kept: list[tuple[str, _Match]] = []
-    for h in mine:
+    if len(ranked) < 256:  # an article: a sorted list of the kept spans, grown by insertion
+        # kept spans never overlap, so sorted by start they are sorted by end too
+        kept_starts: list[int] = []
+        kept_ends: list[int] = []
+        for h in ranked:
+            start, end = h[1].start, h[1].end
+            i = bisect_left(kept_starts, end)  # kept spans starting before this one ends
+            if i and kept_ends[i - 1] > start:
+                continue
+            kept_starts.insert(i, start)
+            kept_ends.insert(i, end)
+            kept.append(h)
+        return kept
+    # a long page dense with rule words, where insertion would be quadratic: the characters
+    # the kept spans cover, checked and marked in C in time linear in the spans' lengths
+    taken = bytearray(max(h[1].end for h in ranked))
+    for h in ranked:
         start, end = h[1].start, h[1].end
-        i = bisect_left(kept_starts, end)  # kept spans starting before this one ends
-        if i and kept_ends[i - 1] > start:
+        if taken.find(1, start, end) != -1:
             continue
-        kept_starts.insert(i, start)
-        kept_ends.insert(i, end)
+        taken[start:end] = b"\x01" * (end - start)
         kept.append(h)
-    return other + sorted(kept, key=lambda h: h[1].start)
+    return kept
 
 
 def _snippet(text: str, start: int, end: int, width: int = 60) -> str:

@@ -307,3 +307,29 @@ def test_quality_on_real_feed_items(tax) -> None:
     assert len(records) == 162
     assert sum(m["fp"] for m in report["per_topic"].values()) <= 1, report["errors"]
     assert sum(m["fn"] for m in report["per_topic"].values()) <= 1, report["errors"]
+
+
+@pytest.mark.parametrize("count", [40, 3_000])
+def test_overlapping_matches_keep_the_best_of_each_overlap_at_any_size(count: int) -> None:
+    """``_disjoint`` keeps, best first, each match that overlaps no kept better one: the same
+    answer as checking every kept span, both for an article's few matches and for a long
+    page's thousands (where it marks covered characters instead of inserting into a sorted
+    list, which was quadratic)."""
+    import random
+
+    from newsmon.tag import _disjoint, _Match
+
+    rng = random.Random(count)
+    ranked = []
+    for i in range(count):
+        start = rng.randrange(0, count * 6)
+        ranked.append(("text", _Match(i, start, start + rng.randint(1, 40))))
+    kept: list[tuple[int, int]] = []
+    expected = []
+    for h in ranked:
+        if all(h[1].end <= s or e <= h[1].start for s, e in kept):
+            kept.append((h[1].start, h[1].end))
+            expected.append(h)
+    got = _disjoint(ranked)
+    assert got == expected
+    assert 0 < len(got) < count
