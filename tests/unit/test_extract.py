@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 
 import pytest
 
 from newsmon.extract import NotAnArticle, combine, extract_article
+from tests.conftest import shared_path
 
 PARA = "Russian authorities continued the covert mobilisation campaign in the regions this week, officials said."
 LONG = " ".join(f"word{i}" for i in range(20))
@@ -168,3 +170,70 @@ def test_another_threads_page_does_not_evict_this_threads_index() -> None:
     other.join()
     assert fast._for(mine) is built  # not rebuilt: the other thread has its own
     assert fast.get_metatags(mine, "pubdate") == original.get_metatags(mine, "pubdate")
+
+
+def _table_page(rows: int) -> str:
+    cells = "".join(
+        f"<tr><td>In week {i} the office in the region sent {i * 7} summonses to the men on"
+        f" its lists</td><td><b>{i}</b> <a href='/r/{i}'>more</a> <span>({i % 52})</span></td></tr>"
+        for i in range(rows)
+    )
+    return (
+        "<html><head><title>Call-up table</title></head><body><article><h1>Call-up table</h1>"
+        "<p>The enlistment offices sent summonses to reservists across the region, officials"
+        f" said, and families described long queues.</p><table><tbody>{cells}</tbody></table>"
+        "</article></body></html>"
+    )
+
+
+def test_node_depth_is_newspapers_without_building_xpaths() -> None:
+    """``_level`` gives what newspaper4k's ``get_level`` gives (one more than the ancestors)
+    for every element of a table page and of a real page, without ``getpath``."""
+    import lxml.html
+
+    from newsmon.htmlpage import _offline_newspaper
+
+    _offline_newspaper()
+    import newspaper.parsers as parsers
+
+    real = sorted(shared_path("benchmarks/zyte/html").glob("*.html.gz"))[:3]
+    pages = [_table_page(50)]
+    pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace") for p in real]
+    checked = 0
+    for html in pages:
+        doc = lxml.html.fromstring(html)
+        for el in doc.iter():
+            assert parsers.get_level(el) == parsers._newsmon_original_get_level(el)
+            checked += 1
+    assert checked > 1_000
+
+
+def test_a_big_table_is_unwrapped_in_one_pass_with_the_text_newspaper_gives(monkeypatch) -> None:
+    """A page holding a 3,000-row table: its text is made without one ``drop_tag`` per cell
+    (each was a walk of the cell's siblings and a copy of a growing string: quadratic, 57 s
+    for a 1 MB page), and it is the text newspaper4k's own cleaner and depth give."""
+    import lxml.html
+    from newspaper.outputformatters import OutputFormatter
+
+    from newsmon.htmlpage import _offline_newspaper, parse_html
+
+    _offline_newspaper()
+    import newspaper.parsers as parsers
+
+    html = _table_page(3_000)
+    real_drop = lxml.html.HtmlElement.drop_tag
+    drops = []
+
+    def counted(self):  # noqa: ANN001, ANN202
+        drops.append(self.tag)
+        return real_drop(self)
+
+    monkeypatch.setattr(lxml.html.HtmlElement, "drop_tag", counted)
+    fast = parse_html(html, "https://example.org/news/table")["text"]
+    assert len(drops) < 100, f"{len(drops)} tags dropped one by one"
+    assert fast.count("summonses to the men on its lists") > 1_000  # newspaper4k cuts at 100k
+    monkeypatch.setattr(OutputFormatter, "_convert_to_text", OutputFormatter._newsmon_original_convert)
+    monkeypatch.setattr(parsers, "get_level", parsers._newsmon_original_get_level)
+    drops.clear()
+    assert parse_html(html, "https://example.org/news/table")["text"] == fast
+    assert len(drops) > 12_000  # newspaper4k's own way: one per cell and inline tag
