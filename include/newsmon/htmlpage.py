@@ -68,14 +68,14 @@ def _faster_tokens() -> None:
     text._newsmon_fast = True
 
 
-# What newspaper4k's text cleaner unwraps (keeps the text of, drops the tag): neither one of
-# its block-level tags nor one it deletes with its content (script, style, form fields ...).
-_UNWRAPPED = (
-    "tr", "td", "th", "tbody", "thead", "caption", "colgroup", "col",
-    "a", "abbr", "b", "big", "cite", "code", "del", "em", "font", "i", "img", "ins", "kbd",
-    "label", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
-    "sup", "time", "tt", "u", "var",
-)  # fmt: skip
+# What newspaper4k's text cleaner (lxml-html-clean's Cleaner, as ``_convert_to_text`` sets it
+# up) deletes with their content or unwraps itself: every other tag outside its block-level
+# list it unwraps one at a time.
+_CLEANER_OWN = frozenset(
+    {"script", "style", "link", "meta", "base", "applet", "frame", "frameset", "noframes"}
+    | {"button", "input", "select", "textarea", "head", "html", "title", "iframe", "embed"}
+    | {"layer", "object", "param", "form", "blink", "marquee"}
+)
 
 
 def _linear_text_cleaning() -> None:
@@ -92,14 +92,19 @@ def _linear_text_cleaning() -> None:
     (``clean_article_html=False`` in :func:`parse_html`)."""
     import newspaper.parsers as parsers
     from lxml import etree
+    from newspaper import settings
     from newspaper.outputformatters import OutputFormatter
 
     if getattr(OutputFormatter, "_newsmon_linear", False):
         return
     original = OutputFormatter._convert_to_text
 
+    keep = frozenset(settings.BLOCK_LEVEL_TAGS) | {"br"} | _CLEANER_OWN
+
     def _convert_to_text(self: Any, top_node: Any, article_title: str | None = None) -> str:
-        etree.strip_tags(top_node, *_UNWRAPPED)
+        unwrapped = {el.tag for el in top_node.iter() if isinstance(el.tag, str)} - keep
+        if unwrapped:
+            etree.strip_tags(top_node, *unwrapped)
         return original(self, top_node, article_title)
 
     OutputFormatter._convert_to_text = _convert_to_text

@@ -237,3 +237,38 @@ def test_a_big_table_is_unwrapped_in_one_pass_with_the_text_newspaper_gives(monk
     drops.clear()
     assert parse_html(html, "https://example.org/news/table")["text"] == fast
     assert len(drops) > 12_000  # newspaper4k's own way: one per cell and inline tag
+
+
+def test_unwrapping_first_gives_newspapers_text_for_any_tags() -> None:
+    """Every HTML tag lxml knows, custom tags, and random nestings of them with text and
+    tails: newspaper4k's text of the node is the same whether the tags its cleaner would
+    unwrap one by one are unwrapped first in one pass or not."""
+    import copy
+    import random
+
+    import lxml.html
+    from lxml.html import defs
+    from newspaper.outputformatters import OutputFormatter
+
+    from newsmon.htmlpage import _offline_newspaper
+
+    _offline_newspaper()
+    tags = sorted(defs.tags) + ["x-widget", "foo", "o:p"]
+    rng = random.Random(5)
+
+    def tree(depth: int) -> str:
+        out = []
+        for _ in range(rng.randint(1, 4)):
+            tag = rng.choice(tags)
+            inner = tree(depth - 1) if depth and rng.random() < 0.6 else f"w{rng.randint(0, 99)}"
+            out.append(f"<{tag}>{inner} t{rng.randint(0, 9)}</{tag}> tail{rng.randint(0, 9)} ")
+        return "".join(out)
+
+    pages = ["<html><body><div>" + "".join(f"<{t}>in {t}</{t}> after {t} " for t in tags) + "</div></body></html>"]
+    pages += [f"<html><body><div>{tree(4)}</div></body></html>" for _ in range(300)]
+    formatter = OutputFormatter()
+    for html in pages:
+        node = lxml.html.fromstring(html)
+        fast = formatter._convert_to_text(copy.deepcopy(node))
+        own = OutputFormatter._newsmon_original_convert(formatter, copy.deepcopy(node))
+        assert fast == own, html
