@@ -98,7 +98,7 @@ def read_range(
     docs: list[RawDoc] = []
     errors: list[IngestError] = []
     if ref.start == 0 and _wide(ref.path):
-        return _read_wide(ref, record_to_doc)
+        return _read_wide(ref, max_record_bytes, record_to_doc)
     end = ref.size if ref.end is None else ref.end
     lineno, read_to = ref.line - 1, ref.start
     with open(ref.path, "rb") as fh:
@@ -134,26 +134,38 @@ def read_range(
     return docs, errors, read_to, lineno - (ref.line - 1)
 
 
-def _read_wide(ref: Any, record_to_doc: Any) -> tuple[list[RawDoc], list[IngestError], int, int]:
-    """A UTF-16/32 JSON Lines file, decoded whole (it is rare and small)."""
+def _read_wide(
+    ref: Any, max_record_bytes: int, record_to_doc: Any
+) -> tuple[list[RawDoc], list[IngestError], int, int]:
+    """A UTF-16/32 JSON Lines file, streamed a record at a time in one work item (its line
+    ends are two or four bytes, so it is not cut into ranges). Records end at "\n" only:
+    JSON text may hold U+2028, U+0085 and other characters ``str.splitlines`` would cut
+    at. Code units that do not decode become U+FFFD in their record alone."""
     if ref.size > WIDE_MAX_BYTES:
         reason = f"UTF-16/32 JSON Lines file too large ({ref.size / 1e6:.1f} MB > 50 MB limit)"
         return [], [IngestError(ref.path, "read", reason)], 0, 0
     with open(ref.path, "rb") as fh:
-        data = fh.read(WIDE_MAX_BYTES + 1)
-    try:
-        text = decode_bytes(data)[0]
-    except NotText as exc:
-        return [], [IngestError(ref.path, "read", str(exc))], 0, 0
+        bom = fh.read(4)
+    encoding = "utf-32" if bom.startswith(_WIDE_BOMS[:2]) else "utf-16"
+    limit = max_record_bytes // 2  # characters: at least two bytes each
     docs: list[RawDoc] = []
     errors: list[IngestError] = []
-    lines = text.splitlines()
-    for lineno, line in enumerate(lines, start=1):
-        if line.strip():
+    lineno = 0
+    with open(ref.path, encoding=encoding, errors="replace", newline="\n") as fh:
+        while line := fh.readline(limit + 1):
+            lineno += 1
             where = f"{ref.path}#L{lineno}"
-            result = _parse(where, line.encode("utf-8"), record_to_doc)
-            (errors if isinstance(result, IngestError) else docs).append(result)
-    return docs, errors, len(data), len(lines)
+            if len(line) > limit and not line.endswith("\n"):
+                while (rest := fh.readline(_BLOCK)) and not rest.endswith("\n"):
+                    pass  # the rest of a record too large to hold
+                reason = f"record too large (> {max_record_bytes / 1e6:g} MB limit)"
+                errors.append(IngestError(where, "read", reason))
+                continue
+            if line.strip():
+                result = _parse(where, line.encode("utf-8", "replace"), record_to_doc)
+                (errors if isinstance(result, IngestError) else docs).append(result)
+        read_to = fh.buffer.tell()
+    return docs, errors, read_to, lineno
 
 
 def _skip_line(fh: Any) -> int:

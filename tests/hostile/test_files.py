@@ -316,6 +316,40 @@ CASES = [
         lambda r: r["title"] == "Story e8",
     ),
     Case(
+        # JSON text may hold U+2028 and NEL raw: they are not line ends of a record
+        "utf-16-jsonl-line-separators",
+        _bytes(
+            "e11.jsonl",
+            codecs.BOM_UTF16_LE
+            + (
+                json.dumps(
+                    _rec("e11", text=f"{BODY}\u2028Second line.\x85Third."), ensure_ascii=False
+                )
+                + "\n"
+            ).encode("utf-16-le"),
+        ),
+        lambda r: r["title"] == "Story e11" and r["text"].endswith("Third."),
+    ),
+    Case(
+        "utf-32-jsonl",
+        _bytes(
+            "e12.jsonl", codecs.BOM_UTF32_LE + (json.dumps(_rec("e12")) + "\n").encode("utf-32-le")
+        ),
+        lambda r: r["title"] == "Story e12",
+    ),
+    Case(
+        "utf-16-jsonl-giant-record-then-a-good-one",
+        _bytes(
+            "e13.jsonl",
+            codecs.BOM_UTF16_BE
+            + (
+                '{"text": "' + "call-up " * 400_000 + '"}\n' + json.dumps(_rec("e13")) + "\n"
+            ).encode("utf-16-be"),
+        ),
+        lambda r: r["title"] == "Story e13",
+        ("read", "record too large (> 5 MB limit)"),
+    ),
+    Case(
         "jsonl-crlf-and-binary-line",
         _bytes(
             "e9.jsonl",
