@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from newsmon.records import MAX_AUTHORS
+
 
 @lru_cache(maxsize=1)
 def _offline_newspaper() -> Any:
@@ -233,12 +235,14 @@ def _authors(doc: Any, from_ld: Any) -> list[str]:
         if key in _AUTHOR_META and content and not content.startswith("http"):
             names.append(content)
     names.extend(a.text_content() for a in doc.xpath('//a[@rel="author"]'))
-    out: list[str] = []
+    out: dict[str, None] = {}  # in order, each once (a list's "in" was quadratic in names)
     for name in names:
         name = re.sub(r"^by\s+", "", " ".join(str(name).split()), flags=re.IGNORECASE)
-        if name and len(name) < 80 and name not in out:
-            out.append(name)
-    return out
+        if name and len(name) < 80:
+            out[name] = None
+            if len(out) >= MAX_AUTHORS:  # an author index page, not an article's byline
+                break
+    return list(out)
 
 
 def _full_title(title: str, doc: Any) -> str | None:

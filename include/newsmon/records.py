@@ -22,6 +22,8 @@ import msgspec
 
 from newsmon.textio import MAX_TITLE_CHARS, sanitize_field, sanitize_text
 
+MAX_AUTHORS = 20  # names kept per document (a byline, not an author index)
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -59,7 +61,9 @@ class RawDoc:
         self.url = sanitize_field(self.url, 4000)
         self.source = sanitize_field(self.source, 200)
         self.lang = sanitize_field(self.lang, 20)
-        self.authors = [a for a in (sanitize_field(x, 120) for x in self.authors or []) if a]
+        self.authors = [
+            a for a in (sanitize_field(x, 120) for x in (self.authors or [])[:MAX_AUTHORS]) if a
+        ]
 
 
 @dataclass

@@ -116,7 +116,9 @@ def test_indexed_date_lookups_return_what_newspaper4k_would() -> None:
             doc, attribs
         ), attribs
     assert len(fast.get_elements_by_attribs(doc, {"itemprop": "datePublished"})) == 2
-    other = lxml.html.fromstring("<html><head><meta name='date' content='2020-01-01'></head></html>")
+    other = lxml.html.fromstring(
+        "<html><head><meta name='date' content='2020-01-01'></head></html>"
+    )
     assert fast.get_metatags(other, "date") == original.get_metatags(other, "date")  # a new page
 
 
@@ -146,7 +148,9 @@ def test_date_index_is_per_thread() -> None:
 
     days = [1 + i % 28 for i in range(120)]
     with ThreadPoolExecutor(4) as pool:
-        found = list(pool.map(lambda d: parse_html(page(d), "https://example.org/a")["published_at"], days))
+        found = list(
+            pool.map(lambda d: parse_html(page(d), "https://example.org/a")["published_at"], days)
+        )
     assert [f.day for f in found] == days
 
 
@@ -162,7 +166,9 @@ def test_another_threads_page_does_not_evict_this_threads_index() -> None:
 
     fast = _IndexedParsers(original)
     mine = lxml.html.fromstring(DATED_PAGE)
-    theirs = lxml.html.fromstring("<html><head><meta name='date' content='2020-01-01'></head></html>")
+    theirs = lxml.html.fromstring(
+        "<html><head><meta name='date' content='2020-01-01'></head></html>"
+    )
     assert len(fast.get_metatags(mine, "pubdate")) == 1
     built = fast._for(mine)
     other = threading.Thread(target=fast.get_metatags, args=(theirs, "date"))
@@ -232,7 +238,9 @@ def test_a_big_table_is_unwrapped_in_one_pass_with_the_text_newspaper_gives(monk
     fast = parse_html(html, "https://example.org/news/table")["text"]
     assert len(drops) < 100, f"{len(drops)} tags dropped one by one"
     assert fast.count("summonses to the men on its lists") > 1_000  # newspaper4k cuts at 100k
-    monkeypatch.setattr(OutputFormatter, "_convert_to_text", OutputFormatter._newsmon_original_convert)
+    monkeypatch.setattr(
+        OutputFormatter, "_convert_to_text", OutputFormatter._newsmon_original_convert
+    )
     monkeypatch.setattr(parsers, "get_level", parsers._newsmon_original_get_level)
     drops.clear()
     assert parse_html(html, "https://example.org/news/table")["text"] == fast
@@ -264,7 +272,11 @@ def test_unwrapping_first_gives_newspapers_text_for_any_tags() -> None:
             out.append(f"<{tag}>{inner} t{rng.randint(0, 9)}</{tag}> tail{rng.randint(0, 9)} ")
         return "".join(out)
 
-    pages = ["<html><body><div>" + "".join(f"<{t}>in {t}</{t}> after {t} " for t in tags) + "</div></body></html>"]
+    pages = [
+        "<html><body><div>"
+        + "".join(f"<{t}>in {t}</{t}> after {t} " for t in tags)
+        + "</div></body></html>"
+    ]
     pages += [f"<html><body><div>{tree(4)}</div></body></html>" for _ in range(300)]
     formatter = OutputFormatter()
     for html in pages:
@@ -272,3 +284,25 @@ def test_unwrapping_first_gives_newspapers_text_for_any_tags() -> None:
         fast = formatter._convert_to_text(copy.deepcopy(node))
         own = OutputFormatter._newsmon_original_convert(formatter, copy.deepcopy(node))
         assert fast == own, html
+
+
+def test_an_author_index_page_gives_a_bounded_byline() -> None:
+    """30,000 rel=author links (an author index, or a hostile page): the first names, in page
+    order and each once, at most ``MAX_AUTHORS`` (every name was compared with every kept
+    one before: quadratic, 31 s for 50,000); a document holds at most that many too."""
+    from newsmon.htmlpage import parse_html
+    from newsmon.records import MAX_AUTHORS, RawDoc
+
+    links = "".join(
+        f'<a rel="author" href="/a/{i}">Author {i // 2}</a>' for i in range(30_000)
+    )  # each name twice
+    html = (
+        "<html><body><article><p>Officials said the enlistment offices sent summonses to"
+        f" reservists across the region and families queued outside.</p>{links}</article>"
+        "</body></html>"
+    )
+    authors = parse_html(html, "https://example.org/people")["authors"]
+    assert 0 < len(authors) <= MAX_AUTHORS
+    assert authors == [f"Author {i}" for i in range(len(authors))]
+    doc = RawDoc("x", "html", "text", authors=[f"Name {i}" for i in range(500)])
+    assert doc.authors == [f"Name {i}" for i in range(MAX_AUTHORS)]
