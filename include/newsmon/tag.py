@@ -265,9 +265,16 @@ def _disjoint(ranked: list[tuple[str, _Match]]) -> list[tuple[str, _Match]]:
 def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
     left = max(0, start - width)
     right = min(len(text), end + width)
-    left = text.rfind(" ", 0, left) + 1 if left > 0 else 0
-    right_space = text.find(" ", right)
-    right = right_space if right_space != -1 else len(text)
+    # widened to the nearest space up to ``width`` further, else cut mid-word: a search
+    # to the text's ends made a long text without spaces quadratic in its evidence
+    if left > 0:
+        space = text.rfind(" ", max(0, left - width), left)
+        left = space + 1 if space != -1 else (0 if left <= width else left)
+    space = text.find(" ", right, right + width)
+    if space != -1:
+        right = space
+    elif right + width >= len(text):
+        right = len(text)
     out = text[left:right]
     # blanks folded to single spaces. A cleaned text's snippet mostly has none to fold but
     # its paragraph breaks: a printable string has no blank but the plain space, and

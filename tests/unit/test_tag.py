@@ -333,3 +333,17 @@ def test_overlapping_matches_keep_the_best_of_each_overlap_at_any_size(count: in
     got = _disjoint(ranked)
     assert got == expected
     assert 0 < len(got) < count
+
+
+def test_snippets_of_a_text_without_spaces_stay_short(tax) -> None:
+    """Words joined by commas, no space for 800,000 characters: each snippet is the match
+    and its context cut mid-word, not everything back to the text's start (which made the
+    evidence quadratic: 12.9 s for 3,000 matches, 203 s for 12,000)."""
+    text = ("мобилизация,повестка,военкомат," + "погода,рынок,город," * 40) * 1_000
+    topics = score_topics("Мобилизация", text, tax)
+    evidence = [e for t in topics for e in t.evidence if e.field == "text"]
+    assert len(evidence) > 1_000
+    assert max(len(e.snippet) for e in evidence) < 4 * 60 + 40
+    middle = evidence[len(evidence) // 2]
+    assert middle.snippet.startswith("…") and middle.snippet.endswith("…")
+    assert text[middle.start : middle.end] in middle.snippet
