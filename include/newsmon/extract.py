@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from newsmon.htmlpage import parse_html
+from newsmon.htmlpage import parse_html, thin_markup
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArtic
     boundary (:func:`newsmon.records.guarded`) records them with the page's origin.
     """
     trafilatura, config = _trafilatura()
+    html = thin_markup(html)
     page: dict[str, Any] = {}
     try:
         page = parse_html(html, url)

@@ -306,3 +306,45 @@ def test_an_author_index_page_gives_a_bounded_byline() -> None:
     assert authors == [f"Author {i}" for i in range(len(authors))]
     doc = RawDoc("x", "html", "text", authors=[f"Name {i}" for i in range(500)])
     assert doc.authors == [f"Name {i}" for i in range(MAX_AUTHORS)]
+
+
+def test_a_page_of_thousands_of_scripts_and_comments_is_thinned_first(monkeypatch) -> None:
+    """30,000 scripts and comments between the words: they are removed in one pass before
+    the extractors see the page (each extractor deleted them one by one, appending every
+    tail to a growing string: 45 s for 40,000); the words between them, JSON-LD metadata
+    and the article are kept. A page with a few hundred is left exactly as it is."""
+    import newspaper.parsers as np_parsers
+    import trafilatura.htmlprocessing as tr_processing
+
+    from newsmon.htmlpage import NOISE_LIMIT, thin_markup
+
+    ordinary = "<html><body>" + "<script>x()</script><p>Words.</p>" * 300 + "</body></html>"
+    assert thin_markup(ordinary) is ordinary
+    noise = "".join(f"<script>track({i})</script>word{i} <!-- c{i} -->" for i in range(15_000))
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "author": {"@type": "Person", "name": "Anna Petrova"}}</script></head><body><article>'
+        f"<h1>Summonses in Kazan</h1><p>{PARA}</p><p>{PARA}</p><div>{noise}</div>"
+        "</article></body></html>"
+    )
+    calls = {"newspaper": 0, "trafilatura": 0}
+    real_remove, real_delete = np_parsers.remove, tr_processing.delete_element
+
+    def remove(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+        calls["newspaper"] += 1
+        return real_remove(*a, **kw)
+
+    def delete(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+        calls["trafilatura"] += 1
+        return real_delete(*a, **kw)
+
+    monkeypatch.setattr(np_parsers, "remove", remove)
+    monkeypatch.setattr(tr_processing, "delete_element", delete)
+    thinned = thin_markup(html)
+    assert "track(" not in thinned and "<!--" not in thinned and "Anna Petrova" in thinned
+    assert "word0 " in thinned and "word14999" in thinned
+    result = extract_article(html, "https://example.org/news/kazan")
+    assert not isinstance(result, NotAnArticle)
+    assert "covert mobilisation" in result.text
+    assert result.authors == ["Anna Petrova"]
+    assert calls["newspaper"] < NOISE_LIMIT and calls["trafilatura"] < NOISE_LIMIT, calls
