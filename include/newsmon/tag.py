@@ -167,6 +167,8 @@ def _find(tax: Taxonomy, text: str) -> list[_Match]:
     return out
 
 
+CHARS_PER_WORD = 20  # the fewest words a text counts per character, for long-text scaling
+
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 
 
@@ -338,7 +340,9 @@ def score_topics(
     # A long article mentions many things in passing: its score is divided by
     # sqrt(words / reference_words), so the evidence must grow with the text to count
     # (a topic may set its own reference_words; 0 turns the scaling off, as regions do).
-    words = len(bodies["text"].split())
+    # A text without spaces (words joined by commas) is not one word: it counts at least one
+    # word per CHARS_PER_WORD characters, which no real text comes near (about 6-7 in EN/RU).
+    words = max(len(bodies["text"].split()), len(bodies["text"]) // CHARS_PER_WORD)
     default_ref = float(tax.options.get("reference_words") or 0)
     # only topics with a hit can score (thresholds are positive), in the taxonomy's order
     order = tax.topics if all_topics else [t for t in tax.topics if t in per_topic]

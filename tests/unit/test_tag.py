@@ -340,10 +340,21 @@ def test_snippets_of_a_text_without_spaces_stay_short(tax) -> None:
     and its context cut mid-word, not everything back to the text's start (which made the
     evidence quadratic: 12.9 s for 3,000 matches, 203 s for 12,000)."""
     text = ("мобилизация,повестка,военкомат," + "погода,рынок,город," * 40) * 1_000
-    topics = score_topics("Мобилизация", text, tax)
+    topics = score_topics("Мобилизация", text, tax, all_topics=True)  # evidence even unassigned
     evidence = [e for t in topics for e in t.evidence if e.field == "text"]
     assert len(evidence) > 1_000
     assert max(len(e.snippet) for e in evidence) < 4 * 60 + 40
     middle = evidence[len(evidence) // 2]
     assert middle.snippet.startswith("…") and middle.snippet.endswith("…")
     assert text[middle.start : middle.end] in middle.snippet
+
+
+def test_a_text_without_spaces_is_scaled_for_its_length(tax) -> None:
+    """Long-text scaling counted words by spaces, so 800,000 characters of comma-joined
+    words were one word and their thousands of mentions all counted; such a text counts a
+    word per 20 characters at least, and is judged as the same text with spaces is."""
+    text = ("мобилизация,повестка,военкомат," + "погода,рынок,город," * 40) * 1_000
+    assert score_topics("", text.replace(",", ", "), tax) == []
+    assert score_topics("", text, tax) == []
+    short = "мобилизация,повестка,военкомат," + "погода,рынок,город," * 40
+    assert [t.topic for t in score_topics("", short, tax)] == ["mobilization"]
