@@ -72,12 +72,12 @@ def _faster_tokens() -> None:
 
 
 # What newspaper4k's text cleaner (lxml-html-clean's Cleaner, as ``_convert_to_text`` sets it
-# up) deletes with their content or unwraps itself: every other tag outside its block-level
-# list it unwraps one at a time.
+# up) deletes with their content, and the page-structure tags and <param> it treats in its
+# own way; every other tag outside its block-level list (forms and objects too) it unwraps,
+# one ``drop_tag`` at a time.
 _CLEANER_OWN = frozenset(
     {"script", "style", "link", "meta", "base", "applet", "frame", "frameset", "noframes"}
-    | {"button", "input", "select", "textarea", "head", "html", "title", "iframe", "embed"}
-    | {"layer", "object", "param", "form", "blink", "marquee"}
+    | {"button", "input", "select", "textarea", "head", "html", "title", "param"}
 )
 
 

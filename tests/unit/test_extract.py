@@ -348,3 +348,60 @@ def test_a_page_of_thousands_of_scripts_and_comments_is_thinned_first(monkeypatc
     assert "covert mobilisation" in result.text
     assert result.authors == ["Anna Petrova"]
     assert calls["newspaper"] < NOISE_LIMIT and calls["trafilatura"] < NOISE_LIMIT, calls
+
+
+def test_trafilatura_cleaning_in_one_pass_gives_its_own_text(monkeypatch) -> None:
+    """trafilatura's deletions, done as marks removed in one pass, give the text its own
+    one-at-a-time deletions give: on random nestings of the elements it deletes (forms,
+    objects, asides, labels ...) with text and tails, and on 3,000 forms in a row. Where
+    one such element holds another of its tag, its loop stopped after deleting the outer
+    one and kept the rest of that tag; in one pass they all go."""
+    import random
+
+    import lxml.html
+    import trafilatura.core as core
+    import trafilatura.htmlprocessing as hp
+    from trafilatura.settings import MANUALLY_CLEANED
+
+    from newsmon.extract import _trafilatura
+
+    trafilatura, config = _trafilatura()
+    deleted = set(MANUALLY_CLEANED) - {"head"}
+    tags = sorted(deleted) + ["p", "div", "span", "table", "td", "b"]
+    rng = random.Random(8)
+
+    def tree(depth: int) -> str:
+        out = []
+        for _ in range(rng.randint(1, 4)):
+            tag = rng.choice(tags)
+            inner = tree(depth - 1) if depth and rng.random() < 0.6 else PARA[: rng.randint(5, 90)]
+            out.append(f"<{tag}>{inner} t{rng.randint(0, 9)}</{tag}> tail{rng.randint(0, 9)} ")
+        return "".join(out)
+
+    def nests_its_tag(html: str) -> bool:
+        doc = lxml.html.fromstring(html)
+        return any(
+            el.tag in deleted and next(el.iterdescendants(el.tag), None) is not None
+            for el in doc.iter()
+        )
+
+    pages = [
+        f"<html><body><article><p>{PARA}</p>{tree(4)}</article></body></html>" for _ in range(300)
+    ]
+    pages = [h for h in pages if not nests_its_tag(h)]
+    forms = "".join(f"<form>field {i} <input></form> tail {i} " for i in range(3_000))
+    pages.append(f"<html><body><article><p>{PARA}</p><div>{forms}</div></article></body></html>")
+    nested = (
+        f"<html><body><article><p>{PARA}</p><div><svg><svg>in</svg> mid</svg> tailA"
+        f" <svg>second</svg> tailB</div><p>{PARA}</p></article></body></html>"
+    )
+
+    def text(html: str) -> str | None:
+        return trafilatura.extract(html, include_tables=True, config=config, fast=True)
+
+    fast = [text(h) for h in pages]
+    assert len(pages) > 100 and sum(t is not None for t in fast) > 100
+    assert "second" not in text(nested) and "tailB" in text(nested)
+    monkeypatch.setattr(core, "tree_cleaning", hp._newsmon_original_tree_cleaning)
+    assert [text(h) for h in pages] == fast
+    assert "second" in text(nested)  # its own loop's stop
