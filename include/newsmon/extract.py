@@ -111,7 +111,6 @@ def _linear_tree_cleaning() -> None:
     import trafilatura.core as core
     import trafilatura.htmlprocessing as hp
 
-
     if getattr(hp, "_newsmon_linear", False):
         return
     cleaning, delete, handle_forms, prune = (
@@ -160,7 +159,7 @@ def _linear_tree_cleaning() -> None:
             return
         if not keep_tail:
             element.tail = None
-        element.tag = _DELETED  # its tail stays where it is when the mark is stripped
+        element.tag = _DELETED  # removed by flush(), its tail joined to the text before it
 
     def _handle_forms(tree: Any) -> None:
         if marking():
