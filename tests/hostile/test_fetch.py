@@ -1,7 +1,8 @@
 """Hostile servers on 127.0.0.1 through the real ``newsmon fetch``: each costs only itself.
 
 One server plays every hostile part (trickling bodies and headers, redirects to metadata
-and link-local addresses, a gzip bomb, loops, lies about lengths); one source per part,
+and link-local addresses, a gzip bomb, loops, lies about lengths, a page of 9,000 table rows,
+one of 24,000 scripts and comments); one source per part,
 beside a good page that must be stored. Plus: links over ``max_articles`` or past the
 cycle's time budget are deferred and taken by the next cycles (nothing lost), a cycle in
 which every source failed says so, and the address that passed the check is the one
@@ -118,6 +119,22 @@ class Hostile:
         if path == "/gzip-bomb":
             bomb = gzip.compress(b"\0" * 20_000_000, compresslevel=9)
             return self.send(h, 200, bomb, Content_Encoding="gzip")
+        if path == "/big-table":  # 0.9 MB: cell by cell, extraction was quadratic (~45 s)
+            rows = "".join(
+                f"<tr><td>Week {i}</td><td><b>{i * 7}</b> summonses</td><td><a href='/r{i}'>"
+                f"region {i}</a></td></tr>"
+                for i in range(9_000)
+            )
+            body = page("Big table").replace(
+                b"</article>", f"<table>{rows}</table></article>".encode()
+            )
+            return self.send(h, 200, body)
+        if path == "/noise-flood":  # 24,000 scripts and comments between the words
+            noise = "".join(f"<script>t({i})</script>w{i} <!--c-->" for i in range(24_000))
+            body = page("Noise flood").replace(
+                b"</article>", f"<div>{noise}</div></article>".encode()
+            )
+            return self.send(h, 200, body)
         if path == "/surrogate-author":
             return self.send(h, 200, page("Surrogate author", author="Ivan \\ud800 Petrov"))
         if path == "/always-500":
@@ -178,6 +195,8 @@ PARTS = [
     Part("redirect-loop", "/to/loop", error=("fetch", "too many redirects")),
     Part("gzip-bomb", "/gzip-bomb", error=("fetch", "too large")),
     Part("surrogate-author", "/surrogate-author", stored=True),
+    Part("big-table", "/big-table", stored=True),
+    Part("noise-flood", "/noise-flood", stored=True),
     Part("always-500", "/always-500", error=("fetch", "HTTP 500")),
     Part("pdf", "/pdf", error=("fetch", "not an article (content type application/pdf)")),
     Part("short-body", "/short-body", error=("fetch", "while reading")),
