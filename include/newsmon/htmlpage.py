@@ -122,6 +122,7 @@ def _linear_text_cleaning() -> None:
 _NOISE = re.compile(r"<(?:script|style|input|button|select|textarea)\b|<!--", re.IGNORECASE)
 NOISE_LIMIT = 2_000  # a heavy real page has a few hundred
 _NOISE_TAGS = ("script", "style", "input", "button", "select", "textarea")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def thin_markup(html: str) -> str:
@@ -136,8 +137,8 @@ def thin_markup(html: str) -> str:
     import lxml.html
     from lxml import etree
 
-    try:
-        doc = lxml.html.document_fromstring(html)
+    try:  # lxml refuses a str that declares its encoding (an XHTML page): the text is decoded
+        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (ValueError, etree.ParserError):
         return html
     for el in list(doc.iter(etree.Comment, *_NOISE_TAGS)):

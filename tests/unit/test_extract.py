@@ -343,6 +343,8 @@ def test_a_page_of_thousands_of_scripts_and_comments_is_thinned_first(monkeypatc
     thinned = thin_markup(html)
     assert "track(" not in thinned and "<!--" not in thinned and "Anna Petrova" in thinned
     assert "word0 " in thinned and "word14999" in thinned
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>\n' + html  # an encoding declared in a str
+    assert "track(" not in thin_markup(xhtml) and "word14999" in thin_markup(xhtml)
     result = extract_article(html, "https://example.org/news/kazan")
     assert not isinstance(result, NotAnArticle)
     assert "covert mobilisation" in result.text
