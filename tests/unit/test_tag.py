@@ -339,14 +339,14 @@ def test_snippets_of_a_text_without_spaces_stay_short(tax) -> None:
     """Words joined by commas, no space for 800,000 characters: each snippet is the match
     and its context cut mid-word, not everything back to the text's start (which made the
     evidence quadratic: 12.9 s for 3,000 matches, 203 s for 12,000)."""
+    from newsmon.tag import _snippet
+
     text = ("мобилизация,повестка,военкомат," + "погода,рынок,город," * 40) * 1_000
-    topics = score_topics("Мобилизация", text, tax, all_topics=True)  # evidence even unassigned
-    evidence = [e for t in topics for e in t.evidence if e.field == "text"]
-    assert len(evidence) > 1_000
-    assert max(len(e.snippet) for e in evidence) < 4 * 60 + 40
-    middle = evidence[len(evidence) // 2]
-    assert middle.snippet.startswith("…") and middle.snippet.endswith("…")
-    assert text[middle.start : middle.end] in middle.snippet
+    start = text.find("мобилизация", len(text) // 2)
+    middle = _snippet(text, start, start + len("мобилизация"))
+    assert len(middle) < 4 * 60 + 40
+    assert middle.startswith("…") and middle.endswith("…")
+    assert "мобилизация" in middle
 
 
 def test_a_text_without_spaces_is_scaled_for_its_length(tax) -> None:
@@ -358,3 +358,63 @@ def test_a_text_without_spaces_is_scaled_for_its_length(tax) -> None:
     assert score_topics("", text, tax) == []
     short = "мобилизация,повестка,военкомат," + "погода,рынок,город," * 40
     assert [t.topic for t in score_topics("", short, tax)] == ["mobilization"]
+
+
+def test_evidence_is_bounded_by_the_rules_not_by_the_text(tax) -> None:
+    """A page naming its places tens of thousands of times ("Moscow said", the capital as
+    the government, is a context that vetoes Moscow the place): each term lists the
+    occurrences that count, its first three (title first), and so does each vetoed term;
+    50,000 snippets for one article made a 30 MB staged line that the store refused."""
+    from newsmon.config import load_settings
+    from newsmon.regions import load_tagger, score_both
+
+    settings = load_settings()
+    tagger = load_tagger(settings.topics_path, settings.regions_path)
+    para = (
+        "Moscow said the call-up in Moscow and Kazan goes on. Mobilization in Buryatia, "
+        "mobilisation in Omsk: reservists in Moscow got call-up papers. "
+    )
+    text = para * 20_000
+    topics, regions = score_both("Mobilization in Moscow", text, tagger)
+    assert {r.topic for r in regions} >= {"RU-MOW", "RU-TA", "RU-BU", "RU-OMS"}
+    for scored in topics + regions:
+        per_term: dict[str, list] = {}
+        for e in scored.evidence:
+            per_term.setdefault(e.term, []).append(e)
+            body = "Mobilization in Moscow" if e.field == "title" else text
+            assert body[e.start : e.end].lower().startswith(e.term.split("*")[0][:4].lower())
+        assert max(len(v) for v in per_term.values()) <= 3, scored.topic
+        vetoed: dict[str, int] = {}
+        for e in scored.vetoed:
+            vetoed[e.term] = vetoed.get(e.term, 0) + 1
+        assert all(n <= 3 for n in vetoed.values())
+    moscow = next(r for r in regions if r.topic == "RU-MOW")
+    assert moscow.evidence[0].field == "title"  # the title's occurrence is the first to count
+    assert [e.start for e in moscow.evidence if e.field == "text"] == sorted(
+        e.start for e in moscow.evidence if e.field == "text"
+    )
+
+
+@pytest.mark.parametrize("count", [10, 5_000])
+def test_a_context_vetoes_what_lies_inside_it_at_any_count(count: int) -> None:
+    """The veto looks up the context spans by bisection (checking each match against every
+    context span was quadratic on a page full of them): the same answer as the plain check,
+    with spans that nest, overlap and share starts."""
+    import random
+
+    from newsmon.tag import _Cover
+
+    rng = random.Random(count)
+    spans = []
+    for _ in range(count):
+        start = rng.randrange(0, count * 8)
+        spans.append((start, start + rng.randint(1, 60)))
+    cover = _Cover(spans)
+    probes = []
+    for _ in range(count * 4):
+        start = rng.randrange(0, count * 8 + 50)
+        probes.append((start, start + rng.randint(1, 20)))
+    probes += spans  # each span holds itself
+    expected = [any(s <= a and b <= e for s, e in spans) for a, b in probes]
+    assert [cover.contains(a, b) for a, b in probes] == expected
+    assert 0 < sum(expected) < len(probes)
