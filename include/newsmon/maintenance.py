@@ -23,7 +23,7 @@ from newsmon.readcopy import publish
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
 from newsmon.regions import load_gazetteer, load_tagger
 from newsmon.stages import detect_signals, folder, store_articles, tag_articles
-from newsmon.staging import RunFolder, write_jsonl
+from newsmon.staging import RunFolder, max_json_object, write_jsonl
 from newsmon.store import upsert_regions
 from newsmon.taxonomy import load_taxonomy
 
@@ -117,7 +117,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
             run(con, "maintenance/clear_all_regions")
             upsert_regions(con, settings)
             for path in files:
-                run(con, "stage_tags", topics=str(path))
+                run(con, "stage_tags", topics=str(path), max_object=max_json_object(path))
                 run(con, "stage_topics")
                 run(
                     con,

@@ -87,6 +87,21 @@ def count_lines(path: Path) -> int:
         return sum(1 for line in fh if line.strip())
 
 
+JSON_OBJECT_DEFAULT = 16 << 20  # DuckDB's read_json maximum_object_size
+
+
+def max_json_object(path: Path) -> int:
+    """``maximum_object_size`` for reading a staged file: DuckDB's default, or its longest
+    line where that is longer. A 20 MB page of quotes and backslashes stages a 40 MB line,
+    and a file refused for one line failed every run that read it. Only a file larger
+    than the default can hold such a line, and only such a file is scanned."""
+    if path.stat().st_size <= JSON_OBJECT_DEFAULT:
+        return JSON_OBJECT_DEFAULT
+    with path.open("rb") as fh:
+        longest = max((len(line) for line in fh), default=0)
+    return max(JSON_OBJECT_DEFAULT, longest + 1024)
+
+
 def _size(line: str | tuple[str, str | None]) -> int:
     if isinstance(line, tuple):
         return len(line[0].encode()) + (len(line[1].encode()) if line[1] else 0)

@@ -18,7 +18,10 @@ dropped. Every statement is a file in ``include/sql/queries``.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,8 +34,9 @@ from newsmon.config import Settings
 from newsmon.db import run, transaction
 from newsmon.dedup import norm_words
 from newsmon.faults import checkpoint
+from newsmon.records import IngestError
 from newsmon.search import INDEX_STEPS, index_missing
-from newsmon.staging import RunFolder, count_lines
+from newsmon.staging import RunFolder, count_lines, max_json_object
 
 log = logging.getLogger(__name__)
 
@@ -157,30 +161,144 @@ def _store_one(
     now: datetime,
 ) -> None:
     checkpoint("store")
-    with transaction(con):
-        _store_chunk(
-            con,
-            settings,
+    topics = staged.topics_file(chunk)
+    try:
+        with transaction(con):
+            counts = _store_chunk(
+                con, settings, articles, topics, taxonomy_version, now, staged.run_id
+            )
+            run(con, "record_chunk", run_id=staged.run_id, chunk=chunk, now=now, **counts)
+    except ITEM_ERRORS as exc:
+        log.warning(
+            "store %s: chunk %d failed whole (%s); storing it around the articles that fail",
             staged.run_id,
             chunk,
-            articles,
-            staged.topics_file(chunk),
-            taxonomy_version,
-            now,
+            _first_line(exc),
         )
+        _store_around(con, settings, staged, chunk, articles, taxonomy_version, now, exc)
+
+
+# What one staged article can make DuckDB raise (a value it cannot take, a line too large
+# to parse, the memory a giant one needs): a chunk that fails with one of these is stored
+# around the articles that fail alone. Anything else (the disk, the lock, a lost database)
+# fails the run, and the next run reads its files again.
+ITEM_ERRORS = (
+    duckdb.InvalidInputException,
+    duckdb.ConversionException,
+    duckdb.OutOfRangeException,
+    duckdb.ConstraintException,
+    duckdb.TypeMismatchException,
+    duckdb.OutOfMemoryException,
+)
+MAX_BAD_PER_CHUNK = 10  # more articles failing alone than this is not a few bad articles
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error's first line, without the staging file it names (a temporary file)."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return re.sub(r' (?:while reading|in) file "[^"]*"(?:, in line \d+)?', "", line)[:300]
+
+
+def _store_around(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    staged: RunFolder,
+    chunk: int,
+    articles: Path,
+    taxonomy_version: str,
+    now: datetime,
+    first: BaseException,
+) -> None:
+    """Store a chunk that failed whole in halves, and a failing half in halves, down to the
+    articles that fail alone: each costs itself and an ``ingest_errors`` row (stage
+    ``store``), the others are stored in their order, as the whole chunk would have been.
+    A handful of bad articles costs ~2 log2(n) tries each. More than
+    ``MAX_BAD_PER_CHUNK`` failing alone is not a few bad articles: ``first`` is raised and
+    the run fails as before (the next one reads its files again). A kill midway is safe:
+    the chunk is recorded only at the end, and what its parts stored is then unchanged."""
+    lines = [ln for ln in articles.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    tags: dict[str | None, list[str]] = {}
+    topics = staged.topics_file(chunk)
+    if topics.exists():
+        for line in topics.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                tags.setdefault(_field(line, "article_id"), []).append(line)
+    work = staged.path / f"around-{chunk:05d}"
+    work.mkdir(exist_ok=True)
+    part_articles, part_topics = work / "articles.jsonl", work / "topics.jsonl"
+    totals: dict[str, int] = dict.fromkeys(
+        ("articles_new", "articles_updated", "articles_unchanged", "stories_new"), 0
+    )
+    bad: list[dict[str, Any]] = []
+
+    def attempt(lo: int, hi: int) -> None:
+        part = lines[lo:hi]
+        part_articles.write_text("\n".join(part) + "\n", encoding="utf-8")
+        ids = {_field(line, "article_id") for line in part}
+        part_topics.write_text(
+            "".join(t + "\n" for i in ids for t in tags.get(i, ())), encoding="utf-8"
+        )
+        try:
+            with transaction(con):
+                counts = _store_chunk(
+                    con, settings, part_articles, part_topics, taxonomy_version, now, staged.run_id
+                )
+        except ITEM_ERRORS as exc:
+            if hi - lo > 1:
+                mid = (lo + hi) // 2
+                attempt(lo, mid)
+                attempt(mid, hi)
+                return
+            origin = _field(part[0], "origin") or f"{articles}#L{lo + 1}"
+            bad.append(
+                IngestError(origin, "store", f"could not be stored: {_first_line(exc)}").to_dict()
+            )
+            log.warning(
+                "store %s: %s could not be stored: %s", staged.run_id, origin, _first_line(exc)
+            )
+            if len(bad) > MAX_BAD_PER_CHUNK:
+                raise first from exc
+            return
+        for key in totals:
+            totals[key] += counts[key]
+
+    if len(lines) == 1:  # the whole chunk is the article that fails
+        attempt(0, 1)
+    else:
+        attempt(0, len(lines) // 2)
+        attempt(len(lines) // 2, len(lines))
+    staged.write_errors(f"store-{chunk:05d}", bad)  # ingest_errors rows when the run finishes
+    with transaction(con):
+        run(con, "record_chunk", run_id=staged.run_id, chunk=chunk, now=now, **totals)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _field(line: str, name: str) -> str | None:
+    """One string field of a staged line, or None where the line does not parse."""
+    try:
+        value = json.loads(line).get(name)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _store_chunk(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
-    run_id: str,
-    chunk: int,
     articles_file: Path,
     topics_file: Path,
     taxonomy_version: str,
     now: datetime,
-) -> None:
-    run(con, "stage_articles", articles=str(articles_file))
+    run_id: str,
+) -> dict[str, int]:
+    """Store one staged articles file and its topics file; the counts ``record_chunk``
+    takes."""
+    run(
+        con,
+        "stage_articles",
+        articles=str(articles_file),
+        max_object=max_json_object(articles_file),
+    )
     states = dict(run(con, "stage_states").fetchall())
     new = run(con, "stage_new").fetchall()
     exact = dict(run(con, "stage_exact_copies").fetchall())
@@ -219,22 +337,17 @@ def _store_chunk(
     run(con, "clear_topics")
     run(con, "clear_regions")
     if topics_file.exists() and topics_file.stat().st_size > 0:
-        run(con, "stage_tags", topics=str(topics_file))
+        run(con, "stage_tags", topics=str(topics_file), max_object=max_json_object(topics_file))
         run(con, "stage_topics")
         run(con, "insert_topics", taxonomy_version=taxonomy_version, now=now)
         run(con, "stage_regions")
         run(con, "insert_regions", gazetteer_version=_gazetteer_version(settings), now=now)
-    run(
-        con,
-        "record_chunk",
-        run_id=run_id,
-        chunk=chunk,
-        articles_new=states.get("new", 0),
-        articles_updated=states.get("changed", 0),
-        articles_unchanged=states.get("unchanged", 0),
-        stories_new=sum(1 for _, is_new in mapping.values() if is_new),
-        now=now,
-    )
+    return {
+        "articles_new": states.get("new", 0),
+        "articles_updated": states.get("changed", 0),
+        "articles_unchanged": states.get("unchanged", 0),
+        "stories_new": sum(1 for _, is_new in mapping.values() if is_new),
+    }
 
 
 QUOTE_MAX_CHARS = 800  # texts this short (posts, not articles) are checked for quoting one

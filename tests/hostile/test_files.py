@@ -100,6 +100,30 @@ def _html(author: str) -> bytes:
     ).encode()
 
 
+def _escapes(path: Path, size: int) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("Quotes\n\n")
+        written, i = 8, 0
+        while written < size:
+            para = f"Moscow {i} " + '"\\' * 200 + "\n\n"
+            written += fh.write(para)
+            i += 1
+
+
+def _places(path: Path, size: int) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("Places\n\n")
+        written, i = 8, 0
+        while written < size:
+            para = (
+                f"Moscow said on day {i} that the call-up in Moscow and Kazan goes on. "
+                "Mobilization in Buryatia, mobilisation in Omsk: reservists in Moscow got "
+                "call-up papers.\n\n"
+            )
+            written += fh.write(para)
+            i += 1
+
+
 CASES = [
     # 1. poison dates: the article is kept without a date, the reason is recorded
     Case(
@@ -239,6 +263,22 @@ CASES = [
         "single-line-2mb",
         _bytes("t2.txt", (BODY + " ").encode() * 9000),
         lambda r: len(r["title"]) <= 300 and len(r["text"]) > 1_500_000,
+    ),
+    # a page just under the 20 MB limit of quotes and backslashes: its staged line is twice
+    # its size, over what DuckDB reads as one JSON object by default; it failed the run
+    # (and every run after it that read the file)
+    Case(
+        "escapes-40mb-line",
+        lambda box: _escapes(box / "t5.txt", 19_900_000),
+        lambda r: r["title"] == "Quotes" and len(r["text"]) > 19_000_000,
+    ),
+    # 6 MB naming places over and over ("Moscow said" is a context that vetoes Moscow the
+    # place): vetoing was quadratic (minutes), and 170,000 evidence snippets made a 37 MB
+    # staged line
+    Case(
+        "dense-place-names",
+        lambda box: _places(box / "t6.txt", 6_000_000),
+        lambda r: r["title"] == "Places" and len(r["text"]) > 5_900_000,
     ),
     Case(
         "one-paragraph-question",

@@ -770,3 +770,95 @@ def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
     with duckdb.connect(str(small.db_path), read_only=True) as con:
         status, error = con.execute("select status, last_error from pipeline_runs").fetchone()
     assert status == "failed" and error == "OSError: disk went away"
+
+
+def _staged_run(settings, tmp_path: Path, rows: list[dict]):  # noqa: ANN001, ANN202
+    """Discover and read ``rows`` (one JSON Lines file) in a new run; its id and folder."""
+    from newsmon import runs, stages
+
+    path = tmp_path / "inbox" / "burst.jsonl"
+    path.parent.mkdir(exist_ok=True)
+    _write(path, rows)
+    run_id = runs.new_run_id("ingest")
+    stages.discover_files(settings, run_id, [path])
+    stages.read_files(settings, run_id)
+    return run_id, stages.folder(settings, run_id)
+
+
+def _spoil(folder, urls: set[str]) -> None:  # noqa: ANN001
+    """Give the staged articles of ``urls`` a date DuckDB cannot take (as a half-written
+    disk block or a worker of another version could)."""
+    for _, path in folder.article_chunks():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        out = []
+        for line in lines:
+            row = json.loads(line)
+            if row["url"] in urls:
+                row["published_at"] = "the day after tomorrow"
+            out.append(json.dumps(row))
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def test_an_article_the_database_refuses_costs_itself_not_its_chunk(
+    tmp_path: Path, settings
+) -> None:
+    """A staged article that DuckDB refuses failed its whole chunk, the run, and every later
+    run that read the same file (the watch stopped there). The chunk is now stored around
+    it: the article is an ``ingest_errors`` row (stage ``store``) with DuckDB's plain
+    reason, every other article is stored exactly as in a run without it, and the file is
+    done: the next run reads nothing again."""
+    from newsmon import stages
+    from newsmon.pipeline import ingest
+
+    small = _small(settings, batch_size=500, workers=1)
+    rows = [_record(i, published=None) for i in range(40)]
+    bad = {rows[17]["url"], rows[31]["url"]}
+    reference = replace(small, db_path=tmp_path / "ref" / "news.duckdb")
+    ref_box = tmp_path / "ref-box"
+    ref_box.mkdir()
+    _write(ref_box / "burst.jsonl", [r for r in rows if r["url"] not in bad])
+    ingest(reference, [ref_box])
+    expected = stored_state(reference.db_path)
+
+    run_id, folder = _staged_run(small, tmp_path, rows)
+    assert len(folder.article_chunks()) == 1, "one chunk holds the good and the bad"
+    _spoil(folder, bad)
+    stored = stages.store_articles(small, run_id)
+    stages.detect_signals(small, run_id)
+    assert stored["articles_new"] == 38
+    got = stored_state(small.db_path)
+    for table in ("articles", "stories", "topics", "regions", "signals", "terms"):
+        assert got[table] == expected[table], table
+    errors = got["errors"]
+    assert [(o.rsplit("/", 1)[-1], s) for o, s, _ in errors] == [
+        ("burst.jsonl#L18", "store"),
+        ("burst.jsonl#L32", "store"),
+    ]
+    assert all("could not be stored" in r and "timestamp" in r for _, _, r in errors)
+    assert all("staging" not in r and "around-" not in r for _, _, r in errors)
+    with duckdb.connect(str(small.db_path), read_only=True) as con:
+        status, found = con.execute("select status, errors from pipeline_runs").fetchone()
+    assert (status, found) == ("success", 2)
+    assert not list(folder.path.glob("around-*")), "no work files are left"
+    again = ingest(small, [tmp_path / "inbox"])
+    assert again["articles_new"] == 0 and again["files_skipped"] == 1
+
+
+def test_a_chunk_whose_every_article_fails_fails_the_run_not_its_articles(
+    tmp_path: Path, settings
+) -> None:
+    """When most articles of a chunk fail alone the fault is not theirs (a database
+    problem, a bug): the run fails with the error and nothing becomes an ingest error, so
+    the next run reads the files again instead of losing them."""
+    from newsmon import stages
+
+    small = _small(settings, batch_size=500, workers=1)
+    rows = [_record(i, published=None) for i in range(40)]
+    run_id, folder = _staged_run(small, tmp_path, rows)
+    _spoil(folder, {r["url"] for r in rows})
+    with pytest.raises(duckdb.InvalidInputException, match="timestamp"):
+        stages.store_articles(small, run_id)
+    with duckdb.connect(str(small.db_path), read_only=True) as con:
+        assert con.execute("select count(*) from run_chunks").fetchone() == (0,)
+        assert con.execute("select count(*) from ingest_errors").fetchone() == (0,)
+        assert con.execute("select count(*) from source_files").fetchone() == (0,)

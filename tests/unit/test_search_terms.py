@@ -147,7 +147,7 @@ def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Pat
             base | {"title": last_title, "seq": 2, "index_terms": "y", "index_tfs": "2"},
         ]
         staged.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        run(db, "stage_articles", articles=str(staged))
+        run(db, "stage_articles", articles=str(staged), max_object=16 << 20)
         return db.execute("select title, index_terms, index_tfs from stage").fetchone()
 
     with duckdb.connect() as db:

@@ -7,6 +7,7 @@ with raw as (
     from read_json(
         $articles,
         format = 'newline_delimited',
+        maximum_object_size = $max_object,  -- its longest line, when over the default
         columns = {
             article_id: 'varchar', url: 'varchar', canonical_url: 'varchar', origin: 'varchar',
             source: 'varchar', title: 'varchar', text: 'varchar', lang: 'varchar',

@@ -7,6 +7,7 @@ with raw as materialized (
     from read_json(
         $topics,
         format = 'newline_delimited',
+        maximum_object_size = $max_object,  -- its longest line, when over the default
         columns = {
             article_id: 'varchar', seq: 'bigint',
             topics: 'struct(topic varchar, score double, evidence struct(term varchar, field varchar, "start" integer, "end" integer, snippet varchar, weight double)[])[]',
