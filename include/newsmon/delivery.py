@@ -75,6 +75,7 @@ def prepare(
         "alerts": 0,
         "suppressed": 0,
         "unconfigured": 0,
+        "failed": 0,  # alerts whose message could not be built
     }
     batches: list[dict[str, Any]] = []
     with open_db(settings) as con:
@@ -100,13 +101,20 @@ def prepare(
             counts["alerts"] += len(kept)
             if len(kept) > cfg.digest_threshold:  # one digest: the top alerts and the rest's count
                 top, rest = kept[: cfg.digest_top], kept[cfg.digest_top :]
-                messages = [message_to_dict(build_message(con, a)) for a, _ in top]
+                built = (_message(con, a, now) for a, _ in top)
+                messages = [m for m in built if m is not None]
                 rest_ids = [a for a, _ in rest]
                 batches.append({"channel": name, "messages": messages, "rest_ids": rest_ids})
+                counts["failed"] += len(top) - len(messages)
             else:
                 for alert_id, _ in kept:
-                    message = message_to_dict(build_message(con, alert_id))
-                    batches.append({"channel": name, "messages": [message], "rest_ids": []})
+                    message = _message(con, alert_id, now)
+                    if message is None:
+                        counts["failed"] += 1
+                    else:
+                        batches.append({"channel": name, "messages": [message], "rest_ids": []})
+        if counts["failed"]:  # alert statuses changed: readers see them
+            publish(con, settings)
     if batches:
         write_jsonl(folder / "outbox.jsonl", batches)
         (folder / "owner").write_text(runs.process_owner(trigger), encoding="utf-8")
@@ -197,13 +205,26 @@ def deliver(
         "messages": sent["messages"],
         "digests": sent["digests"],
         "retry_later": recorded["retry_later"],
-        "failed": recorded["failed"],
+        "failed": recorded["failed"] + prepared["failed"],
         "suppressed": prepared["suppressed"],
         "unconfigured": prepared["unconfigured"],
     }
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _message(con: duckdb.DuckDBPyConnection, alert_id: str, now: datetime) -> dict | None:
+    """One alert's message; None when it cannot be built (its signal or story gone, data
+    no message can be made of): that alert is failed with the reason, and the others go
+    out. One such alert stopped every delivery, this one and each after it."""
+    try:
+        return message_to_dict(build_message(con, alert_id))
+    except Exception as exc:  # noqa: BLE001 - whatever one alert's data raises costs that alert
+        error = f"the message could not be built: {type(exc).__name__}: {exc}"[:500]
+        run(con, "alerts/attempt_failed", ids=[alert_id], error=error, now=now, max_attempts=0)
+        log.warning("alert %s failed: %s", alert_id, error)
+        return None
 
 
 def _gone(name: str) -> Callable[[list[AlertMessage]], None]:

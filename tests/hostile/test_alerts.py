@@ -229,3 +229,53 @@ def test_alerts_killed_midway_send_nothing_twice_and_lose_nothing(
     assert before >= 1, "the killed run had sent some"
     log_lines = (configured.parent / "alerts.log").read_text().splitlines()
     assert len(log_lines) == 3 and len(set(log_lines)) == 3
+
+
+def test_an_alert_whose_message_cannot_be_built_costs_itself(
+    configured: Path, tmp_path: Path, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    """An alert whose data no message can be made of (here evidence without weights or
+    offsets, as a hand repair or another tool may leave it) raised in preparing the
+    delivery: no alert went out, in that run or any after it. It is failed with the
+    reason, the others go out, and the next delivery runs clean."""
+    settings = json.loads(Path(os.environ["NEWSMON_CONFIG"]).read_text())
+    settings["alerts"]["digest_threshold"] = 50
+    settings.setdefault("signals", {})["region_spike_topics"] = []
+    Path(os.environ["NEWSMON_CONFIG"]).write_text(json.dumps(settings))
+    _ingest(tmp_path, _records()[:3])
+    with duckdb.connect(str(configured)) as con:
+        signal, lead = con.execute(
+            "select s.signal_id, st.first_article_id from signals s join stories st using (story_id)"
+            " where s.kind = 'new_story' order by s.signal_id limit 1"
+        ).fetchone()
+        con.execute(
+            "update article_topics set evidence = [{'term': 'call-up', 'field': 'text',"
+            " 'start': null, 'end': null, 'snippet': null, 'weight': null}]"
+            " where article_id = ?",
+            [lead],
+        )
+        doomed = {
+            r[0]
+            for r in con.execute(
+                "select alert_id from alerts where signal_id = ? and channel <> 'log'", [signal]
+            ).fetchall()
+        }
+    assert len(doomed) == 2
+    first = json.loads(_cli("alerts").stdout.strip().splitlines()[-1])
+    with duckdb.connect(str(configured), read_only=True) as con:
+        rows = con.execute(
+            "select alert_id, status, last_error from alerts where alert_id in"
+            " (select unnest(?::varchar[]))",
+            [sorted(doomed)],
+        ).fetchall()
+        others = con.execute(
+            "select distinct status from alerts where signal_id <> ? and channel <> 'log'",
+            [signal],
+        ).fetchall()
+    assert {r[0] for r in rows} == doomed
+    assert all(s == "failed" and "could not be built: TypeError" in e for _, s, e in rows), rows
+    assert others == [("sent",)], "the other stories' alerts went out"
+    assert first["failed"] >= len(doomed) and first["sent"] > 0
+    assert len(webhook.texts()) == 2 and len(mailbox.messages) == 2
+    again = json.loads(_cli("alerts").stdout.strip().splitlines()[-1])
+    assert again["failed"] == 0 and again["sent"] == 0
