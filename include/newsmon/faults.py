@@ -1,9 +1,11 @@
 """Named pause points, so tests can kill a real process at a chosen moment.
 
 ``checkpoint("store")`` does nothing unless ``NEWSMON_PAUSE_AT`` names that point
-(``store``, or ``store#2`` for its second passing). Then it writes the point and this
-process's PID to ``NEWSMON_PAUSE_FILE`` and waits to be killed: the crash-recovery tests
-send it ``SIGKILL`` from outside, as a crash or an operator would, and run newsmon again.
+(``store``, or ``store#2`` for its second passing; with ``NEWSMON_PAUSE_MATCH`` set, only
+passings whose ``detail``, such as the file a reader is at, contains it count). Then it
+writes the point and this process's PID to ``NEWSMON_PAUSE_FILE`` and waits to be killed:
+the crash-recovery tests send it ``SIGKILL`` from outside, as a crash or an operator
+would, and run newsmon again (or, for a reader process, let the run go on).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from pathlib import Path
 _passed: Counter[str] = Counter()
 
 
-def checkpoint(name: str) -> None:
+def checkpoint(name: str, detail: str = "") -> None:
     target = os.environ.get("NEWSMON_PAUSE_AT")
     if not target:
+        return
+    if os.environ.get("NEWSMON_PAUSE_MATCH", "") not in detail:
         return
     _passed[name] += 1
     point, _, nth = target.partition("#")

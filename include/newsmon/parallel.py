@@ -8,9 +8,11 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 IN_FLIGHT_PER_WORKER = 2  # chunks handed to the pool ahead of the one the caller waits for
+MAX_CRASHED = 10  # items that may each kill a worker alone before the map gives up
 
 
 def _forkserver() -> Any:
@@ -34,6 +36,7 @@ def parallel_map(
     min_items: int = 64,
     chunksize: int | None = None,
     count: int | None = None,
+    on_crash: Callable[[Any], Any] | None = None,
 ) -> Iterator[Any]:
     """``map`` over a process pool when it pays (several workers, enough items), in order.
 
@@ -47,6 +50,14 @@ def parallel_map(
 
     ``workers`` 0 means one per core. forkserver: workers start from a clean single-threaded
     server, never from a fork of a threaded process (an Airflow task runner has threads).
+
+    A worker that dies (a crash in a C library, the kernel's OOM killer, a ``kill -9``)
+    breaks the pool. With ``on_crash``, the items that were in flight are then run again
+    one at a time in a fresh pool; one that kills its worker alone too gives
+    ``on_crash(item)`` as its result, and the rest go on; more than ``MAX_CRASHED`` such
+    items is not bad items but workers that cannot run, and the pool's error is raised.
+    Without ``on_crash``, or in this process (one worker, few items), the death is the
+    caller's.
     """
     workers = workers or os.cpu_count() or 1
     if count is None:
@@ -57,14 +68,38 @@ def parallel_map(
         return
     size = chunksize or max(1, min(256, count // (workers * 8)))
     source = iter(items)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
-        pending: deque[Future[list[Any]]] = deque()
-        while True:
-            while len(pending) < workers * IN_FLIGHT_PER_WORKER:
-                chunk = list(itertools.islice(source, size))
-                if not chunk:
-                    break
-                pending.append(pool.submit(_apply, fn, chunk))
-            if not pending:
-                return
-            yield from pending.popleft().result()
+    suspects: deque[Any] = deque()  # after a worker died: its items and those beside them
+    crashed = 0
+    while True:
+        pending: deque[tuple[list[Any], Future[list[Any]]]] = deque()
+        taking: list[Any] = []  # a chunk being handed to the pool
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
+                while True:
+                    if suspects:  # one at a time, so the item that kills its worker is known
+                        result = pool.submit(fn, suspects[0]).result()
+                        suspects.popleft()
+                        yield result
+                        continue
+                    while len(pending) < workers * IN_FLIGHT_PER_WORKER:
+                        taking = list(itertools.islice(source, size))
+                        if not taking:
+                            break
+                        pending.append((taking, pool.submit(_apply, fn, taking)))
+                        taking = []
+                    if not pending:
+                        return
+                    result_chunk = pending[0][1].result()
+                    pending.popleft()
+                    yield from result_chunk
+        except BrokenProcessPool:
+            if on_crash is None:
+                raise
+            if suspects:  # alone in a fresh worker, it killed that one too
+                crashed += 1
+                if crashed > MAX_CRASHED:  # not a few bad items: workers cannot run here
+                    raise
+                yield on_crash(suspects.popleft())
+            else:  # any item in flight may have done it: each is tried alone, in order
+                suspects.extend(item for chunk, _ in pending for item in chunk)
+                suspects.extend(taking)

@@ -26,6 +26,7 @@ from newsmon.dedup import (
     content_hash,
     norm_words,
 )
+from newsmon.faults import checkpoint
 from newsmon.language import language_of
 from newsmon.load import FileRef, read_file, record_to_doc
 from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
@@ -121,6 +122,7 @@ def read_item(
 ) -> tuple[list[tuple[str, str | None]], list[dict], dict]:
     """One work item (a file, or a JSON Lines range): its staged article and topics lines."""
     index, ref_dict, settings = args
+    checkpoint("read-item", ref_dict["path"])
     ref = FileRef(**ref_dict)
     summary: dict[str, Any] = dict(ref_dict)
     if ref.path.lower().endswith(".jsonl"):
@@ -140,6 +142,36 @@ def read_item(
     out = articles_from(docs, settings, index, errors, topics)
     summary |= {"documents": len(docs), "errors": len(errors)}
     return out, [e.to_dict() for e in errors], summary | {"topics": topics}
+
+
+CRASHED = (
+    "its reader process died reading it, beside others and then alone (a crash in a library,"
+    " or the kernel ending it for its memory); skipped while unchanged, --force reads it again"
+)
+
+
+def crashed_item(
+    args: tuple[int, dict[str, Any], Settings],
+) -> tuple[list[tuple[str, str | None]], list[dict], dict]:
+    """The result of a work item that killed the reader process reading it, twice: an
+    error, and the file (or JSON Lines range) counted as read, so that the runs after this
+    one do not stop on it again while it is unchanged."""
+    _, ref_dict, _ = args
+    summary: dict[str, Any] = dict(ref_dict) | {"documents": 0, "errors": 1, "topics": {}}
+    origin, reason = ref_dict["path"], CRASHED
+    if ref_dict["path"].lower().endswith(".jsonl") and ref_dict.get("end") is not None:
+        first = ref_dict.get("line", 1)
+        try:
+            with open(ref_dict["path"], "rb") as fh:
+                fh.seek(ref_dict.get("start", 0))
+                lines = fh.read(ref_dict["end"] - ref_dict.get("start", 0)).count(b"\n")
+        except OSError:  # gone or unreadable now: read it again next time
+            summary["failed"] = True
+            lines = 0
+        summary |= {"read_bytes": ref_dict["end"], "read_lines": first - 1 + lines}
+        origin = f"{ref_dict['path']}#L{first}"
+        reason = f"lines {first}-{first + max(lines, 1) - 1}: {CRASHED}"
+    return [], [IngestError(origin, "read", reason).to_dict()], summary
 
 
 def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:

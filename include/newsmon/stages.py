@@ -28,7 +28,7 @@ from newsmon.db import open_db, run
 from newsmon.faults import checkpoint
 from newsmon.load import FileRef, discover
 from newsmon.parallel import parallel_map
-from newsmon.prepare import read_item, tag_chunk
+from newsmon.prepare import crashed_item, read_item, tag_chunk
 from newsmon.readcopy import publish
 from newsmon.records import IngestError
 from newsmon.staging import JsonlWriter, RunFolder
@@ -148,6 +148,7 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
             min_items=few,
             chunksize=min(per_chunk, max(1, count // (2 * 8))),
             count=count,
+            on_crash=crashed_item,
         ):
             for e in errs:
                 write_error(e)

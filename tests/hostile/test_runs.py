@@ -337,3 +337,71 @@ def test_hostile_search_queries_answer_plainly(
         assert con.execute("select count(*) from articles").fetchone()[0] == 5, (
             "nothing was changed"
         )
+
+
+def test_a_file_that_kills_its_reader_costs_only_itself(tmp_path: Path) -> None:
+    """A file whose reading kills the reader process (a crash in a C library, the kernel's
+    OOM killer) broke the pool and failed the run, and every run after it, since the file
+    was never recorded. Killed here with SIGKILL each time a reader reaches it: the files
+    read beside it are read again one at a time in a fresh pool, it kills its reader alone
+    too, and becomes an ingest error; every other file is stored, and the next run reads
+    nothing again."""
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for i in range(90):  # enough files for the reader pool
+        city = CITIES[i % len(CITIES)]
+        (box / f"story-{i:03d}.txt").write_text(
+            f"Call-up in {city}, day {i}\n\nMilitary enlistment offices in {city} handed call-up"
+            f" papers to {100 + i} reservists on day {i}, relatives of mobilised soldiers said.",
+            encoding="utf-8",
+        )
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    settings = json.loads((tmp_path / "settings.yaml").read_text())
+    settings["ingest"]["workers"] = 2
+    (tmp_path / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
+    pause = tmp_path / "paused"
+    proc = subprocess.Popen(
+        [NEWSMON, "ingest", str(box), "--as-of", AS_OF, "--json", "-q"],
+        env=env
+        | {
+            "NEWSMON_PAUSE_AT": "read-item",
+            "NEWSMON_PAUSE_MATCH": "story-047.txt",
+            "NEWSMON_PAUSE_FILE": str(pause),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed: list[int] = []
+    try:
+        for _ in range(1200):
+            if proc.poll() is not None:
+                break
+            if pause.exists():
+                pid = int(pause.read_text().split()[1])
+                pause.unlink()
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.1)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err[-3000:]
+    assert len(killed) == 2 and killed[0] != killed[1] and proc.pid not in killed
+    result = json.loads(out)
+    assert result["articles_new"] == 89
+    with duckdb.connect(str(db), read_only=True) as con:
+        errors = con.execute("select origin, stage, reason from ingest_errors").fetchall()
+        stored = {r[0] for r in con.execute("select origin from articles").fetchall()}
+        status = con.execute("select status from pipeline_runs").fetchall()
+    assert [(Path(o).name, s) for o, s, _ in errors] == [("story-047.txt", "read")]
+    assert "reader process died" in errors[0][2]
+    assert {Path(o).name for o in stored} == {f"story-{i:03d}.txt" for i in range(90)} - {
+        "story-047.txt"
+    }
+    assert status == [("success",)]
+    again = _ingest(box, env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert json.loads(again.stdout)["articles_new"] == 0
+    assert json.loads(again.stdout)["files_skipped"] == 90
