@@ -12,6 +12,8 @@ breaks one of them costs itself and leaves an ``ingest_errors`` row; the run goe
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +48,37 @@ def _hasher(settings: Settings) -> MinHasher:
     return _HASHER
 
 
-def build_article(raw: RawDoc, settings: Settings, seq: int) -> ArticleRecord | IngestError:
-    """Clean one document and give it its identity and near-duplicate keys."""
+FUTURE_SLACK = timedelta(days=1)  # time zones run from UTC-12 to UTC+14
+
+
+def _from_the_future(published: datetime | None, origin: str, notes: list[IngestError]) -> bool:
+    """Whether ``published`` is more than a day after now, the time the article is read: a
+    publisher's clock or template, not news from tomorrow (a story dated 2099 was alerted as
+    new and sorted first in every "latest" query). Such a date is noted and not kept."""
+    now = datetime.now(UTC)
+    if published is None or published <= now + FUTURE_SLACK:
+        return False
+    notes.append(
+        IngestError(
+            origin,
+            "date",
+            f"published_at {published:%Y-%m-%d %H:%M} UTC is after the time it was read"
+            f" ({now:%Y-%m-%d %H:%M} UTC); stored without a date",
+        )
+    )
+    return True
+
+
+def build_article(
+    raw: RawDoc, settings: Settings, seq: int, notes: list[IngestError] | None = None
+) -> ArticleRecord | IngestError:
+    """Clean one document and give it its identity and near-duplicate keys; what is worth
+    saying about it but costs it nothing (a date not kept) goes to ``notes``."""
     cleaned = clean_document(raw, load_rules(settings.cleaning_path))
     if not cleaned.text.strip():
         return IngestError(raw.origin, "clean", "no article text left after removing boilerplate")
+    if _from_the_future(cleaned.published_at, raw.origin, notes if notes is not None else []):
+        cleaned = replace(cleaned, published_at=None, date_source=None)
     canonical = canonical_url(raw.url)
     words = norm_words(cleaned.text)
     text_hash = content_hash(cleaned.text, words)
@@ -97,7 +125,9 @@ def articles_from(
     for i, doc in enumerate(docs):
         if doc.note:  # e.g. an impossible date: the article is kept without it
             errors.append(IngestError(doc.origin, "date", doc.note))
-        art = guarded(doc.origin, "clean", build_article, doc, settings, block * SEQ_BLOCK + i)
+        art = guarded(
+            doc.origin, "clean", build_article, doc, settings, block * SEQ_BLOCK + i, errors
+        )
         if isinstance(art, IngestError):
             errors.append(art)
             continue

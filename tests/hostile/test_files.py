@@ -168,6 +168,20 @@ CASES = [
         _no_date,
         ("date", "out of range"),
     ),
+    # a date after the time the article is read: a publisher's clock, not news from tomorrow
+    # (a story dated 2099 was alerted as new and sorted first in every "latest" query)
+    Case(
+        "date-after-it-was-read",
+        _jsonl("d9", _rec("d9", published_at="2099-12-31T23:59:59Z")),
+        _no_date,
+        ("date", "after the time it was read"),
+    ),
+    Case(
+        "dateline-after-it-was-read",
+        _bytes("d10.txt", f"Call-up in Omsk\n\nDecember 30, 2098\n\n{BODY}".encode()),
+        _no_date,
+        ("date", "2098-12-30 00:00 UTC is after the time it was read"),
+    ),
     Case(
         "date-bad-offset",
         _jsonl("d8", _rec("d8", published_at="2023-11-20T10:00:00+99:00")),

@@ -48,3 +48,19 @@ def test_parse_iso_accepts_iso_epoch_and_text() -> None:
     assert parse_iso(1700000000) == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert parse_iso("November 21, 2023") == datetime(2023, 11, 21, tzinfo=UTC)
     assert parse_iso("") is None and parse_iso(None) is None and parse_iso("soon") is None
+
+
+def test_a_date_after_the_time_it_was_read_is_not_kept() -> None:
+    """More than a day ahead of now is a publisher's clock or template: noted, not kept. A
+    few hours ahead is a time zone (UTC+14 is 14 hours ahead) and is kept."""
+    from datetime import timedelta
+
+    from newsmon.prepare import _from_the_future
+
+    now = datetime.now(UTC)
+    notes: list = []
+    assert not _from_the_future(now + timedelta(hours=14), "a.txt", notes)
+    assert not _from_the_future(None, "a.txt", notes) and not notes
+    assert _from_the_future(now + timedelta(days=2), "b.txt", notes)
+    assert [(n.origin, n.stage) for n in notes] == [("b.txt", "date")]
+    assert "stored without a date" in notes[0].reason
