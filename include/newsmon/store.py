@@ -22,6 +22,7 @@ import json
 import logging
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,7 @@ class Match:
     other: str  # a stored story's id, or an earlier new article's id
     stored: bool
     sim: float
+    quote: bool = False  # the new article is a short text whose wording is in ``other``
 
 
 def assign_stories(
@@ -66,9 +68,14 @@ def assign_stories(
     seen_hash: dict[str, str] = dict(exact)
     for article, text_hash in new:
         story = seen_hash.get(text_hash)
+        found = matches.get(article, ())
+        if story is None and found and all(m.quote for m in found):
+            story = _quoted_story(found, out)
         if story is None:
             best = 0.0
-            for m in matches.get(article, ()):
+            for m in found:
+                if m.quote:
+                    continue
                 if m.stored:
                     candidate: str | None = m.other
                 else:
@@ -81,6 +88,16 @@ def assign_stories(
         out[article] = (story, is_new)
         seen_hash.setdefault(text_hash, story)
     return out
+
+
+def _quoted_story(quotes: Iterable[Match], out: dict[str, tuple[str, bool]]) -> str | None:
+    """The story a short text quoting these articles joins: theirs, when they are all of one
+    story. A text whose wording is in articles of two or more stories repeats stock
+    sentences (a decree's date, an official's line), not one story: it starts its own."""
+    stories = {
+        m.other if m.stored else out[m.other][0] for m in quotes if m.stored or m.other in out
+    }
+    return stories.pop() if len(stories) == 1 else None
 
 
 def store_run(
@@ -313,9 +330,10 @@ def _store_chunk(
     # a post that links to an article (stored, or earlier in this run) is that article's story
     for article, other, stored in run(con, "story_links").fetchall():
         matches.setdefault(article, []).append(Match(other, stored, 1.0))
-    # a short text that quotes a stored article (a post repeating its lead) is its story too
-    for article, story in quoted_stories(con, settings, new, exact, matches).items():
-        matches.setdefault(article, []).append(Match(story, True, QUOTE_SIM))
+    # a short text that quotes an article (a post repeating its lead), stored or earlier in
+    # this chunk, is its story too
+    for article, quotes in quoted_stories(con, settings, new, exact, matches).items():
+        matches.setdefault(article, []).extend(quotes)
     mapping = assign_stories(new, exact, matches)
     run(
         con,
@@ -366,12 +384,14 @@ def quoted_stories(
     new: list[tuple[str, str]],
     exact: dict[str, str],
     matches: dict[str, list[Match]],
-) -> dict[str, str]:
-    """``article_id -> story_id`` for short new texts with no other match whose wording is
-    mostly in one stored article: at least QUOTE_SHARE of their 5-word phrases, among the
-    articles the search index finds holding 80% of their word stems. Near-duplicate
-    signatures cannot see it: a post of two sentences and the long article it quotes share
-    too small a part of their union."""
+) -> dict[str, list[Match]]:
+    """``article_id -> quote matches`` for short new texts with no other match whose wording
+    is mostly in an article: at least QUOTE_SHARE of their 5-word phrases, among the stored
+    articles the search index finds holding 80% of their word stems (a match to its story)
+    and the earlier new articles of this chunk that hold them (a match to the article,
+    whose story is known only as the chunk is assigned). Near-duplicate signatures cannot
+    see it: a post of two sentences and the long article it quotes share too small a part
+    of their union. :func:`_quoted_story` decides which story, if any, the text joins."""
     ids = [a for a, h in new if a not in matches and h not in exact]
     if not ids:
         return {}
@@ -385,22 +405,31 @@ def quoted_stories(
     }
     if not short:
         return {}
-    quoting: dict[str, dict[str, float]] = {}  # short text -> story -> best share
+    found: dict[str, dict[tuple[str, bool], float]] = {}  # short text -> (other, stored) -> share
+    mine = {a: _phrases(t) for a, t in short.items()}
+
+    def check(article: str, other: str, stored: bool, text: str) -> None:
+        if len(mine[article]) < 4:
+            return
+        share = len(mine[article] & _phrases(text)) / len(mine[article])
+        if share >= QUOTE_SHARE:
+            hits = found.setdefault(article, {})
+            hits[(other, stored)] = max(share, hits.get((other, stored), 0.0))
+
     window = settings.dedup.window_days
     floor = run(con, "quote_floor", ids=list(short), window_days=window).fetchone()[0]
     for article, story, text, _shared, _n in run(
         con, "quote_candidates", ids=list(short), window_days=window, doc_floor=floor
     ).fetchall():
-        mine = _phrases(short[article])
-        if len(mine) < 4:
-            continue
-        share = len(mine & _phrases(text)) / len(mine)
-        if share >= QUOTE_SHARE:
-            stories = quoting.setdefault(article, {})
-            stories[story] = max(share, stories.get(story, 0.0))
-    # A text whose wording is in articles of two or more stories repeats stock sentences
-    # (a decree's date, an official's line), not one story: it starts its own.
-    return {a: next(iter(st)) for a, st in quoting.items() if len(st) == 1}
+        check(article, story, True, text)
+    for article, other, text in run(
+        con, "quote_candidates_in_chunk", ids=list(short), window_days=window
+    ).fetchall():
+        check(article, other, False, text)
+    return {
+        a: [Match(other, stored, QUOTE_SIM, quote=True) for (other, stored) in sorted(hits)]
+        for a, hits in found.items()
+    }
 
 
 def _gazetteer_version(settings: Settings) -> str:

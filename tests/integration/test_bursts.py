@@ -395,10 +395,16 @@ def test_a_range_that_cannot_be_read_leaves_the_file_to_read_again(
     assert ingest(settings, [path])["articles_new"] == 20
 
 
-def test_a_short_text_of_stock_sentences_joins_no_story(tmp_path: Path, settings) -> None:
-    """A short text (a post, a summary) whose wording is in one stored article joins that
+@pytest.mark.parametrize("runs", [2, 1], ids=["posts-in-a-later-run", "posts-in-the-same-run"])
+def test_a_short_text_of_stock_sentences_joins_no_story(
+    tmp_path: Path, settings, runs: int
+) -> None:
+    """A short text (a post, a summary) whose wording is in one article joins that
     article's story; one made of sentences found in articles of two stories (stock lines: a
-    decree's date, an official's formula) starts its own story instead of joining either."""
+    decree's date, an official's formula) starts its own story instead of joining either.
+    The same when the posts come in the same run as the articles (a feed's article and a
+    channel's post quoting it, fetched in one cycle): the post started a story of its own
+    there, and its alerts went out twice."""
     from newsmon.pipeline import ingest
 
     stock = [
@@ -437,27 +443,27 @@ def test_a_short_text_of_stock_sentences_joins_no_story(tmp_path: Path, settings
         }
 
     a, b = article(1, stock), article(2, stock)
-    first = tmp_path / "first.jsonl"
-    _write(first, [a, b])
-    ingest(settings, [first])
     quote_a = " ".join(own_lines[1][:3])
-    second = tmp_path / "second.jsonl"
-    _write(
-        second,
-        [
-            {
-                "url": "https://t.example/p/1",
-                "text": quote_a,
-                "published_at": "2024-03-01T12:00:00Z",
-            },
-            {
-                "url": "https://t.example/p/2",
-                "text": " ".join(stock),
-                "published_at": "2024-03-01T12:00:00Z",
-            },
-        ],
-    )
-    ingest(settings, [second])
+    posts = [
+        {
+            "url": "https://t.example/p/1",
+            "text": quote_a,
+            "published_at": "2024-03-01T12:00:00Z",
+        },
+        {
+            "url": "https://t.example/p/2",
+            "text": " ".join(stock),
+            "published_at": "2024-03-01T12:00:00Z",
+        },
+    ]
+    if runs == 2:
+        _write(tmp_path / "first.jsonl", [a, b])
+        ingest(settings, [tmp_path / "first.jsonl"])
+        _write(tmp_path / "second.jsonl", posts)
+        ingest(settings, [tmp_path / "second.jsonl"])
+    else:
+        _write(tmp_path / "all.jsonl", [a, b, *posts])
+        ingest(settings, [tmp_path / "all.jsonl"])
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         story = dict(con.execute("select url, story_id from articles").fetchall())
     assert story[a["url"]] != story[b["url"]]

@@ -68,3 +68,21 @@ def test_assign_stories_groups_copies_within_a_run_and_against_stored() -> None:
     assert mapping["a1"] == ("stored-story", False)
     assert mapping["a3"] == ("old-story", False)
     assert assign_stories(new[:1], exact={}, matches={})["a1"] == ("a1", True)
+
+
+def test_a_quote_joins_the_story_of_what_it_quotes_even_a_copy_earlier_in_the_chunk() -> None:
+    """A short text's quote matches name stored stories and earlier new articles; it joins
+    their story when there is one (an earlier article that is itself a copy gives its
+    story, not itself), and starts its own when they span two stories (stock sentences)."""
+    new = [("a1", "h1"), ("a2", "h2"), ("p1", "h3"), ("p2", "h4"), ("p3", "h5")]
+    matches = {
+        "a2": [Match("a1", False, 0.9)],  # a copy of a1: a1's story
+        "p1": [Match("a2", False, 0.95, quote=True)],  # quotes the copy
+        "p2": [Match("a1", False, 0.95, quote=True), Match("S9", True, 0.95, quote=True)],
+        "p3": [Match("S9", True, 0.95, quote=True), Match("S9", True, 0.95, quote=True)],
+    }
+    out = assign_stories(new, {}, matches)
+    assert out["a1"] == ("a1", True) and out["a2"] == ("a1", False)
+    assert out["p1"] == ("a1", False), "the story of the copy it quotes"
+    assert out["p2"] == ("p2", True), "two stories: stock sentences, its own"
+    assert out["p3"] == ("S9", False)
