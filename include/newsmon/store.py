@@ -417,6 +417,7 @@ def quoted_stories(
             hits[(other, stored)] = max(share, hits.get((other, stored), 0.0))
 
     window = settings.dedup.window_days
+    run(con, "quote_terms", ids=list(short))
     floor = run(con, "quote_floor", ids=list(short), window_days=window).fetchone()[0]
     for article, story, text, _shared, _n in run(
         con, "quote_candidates", ids=list(short), window_days=window, doc_floor=floor

@@ -1,30 +1,15 @@
 -- Earlier new articles of the chunk being stored that may contain a short new article (a
--- post quoting one): as quote_candidates.sql finds them among stored articles, from the
--- word stems the read stage counted for each (stage.index_terms), so a post and the
--- article it quotes that arrive in one run join one story, as they do when they arrive in
--- two. Earlier in run order only (a story is assigned in that order), within the dedup
+-- post quoting one): as quote_candidates.sql finds them among stored articles (the short
+-- texts' stems: quote_terms.sql), from the word stems the read stage counted for each
+-- earlier article (stage.index_terms), so a post and the article it quotes that arrive in
+-- one run join one story, as they do when they arrive in two. Earlier in run order only (a story is assigned in that order), within the dedup
 -- window of each other's dates; the 50 best per short text, with their texts.
 with short as (
-    select article_id, text, seq, published_at
+    select article_id, seq, published_at
     from stage
     where state = 'new' and list_contains($ids::varchar[], article_id)
 ),
-stats as (select greatest(count(*), 1) as n from search_docs),
-common as (
-    select term from search_vocab group by term
-    having sum(df) > greatest(0.02 * (select n from stats), 100)
-),
-terms as (
-    select distinct s.article_id, search_stem(u.w) as term
-    from short as s, unnest(search_words(s.text)) as u(w)
-    where length(u.w) >= 3
-),
-useful as (
-    select t.* from terms as t where t.term not in (select term from common)
-),
-sizes as (
-    select article_id, count(*) as n_terms from useful group by article_id having count(*) >= 8
-),
+sizes as (select distinct article_id, n_terms from quote_terms),
 earlier as (
     select article_id as other, seq, published_at,
            unnest(string_split(index_terms, ' ')) as term
@@ -33,8 +18,7 @@ earlier as (
 ),
 hits as (
     select u.article_id, e.other, count(*) as shared
-    from useful as u
-    join sizes as z using (article_id)
+    from quote_terms as u
     join short as s using (article_id)
     join earlier as e on e.term = u.term and e.seq < s.seq
     where s.published_at is null or e.published_at is null
