@@ -100,28 +100,29 @@ def _html(author: str) -> bytes:
     ).encode()
 
 
-def _escapes(path: Path, size: int) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("Quotes\n\n")
-        written, i = 8, 0
-        while written < size:
-            para = f"Moscow {i} " + '"\\' * 200 + "\n\n"
-            written += fh.write(para)
-            i += 1
+def _paragraphs(title: str, para: Callable[[int], str]) -> Callable[[Path, int], None]:
+    """A writer of a text file: ``title``, then paragraphs ``para(0)``, ``para(1)``, … up to
+    ``size`` characters, each distinct (cleaning drops repeated paragraphs)."""
+
+    def write(path: Path, size: int) -> None:
+        with path.open("w", encoding="utf-8") as fh:
+            written, i = fh.write(f"{title}\n\n"), 0
+            while written < size:
+                written += fh.write(para(i) + "\n\n")
+                i += 1
+
+    return write
 
 
-def _places(path: Path, size: int) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("Places\n\n")
-        written, i = 8, 0
-        while written < size:
-            para = (
-                f"Moscow said on day {i} that the call-up in Moscow and Kazan goes on. "
-                "Mobilization in Buryatia, mobilisation in Omsk: reservists in Moscow got "
-                "call-up papers.\n\n"
-            )
-            written += fh.write(para)
-            i += 1
+_escapes = _paragraphs("Quotes", lambda i: f"Moscow {i} " + '"\\' * 200)
+_places = _paragraphs(
+    "Places",
+    lambda i: (
+        f"Moscow said on day {i} that the call-up in Moscow and Kazan goes on. "
+        "Mobilization in Buryatia, mobilisation in Omsk: reservists in Moscow got "
+        "call-up papers."
+    ),
+)
 
 
 CASES = [
