@@ -233,11 +233,12 @@ def _store_around(
     ``MAX_BAD_PER_CHUNK`` failing alone is not a few bad articles: ``first`` is raised and
     the run fails as before (the next one reads its files again). A kill midway is safe:
     the chunk is recorded only at the end, and what its parts stored is then unchanged."""
-    lines = [ln for ln in articles.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    # "\n" only: a JSON string may hold a raw U+2028 or NEL, where splitlines() would cut
+    lines = [ln for ln in articles.read_text(encoding="utf-8").split("\n") if ln.strip()]
     tags: dict[str | None, list[str]] = {}
     topics = staged.topics_file(chunk)
     if topics.exists():
-        for line in topics.read_text(encoding="utf-8").splitlines():
+        for line in topics.read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 tags.setdefault(_field(line, "article_id"), []).append(line)
     work = staged.path / f"around-{chunk:05d}"

@@ -795,13 +795,13 @@ def _spoil(folder, urls: set[str]) -> None:  # noqa: ANN001
     """Give the staged articles of ``urls`` a date DuckDB cannot take (as a half-written
     disk block or a worker of another version could)."""
     for _, path in folder.article_chunks():
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")
         out = []
-        for line in lines:
+        for line in filter(None, lines):
             row = json.loads(line)
             if row["url"] in urls:
                 row["published_at"] = "the day after tomorrow"
-            out.append(json.dumps(row))
+            out.append(json.dumps(row, ensure_ascii=False))
         path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
@@ -818,6 +818,8 @@ def test_an_article_the_database_refuses_costs_itself_not_its_chunk(
 
     small = _small(settings, batch_size=500, workers=1)
     rows = [_record(i, published=None) for i in range(40)]
+    # raw in a staged JSON line, where a split on any line break would cut it
+    rows[5]["text"] += "\u2028Seen at the office.\u0085Queues grew.\u2029"
     bad = {rows[17]["url"], rows[31]["url"]}
     reference = replace(small, db_path=tmp_path / "ref" / "news.duckdb")
     ref_box = tmp_path / "ref-box"
