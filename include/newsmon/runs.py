@@ -23,11 +23,12 @@ import logging
 import os
 import secrets
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from newsmon import clock
 from newsmon.config import Settings
 from newsmon.db import run
 from newsmon.staging import RunFolder, safe_run_id
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def new_run_id(command: str) -> str:

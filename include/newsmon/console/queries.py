@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from newsmon import clock
 from newsmon.db import run
 from newsmon.search import search_on, snippet_parts
 
@@ -27,7 +28,7 @@ def rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
