@@ -305,9 +305,10 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
                 [source, url, status, error, checked, ok],
             )
         con.execute(
-            """insert into ingest_errors values
-               ('e1', 'https://failing.example/rss', 'fetch', 'HTTP 503 Service Unavailable', 'run-1', 'run-1', ?, ?, 7),
-               ('e2', ?, 'clean', '<img src=x onerror=alert(3)> no text left', 'run-1', 'run-1', ?, ?, 1)""",
+            """insert into ingest_errors (error_id, origin, stage, reason, first_run_id, last_run_id,
+                                          first_seen_at, last_seen_at, seen_count, detail) values
+               ('e1', 'https://failing.example/rss', 'fetch', 'HTTP 503 Service Unavailable', 'run-1', 'run-1', ?, ?, 7, null),
+               ('e2', ?, 'clean', '<img src=x onerror=alert(3)> no text left', 'run-1', 'run-1', ?, ?, 1, '<b>detail</b> at 09:00')""",
             [
                 now - timedelta(days=2),
                 now - timedelta(minutes=15),

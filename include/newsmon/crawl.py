@@ -192,7 +192,7 @@ def page_doc(
         "error": res.error,
     }
     if not res.ok:
-        return IngestError(res.url, "fetch", res.error or f"HTTP {res.status}"), record
+        return IngestError(res.url, "fetch", res.error or f"HTTP {res.status}", res.detail), record
     ctype = res.headers.get("content-type", "")
     if ctype and ctype.split(";")[0].strip().lower() not in _HTML_TYPES:
         record["error"] = f"not an article (content type {ctype.split(';')[0].strip()})"
@@ -431,7 +431,7 @@ def _feed_links(
         return [], row, "unchanged"
     if not res.ok:
         reason = res.error or f"HTTP {res.status}"
-        out.errors.append(IngestError(source.url, "feed", reason))
+        out.errors.append(IngestError(source.url, "feed", reason, res.detail))
         return [], row, f"failed: {reason}"
     digest = hashlib.sha256(res.body).hexdigest()
     row |= {"etag": res.headers.get("etag"), "last_modified": res.headers.get("last-modified")}

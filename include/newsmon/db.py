@@ -60,7 +60,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
-_REQUIRES = {"-- requires table: ": "table_exists", "-- requires primary key: ": "has_primary_key"}
+_REQUIRES = {
+    "-- requires table: ": "table_exists",
+    "-- requires primary key: ": "has_primary_key",
+    "-- requires missing column: ": "column_missing",
+}
 
 
 @lru_cache(maxsize=1)
@@ -87,9 +91,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     is left as it is: running the ~30 statements on every connection was ~40 ms each,
     three times per run (a sixth of a rerun over unchanged files).
 
-    A file whose first line is ``-- requires table: <name>`` or ``-- requires primary key:
-    <table>`` is a migration: it runs, in one transaction, only while that old table (or
-    key) exists, and removes it when done.
+    A file whose first line is ``-- requires table: <name>``, ``-- requires primary key:
+    <table>`` or ``-- requires missing column: <table>.<column>`` is a migration: it runs,
+    in one transaction, only while that old table (or key) exists, or that column does not,
+    and changes that when done.
     """
     mark = schema_mark()
     with contextlib.suppress(duckdb.CatalogException):  # a new file has no db_maintenance

@@ -44,7 +44,8 @@ class FetchResult:
     status: int | None = None  # HTTP status; None when no response
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    error: str | None = None  # a plain reason when the fetch failed
+    error: str | None = None  # a plain reason when the fetch failed: the same each time
+    detail: str = ""  # what may differ each time (a declared size)
 
     @property
     def ok(self) -> bool:
@@ -277,9 +278,8 @@ class Fetcher:
             )
             declared = resp.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > s.max_bytes:
-                result.error = (
-                    f"too large ({int(declared) / 1e6:.1f} MB > {s.max_bytes / 1e6:g} MB limit)"
-                )
+                result.error = f"too large (over the {s.max_bytes / 1e6:g} MB limit)"
+                result.detail = f"declared {int(declared) / 1e6:.1f} MB"
                 return result
             body = bytearray()
             for chunk in resp.iter_content(65536):

@@ -115,8 +115,8 @@ def read_range(
                     IngestError(
                         where,
                         "read",
-                        f"record too large ({size / 1e6:.1f} MB > {max_record_bytes / 1e6:g} MB"
-                        " limit)",
+                        f"record too large (over the {max_record_bytes / 1e6:g} MB limit)",
+                        f"{size / 1e6:.1f} MB",
                     )
                 )
                 read_to = fh.tell()
@@ -142,8 +142,8 @@ def _read_wide(
     JSON text may hold U+2028, U+0085 and other characters ``str.splitlines`` would cut
     at. Code units that do not decode become U+FFFD in their record alone."""
     if ref.size > WIDE_MAX_BYTES:
-        reason = f"UTF-16/32 JSON Lines file too large ({ref.size / 1e6:.1f} MB > 50 MB limit)"
-        return [], [IngestError(ref.path, "read", reason)], 0, 0
+        reason = "UTF-16/32 JSON Lines file too large (over the 50 MB limit)"
+        return [], [IngestError(ref.path, "read", reason, f"{ref.size / 1e6:.1f} MB")], 0, 0
     with open(ref.path, "rb") as fh:
         bom = fh.read(4)
     encoding = "utf-32" if bom.startswith(_WIDE_BOMS[:2]) else "utf-16"
@@ -158,7 +158,7 @@ def _read_wide(
             if len(line) > limit and not line.endswith("\n"):
                 while (rest := fh.readline(_BLOCK)) and not rest.endswith("\n"):
                     pass  # the rest of a record too large to hold
-                reason = f"record too large (> {max_record_bytes / 1e6:g} MB limit)"
+                reason = f"record too large (over the {max_record_bytes / 1e6:g} MB limit)"
                 errors.append(IngestError(where, "read", reason))
                 continue
             if line.strip():

@@ -194,10 +194,12 @@ def read_file(
             errors.append(IngestError(origin, "parse", "empty file: no records in JSON Lines file"))
         return docs, errors
     if ref.size > max_bytes:
-        mb = ref.size / 1e6
         return [], [
             IngestError(
-                origin, "read", f"file too large ({mb:.1f} MB > {max_bytes / 1e6:.0f} MB limit)"
+                origin,
+                "read",
+                f"file too large (over the {max_bytes / 1e6:.0f} MB limit)",
+                f"{ref.size / 1e6:.1f} MB",
             )
         ]
     try:
@@ -221,7 +223,7 @@ def read_file(
 def _read_html(origin: str, html: str) -> tuple[list[RawDoc], list[IngestError]]:
     doc = page_to_document(html, origin=origin)
     if isinstance(doc, IngestError):
-        return [], [IngestError(origin, "parse", doc.reason)]
+        return [], [IngestError(origin, "parse", doc.reason, doc.detail)]
     return [doc], []
 
 

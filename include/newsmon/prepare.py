@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newsmon import jsonl
+from newsmon import clock, jsonl
 from newsmon.clean import clean_document, host_name, load_rules
 from newsmon.config import Settings
 from newsmon.dedup import (
@@ -49,21 +49,22 @@ def _hasher(settings: Settings) -> MinHasher:
 
 
 FUTURE_SLACK = timedelta(days=1)  # time zones run from UTC-12 to UTC+14
+FUTURE_DATE = "published_at is more than a day after the time it was read; stored without a date"
 
 
 def _from_the_future(published: datetime | None, origin: str, notes: list[IngestError]) -> bool:
     """Whether ``published`` is more than a day after now, the time the article is read: a
     publisher's clock or template, not news from tomorrow (a story dated 2099 was alerted as
     new and sorted first in every "latest" query). Such a date is noted and not kept."""
-    now = datetime.now(UTC)
+    now = clock.now()
     if published is None or published <= now + FUTURE_SLACK:
         return False
     notes.append(
         IngestError(
             origin,
             "date",
-            f"published_at {published:%Y-%m-%d %H:%M} UTC is after the time it was read"
-            f" ({now:%Y-%m-%d %H:%M} UTC); stored without a date",
+            FUTURE_DATE,
+            f"published_at {published:%Y-%m-%d %H:%M} UTC, read at {now:%Y-%m-%d %H:%M} UTC",
         )
     )
     return True
@@ -188,7 +189,7 @@ def crashed_item(
     one do not stop on it again while it is unchanged."""
     _, ref_dict, _ = args
     summary: dict[str, Any] = dict(ref_dict) | {"documents": 0, "errors": 1, "topics": {}}
-    origin, reason = ref_dict["path"], CRASHED
+    origin, reason, detail = ref_dict["path"], CRASHED, ""
     if ref_dict["path"].lower().endswith(".jsonl") and ref_dict.get("end") is not None:
         first = ref_dict.get("line", 1)
         try:
@@ -200,8 +201,8 @@ def crashed_item(
             lines = 0
         summary |= {"read_bytes": ref_dict["end"], "read_lines": first - 1 + lines}
         origin = f"{ref_dict['path']}#L{first}"
-        reason = f"lines {first}-{first + max(lines, 1) - 1}: {CRASHED}"
-    return [], [IngestError(origin, "read", reason).to_dict()], summary
+        detail = f"lines {first}-{first + max(lines, 1) - 1}"
+    return [], [IngestError(origin, "read", reason, detail).to_dict()], summary
 
 
 def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:

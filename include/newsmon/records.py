@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from newsmon.reasons import split_reason
 from newsmon.textio import MAX_TITLE_CHARS, sanitize_field, sanitize_text
 
 MAX_AUTHORS = 20  # names kept per document (a byline, not an author index)
@@ -72,13 +73,18 @@ class IngestError:
 
     origin: str
     stage: str  # discover | read | parse | clean | tag | feed | fetch | extract | ...
-    reason: str
+    reason: str  # the words that name the problem: the same every time it is met
+    detail: str = ""  # what may differ each time: a time, a measured size or duration
 
     def to_dict(self) -> dict[str, Any]:
+        """The staged row. ``reason`` is part of the problem's identity (``upsert_errors``),
+        so anything volatile left in it moves to ``detail`` (:func:`split_reason`)."""
+        reason, detail = split_reason(sanitize_text(self.reason), sanitize_text(self.detail))
         return {
             "origin": sanitize_text(self.origin)[:2000],
             "stage": self.stage,
-            "reason": sanitize_text(self.reason)[:1000],
+            "reason": reason[:1000],
+            "detail": detail or None,
         }
 
 

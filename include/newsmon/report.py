@@ -52,8 +52,8 @@ _REASON_CHARS = 200
 
 def run_errors(
     settings: Settings, run_id: str, limit: int = ERRORS_LISTED
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, int]]]:
-    """The first ``limit`` problems one run met, ``(origin, stage, reason)`` in file order,
+) -> tuple[list[tuple[str, str, str, str | None]], list[tuple[str, str, int]]]:
+    """The first ``limit`` problems one run met, ``(origin, stage, reason, detail)`` in file order,
     and the commonest ``(stage, reason, count)``."""
     with open_read(settings) as con:
         first = run(con, "report/run_errors", run_id=run_id, limit=limit).fetchall()
@@ -127,13 +127,13 @@ def _error_lines(result: dict[str, Any], settings: Settings) -> list[str]:
     if not total:
         return []
     first, reasons = run_errors(settings, result["run_id"])
-    lines = [f"    ! {o} [{s}]: {_short(r)}" for o, s, r in first]
+    lines = [f"    ! {o} [{s}]: {_short(r + (f' ({d})' if d else ''))}" for o, s, r, d in first]
     more = total - len(first)
     if more > 0:
         lines.append(f"    … and {more:,} more; by reason:")
         lines += [f"      {n:>9,}  [{s}] {_short(r)}" for s, r, n in reasons]
         lines.append(
-            "    all of them: newsmon sql \"select origin, stage, reason from ingest_errors"
+            "    all of them: newsmon sql \"select origin, stage, reason, detail from ingest_errors"
             f" where last_run_id = '{result['run_id']}' order by origin\""
         )
     return lines

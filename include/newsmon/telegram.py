@@ -246,8 +246,9 @@ def read_channel(
                 IngestError(
                     url,
                     "telegram",
-                    f"page shows {parsed.truncated + MAX_POSTS_PER_PAGE} posts;"
+                    f"page shows more than {MAX_POSTS_PER_PAGE} posts;"
                     f" read the newest {MAX_POSTS_PER_PAGE}",
+                    f"{parsed.truncated + MAX_POSTS_PER_PAGE} posts",
                 )
             )
         title = title or parsed.title

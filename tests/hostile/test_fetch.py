@@ -149,6 +149,14 @@ class Hostile:
                 "<item><title>x</title><link>javascript:alert(1)</link></item></channel></rss>"
             )
             return self.send(h, 200, rss.encode(), "application/rss+xml")
+        if path == "/declared-huge":  # says 50 MB, over the limit: not read at all
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", "50000000")
+            h.end_headers()
+            h.wfile.write(b"<html>")
+            h.close_connection = True
+            return None
         if path == "/short-body":
             h.send_response(200)
             h.send_header("Content-Type", "text/html")
@@ -197,6 +205,7 @@ PARTS = [
     Part("surrogate-author", "/surrogate-author", stored=True),
     Part("big-table", "/big-table", stored=True),
     Part("noise-flood", "/noise-flood", stored=True),
+    Part("declared-huge", "/declared-huge", error=("fetch", "too large (over the 1 MB limit)")),
     Part("always-500", "/always-500", error=("fetch", "HTTP 500")),
     Part("pdf", "/pdf", error=("fetch", "not an article (content type application/pdf)")),
     Part("short-body", "/short-body", error=("fetch", "while reading")),
@@ -428,3 +437,39 @@ def test_news_fetch_with_every_source_down_is_red_after_storing_and_detecting(
         errors = con.execute("select origin, reason from ingest_errors order by origin").fetchall()
     assert row[:2] == (2, 2) and "every source failed (2 of 2)" in row[2]
     assert [o for o, _ in errors] == [s["url"] for s in sources]
+
+
+def test_a_later_cycle_meeting_the_same_failures_adds_no_error_row(
+    server: Hostile, tmp_path: Path
+) -> None:
+    """One problem, one row, for fetches: the second cycle, an hour and a minute later on
+    newsmon's clock, meets the same failing pages and feed (a timeout, a page too large,
+    HTTP 500, a refused address, an unreadable feed) and counts each on its row."""
+    failing = [p for p in PARTS if p.error and p.name in _FAILING_AGAIN]
+    db = tmp_path / "news.duckdb"
+    good = next(p for p in PARTS if p.name == "good")  # not every source fails: exit 0
+    env = _settings_file(tmp_path, db, [_source(server, p) for p in [good, *failing]])
+    query = "select origin, stage, reason, detail, seen_count from ingest_errors order by all"
+    seen = []
+    for shift in (0, 3661):
+        done = _fetch(env | {"NEWSMON_CLOCK_SHIFT": str(shift)})
+        assert done.returncode == 0, done.stderr[-3000:]
+        with duckdb.connect(str(db), read_only=True) as con:
+            seen.append(con.execute(query).fetchall())
+    first, second = seen
+    assert len(first) >= len(failing)
+    assert [r[:3] for r in second] == [r[:3] for r in first], "no new row, none lost"
+    assert all(r[4] == 2 for r in second), second
+    declared = [r for r in second if r[0].endswith("/declared-huge")]
+    assert [r[2:4] for r in declared] == [("too large (over the 1 MB limit)", "declared 50.0 MB")]
+
+
+_FAILING_AGAIN = {
+    "trickle-body",
+    "metadata-ip",
+    "gzip-bomb",
+    "declared-huge",
+    "always-500",
+    "garbage-feed",
+    "redirect-loop",
+}

@@ -159,6 +159,7 @@ def test_pages_escape_hostile_text_and_link_only_http(client) -> None:
     assert "default-src 'none'" in page.headers["content-security-policy"]
     sources = client.get("/sources").text
     assert "<img src=x" not in sources and "&lt;img src=x onerror=alert(3)&gt;" in sources
+    assert "<b>detail</b>" not in sources and "&lt;b&gt;detail&lt;/b&gt; at 09:00" in sources
 
 
 def test_every_page_renders_and_links_from_its_mount_point(client) -> None:

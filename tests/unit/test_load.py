@@ -66,7 +66,8 @@ def test_huge_file_refused_without_reading(tmp_path: Path) -> None:
         fh.truncate(50_000_000)
     docs, errors = _read(path, limit=20_000_000)
     assert not docs
-    assert errors[0].reason == "file too large (50.0 MB > 20 MB limit)"
+    assert errors[0].reason == "file too large (over the 20 MB limit)"
+    assert errors[0].detail == "50.0 MB"
 
 
 def test_jsonl_bad_line_keeps_good_lines(tmp_path: Path) -> None:

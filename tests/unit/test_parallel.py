@@ -121,7 +121,8 @@ def test_a_json_lines_range_that_kills_its_reader_is_passed_over_whole(tmp_path)
     arts, errors, summary = crashed_item((0, ref, load_settings()))
     assert arts == []
     assert [(e["origin"], e["stage"]) for e in errors] == [(f"{path}#L11", "read")]
-    assert errors[0]["reason"].startswith("lines 11-15: its reader process died")
+    assert errors[0]["reason"].startswith("its reader process died")
+    assert errors[0]["detail"] == "lines 11-15"
     assert summary["read_bytes"] == end and summary["read_lines"] == 15
     assert not summary.get("failed") and summary["errors"] == 1
     whole = {"path": str(tmp_path / "page.html"), "size": 10, "mtime_ns": 0}

@@ -120,7 +120,15 @@ CSV_COLUMNS = {
         "articles_14d",
         "per_day",
     ],
-    "errors": ["last_seen_at", "stage", "origin", "reason", "seen_count", "first_seen_at"],
+    "errors": [
+        "last_seen_at",
+        "stage",
+        "origin",
+        "reason",
+        "detail",
+        "seen_count",
+        "first_seen_at",
+    ],
 }
 
 

@@ -1,6 +1,6 @@
 -- The first $limit problems one run met, in file order (a JSON Lines file's records by line
 -- number, not as text: #L9 before #L10).
-select origin, stage, reason
+select origin, stage, reason, detail
 from ingest_errors
 where last_run_id = $run_id
 order by
