@@ -235,7 +235,8 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
             )
         for article_id, topic, score, evidence in topics:
             con.execute(
-                "insert into article_topics values (?, ?, ?, ?, 'v1', ?)",
+                "insert into article_topics (article_id, topic, score, evidence,"
+                " taxonomy_version, tagged_at, country) values (?, ?, ?, ?, 'v1', ?, 'RU')",
                 [article_id, topic, score, evidence, now],
             )
         con.execute(

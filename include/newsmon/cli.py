@@ -323,7 +323,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("evaluate", help="precision/recall of the taxonomy on labelled JSON Lines")
-    p.add_argument("files", nargs="+", help='JSON Lines {"id", "text", "labels": [...]}')
+    p.add_argument("files", nargs="*", help='JSON Lines {"id", "text", "labels": [...]}')
+    p.add_argument(
+        "--stream",
+        action="append",
+        default=[],
+        metavar="LABELS",
+        help="a labelled sample of a real stream (tests/data/labelled/realstream/labels-*.jsonl):"
+        " precision and recall per topic, the watched countries the positive class, weighted"
+        " back to the whole stream",
+    )
+    p.add_argument("--items", help="the stream's folder (default: from strata.json)")
+    p.add_argument("--split", choices=["tune", "report"], help="only that part of the sample")
     p.add_argument(
         "--baseline", action="store_true", help="also score the naive substring baseline"
     )

@@ -60,18 +60,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     from newsmon.clean import clean_document, load_rules
-    from newsmon.regions import load_gazetteer, score_regions
-    from newsmon.tag import score_topics
-    from newsmon.taxonomy import load_taxonomy
+    from newsmon.regions import load_gazetteer, load_tagger, score_both
 
     settings = _settings(args)
-    tax = load_taxonomy(settings.topics_path)
-
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     gaz = load_gazetteer(settings.regions_path)
 
     def emit(doc_id: Any, title: str, text: str) -> None:
-        topics = score_topics(title, text, tax, all_topics=args.all)
-        regions = score_regions(title, text, gaz)
+        topics, regions = score_both(title, text, tagger, all_topics=args.all)
         out = {
             "id": doc_id,
             "title": title,
@@ -93,10 +89,45 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_stream(
+    labels: str, args: argparse.Namespace, settings: Any, topics: list[str]
+) -> None:
+    from newsmon.evaluate_stream import (
+        evaluate_stream,
+        format_stream,
+        pipeline_predictor,
+        read_labels,
+        stream_items,
+    )
+
+    rows, strata, folder = read_labels(labels)
+    folder = Path(args.items) if args.items else folder
+    if not folder.is_dir():
+        raise SystemExit(f"newsmon evaluate: the stream's items are not at {folder} (--items DIR)")
+    items = stream_items(folder, {r["url"] for r in rows})
+    predict = pipeline_predictor(settings)
+    watch = frozenset(settings.watch.countries)
+    for split in [args.split] if args.split else [None, "tune", "report"]:
+        report = evaluate_stream(
+            rows, strata, items, predict, topics, watch, split, settings.watch.unplaced
+        )
+        name = f"{labels} [{split or 'all'}], watch {','.join(sorted(watch))}"
+        print(format_stream(name, report))
+        if args.errors:
+            for topic, tally in report["tallies"].items():
+                for m in tally.misses:
+                    print(
+                        f"  ! {topic}: labelled {m['label']}, tagged {m['tagged']}"
+                        f" [{m['stratum']}] {m['title']}"
+                    )
+
+
 def _region_dict(score: Any, gaz: Any, full: bool) -> dict[str, Any]:
     """A region as ``newsmon tag`` prints it: code, display name, score, evidence."""
     out = score.to_dict(full=full)
     code = out.pop("topic")
+    out.pop("country", None)  # a region's country is its code's
+    out.pop("country_evidence", None)
     return {"region": code, "name": gaz.name(code)} | out
 
 
@@ -155,19 +186,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         gazetteer_predictor,
         naive_predict,
         read_labelled,
-        taxonomy_predictor,
+        tagger_predictor,
     )
-    from newsmon.regions import load_gazetteer
+    from newsmon.regions import load_gazetteer, load_tagger
     from newsmon.taxonomy import load_taxonomy
 
     settings = _settings(args)
     tax = load_taxonomy(settings.topics_path)
     gaz = load_gazetteer(settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
+    if not args.files and not args.stream:
+        raise SystemExit("newsmon evaluate: name labelled files, or --stream LABELS")
+    for labels in args.stream:
+        _evaluate_stream(labels, args, settings, list(tax.topics))
     for path in args.files:
         records = read_labelled(path)
         with_topics = [r for r in records if "labels" in r]
         with_regions = [r for r in records if "regions" in r]
-        report = evaluate(with_topics, taxonomy_predictor(tax), tax.topics)
+        report = evaluate(with_topics, tagger_predictor(tagger), tax.topics)
         if with_topics:
             print(
                 format_report(

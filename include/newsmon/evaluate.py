@@ -78,6 +78,15 @@ def taxonomy_predictor(tax: Taxonomy) -> Callable[[str, str], set[str]]:
     return lambda title, text: {t.topic for t in score_topics(title, text, tax)}
 
 
+def tagger_predictor(tagger: Any) -> Callable[[str, str], set[str]]:
+    """The topics as ingest assigns them: the taxonomy with its in_country words, which count
+    where the country pass places the topic in their countries (topics are subjects here,
+    whatever country they are about)."""
+    from newsmon.regions import score_both
+
+    return lambda title, text: {t.topic for t in score_both(title, text, tagger)[0]}
+
+
 def evaluate(
     records: Iterable[dict[str, Any]],
     predict: Callable[[str, str], set[str]],

@@ -233,7 +233,12 @@ def record_to_doc(origin: str, record: Any) -> RawDoc | IngestError:
         return IngestError(origin, "parse", f"expected a JSON object, got {type(record).__name__}")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        return IngestError(origin, "parse", "record has no 'text'")
+        # a headline-only item (a feed without summaries, a wire flash) is news too: its
+        # headline is its text
+        title = record.get("title")
+        if not isinstance(title, str) or not title.strip():
+            return IngestError(origin, "parse", "record has no 'text' and no 'title'")
+        text = title
     published, note = parse_published(record.get("published_at"))
 
     def opt(key: str) -> str | None:

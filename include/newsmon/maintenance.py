@@ -87,7 +87,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     transaction."""
     tax = load_taxonomy(settings.topics_path)
     gaz = load_gazetteer(settings.regions_path)
-    tagger = load_tagger(settings.topics_path, settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     staged.path.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []  # one tags file per `batch` articles: each loads in bounded memory

@@ -70,12 +70,21 @@ def _from_the_future(published: datetime | None, origin: str, notes: list[Ingest
     return True
 
 
+def _only_its_headline(text: str, title: str | None) -> bool:
+    """Whether ``text`` says nothing but ``title`` (which cleaning drops as a repeated
+    headline): a feed item or record that is only a headline."""
+    words = norm_words(text)
+    return bool(title and words) and words == norm_words(title)
+
+
 def build_article(
     raw: RawDoc, settings: Settings, seq: int, notes: list[IngestError] | None = None
 ) -> ArticleRecord | IngestError:
     """Clean one document and give it its identity and near-duplicate keys; what is worth
     saying about it but costs it nothing (a date not kept) goes to ``notes``."""
     cleaned = clean_document(raw, load_rules(settings.cleaning_path))
+    if not cleaned.text.strip() and _only_its_headline(raw.text, cleaned.title):
+        cleaned = replace(cleaned, text=cleaned.title)  # a headline-only item: tagged from it
     if not cleaned.text.strip():
         return IngestError(raw.origin, "clean", "no article text left after removing boilerplate")
     if _from_the_future(cleaned.published_at, raw.origin, notes if notes is not None else []):
@@ -121,7 +130,7 @@ def articles_from(
     """Staged ``(article line, topics line)`` pairs for ``docs``, cleaned and tagged; what
     fails is appended to ``errors`` (an article whose tagging fails is kept untagged), the
     articles per topic are counted into ``per_topic``."""
-    tagger = load_tagger(settings.topics_path, settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     out: list[tuple[str, str | None]] = []
     for i, doc in enumerate(docs):
         if doc.note:  # e.g. an impossible date: the article is kept without it
@@ -217,6 +226,8 @@ def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:
                 "topic": t.topic,
                 "score": round(t.score, 3),
                 "evidence": [e.to_dict() for e in t.evidence],
+                "country": t.country,
+                "country_evidence": [e.to_dict() for e in t.country_evidence],
             }
             for t in topics
         ],
@@ -226,7 +237,7 @@ def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:
 
 def tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
     chunk, articles, topics, settings = args
-    tagger = load_tagger(settings.topics_path, settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     per_topic: dict[str, int] = {}
     errors: list[dict[str, Any]] = []
 

@@ -149,6 +149,17 @@ class TopicScore:
     score: float
     evidence: list[Evidence]
     vetoed: list[Evidence] = field(default_factory=list)  # matches a negative context cancelled
+    # the country the topic is about (ISO 3166-1 alpha-2; None: the text does not say) and
+    # the evidence that decided it (newsmon.countries)
+    country: str | None = None
+    country_evidence: list[Evidence] = field(default_factory=list)
+    # a topic's in_country terms (words that count only where the country pass places the
+    # topic in one of its countries: "draft" beside Russia): their score and matches, kept
+    # apart until the country is decided; ``assigned`` is whether the topic is assigned
+    # without them
+    context_score: float = 0.0
+    context_evidence: list[Evidence] = field(default_factory=list)
+    assigned: bool = True
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -157,6 +168,11 @@ class TopicScore:
             "evidence": [
                 {k: v for k, v in e.to_dict().items() if full or k not in ("weight",)}
                 for e in self.evidence
+            ],
+            "country": self.country,
+            "country_evidence": [
+                {k: v for k, v in e.to_dict().items() if full or k not in ("weight",)}
+                for e in self.country_evidence
             ],
         }
         if full:

@@ -60,26 +60,95 @@ def load_gazetteer(path: str | Path = CONFIG_DIR / "regions.yaml") -> Gazetteer:
     return build_gazetteer(read_yaml(path))
 
 
+@dataclass(frozen=True)
+class Tagger:
+    """Topics, regions and countries compiled into one rule set (an article's words are read
+    once for all three), and which of its scores are regions and which countries."""
+
+    rules: Taxonomy
+    regions: frozenset[str]  # ISO 3166-2 codes
+    countries: frozenset[str]  # ISO 3166-1 alpha-2 codes
+    claimed: frozenset[str]  # regions of Ukraine that Russia occupies and claims
+
+
 @lru_cache(maxsize=8)
-def load_tagger(topics_path: str | Path, regions_path: str | Path) -> tuple[Taxonomy, frozenset[str]]:
-    """The topic taxonomy and the gazetteer compiled into one rule set, so an article's words
-    are read once for both; and the region codes, to tell regions from topics in the scores."""
+def load_tagger(
+    topics_path: str | Path,
+    regions_path: str | Path,
+    countries_path: str | Path = CONFIG_DIR / "countries.yaml",
+) -> Tagger:
+    """The topic taxonomy, the region gazetteer and the country gazetteer as one
+    :class:`Tagger`."""
+    from newsmon.countries import load_countries
+
     raw = read_yaml(topics_path)
     gaz = load_gazetteer(regions_path)
-    clash = set(raw.get("topics") or {}) & set(gaz.rules.topics)
-    if clash:
-        raise ConfigError(f"topics and regions share names: {sorted(clash)}")
-    merged = dict(raw, topics={**(raw.get("topics") or {}), **gaz.rules.topics})
-    return build_taxonomy(merged), frozenset(gaz.rules.topics)
+    countries = load_countries(countries_path)
+    topics = set(raw.get("topics") or {})
+    for names, what in ((gaz.rules.topics, "regions"), (countries.rules.topics, "countries")):
+        clash = topics & set(names)
+        if clash:
+            raise ConfigError(f"topics and {what} share names: {sorted(clash)}")
+    merged = dict(
+        raw,
+        topics={**(raw.get("topics") or {}), **gaz.rules.topics, **countries.rules.topics},
+    )
+    claimed = frozenset(c for c, r in gaz.regions.items() if r.get("status") == "claimed")
+    return Tagger(
+        build_taxonomy(merged),
+        frozenset(gaz.rules.topics),
+        frozenset(countries.rules.topics),
+        claimed,
+    )
 
 
 def score_both(
-    title: str, text: str, tagger: tuple[Taxonomy, frozenset[str]]
+    title: str, text: str, tagger: Tagger, *, all_topics: bool = False
 ) -> tuple[list[TopicScore], list[TopicScore]]:
-    """``(topics, regions)`` of one text, from one pass over its words."""
-    rules, codes = tagger
-    scores = score_topics(title, text, rules)
-    return [s for s in scores if s.topic not in codes], [s for s in scores if s.topic in codes]
+    """``(topics, regions)`` of one text, from one pass over its words; each topic carries
+    the country it is about (:func:`newsmon.countries.decide`). ``all_topics``: every topic
+    of the taxonomy, assigned or not (regions and countries still only where placed)."""
+    from newsmon.countries import decide
+
+    scores = score_topics(title, text, tagger.rules, all_topics=all_topics, in_country=True)
+    topics, regions, countries = [], [], []
+    for s in scores:
+        if s.topic in tagger.regions or s.topic in tagger.countries:
+            if all_topics and (
+                not s.evidence or s.score < float(tagger.rules.topics[s.topic]["threshold"])
+            ):
+                continue  # not placed there: listed only because every topic was scored
+            (regions if s.topic in tagger.regions else countries).append(s)
+        else:
+            topics.append(s)
+    for t in topics:
+        if t.context_evidence:
+            _with_context(t, countries, regions, tagger)
+        if t.evidence:  # an unassigned topic listed by all_topics has no place to be
+            t.country, t.country_evidence = decide(t, countries, regions, tagger.claimed)
+    if not all_topics:
+        topics = [t for t in topics if t.assigned]
+    return topics, regions
+
+
+def _with_context(
+    t: TopicScore, countries: list[TopicScore], regions: list[TopicScore], tagger: Tagger
+) -> None:
+    """Add a topic's in_country terms ("draft", "detained") to its score and evidence when
+    the country pass, reading all its matches, places it in one of their countries."""
+    from newsmon.countries import decide
+
+    spec = tagger.rules.topics[t.topic]
+    probe = TopicScore(t.topic, t.score, t.evidence + t.context_evidence)
+    country, _ = decide(probe, countries, regions, tagger.claimed)
+    if country not in {str(c).upper() for c in spec["in_country"]["countries"]}:
+        return
+    anchor = float(spec.get("anchor", 0))
+    t.score += t.context_score
+    t.evidence = sorted(probe.evidence, key=lambda e: (e.field != "title", e.start))
+    anchored = any(e.weight >= anchor for e in t.evidence)
+    t.assigned = t.assigned or (anchored and t.score >= float(spec["threshold"]))
+    t.context_score, t.context_evidence = 0.0, []
 
 
 def score_regions(title: str, text: str, gaz: Gazetteer) -> list[TopicScore]:

@@ -329,9 +329,15 @@ def _evidence(
 
 
 def score_topics(
-    title: str, text: str, tax: Taxonomy, *, all_topics: bool = False
+    title: str, text: str, tax: Taxonomy, *, all_topics: bool = False, in_country: bool = False
 ) -> list[TopicScore]:
-    """Score every topic; return the assigned ones (or all with ``all_topics``), best first."""
+    """Score every topic; return the assigned ones (or all with ``all_topics``), best first.
+
+    A topic's ``in_country`` terms count only where the country pass places the topic in
+    one of its countries, which this function does not know: without ``in_country`` they are
+    ignored; with it, their score and evidence are kept apart (``context_score``,
+    ``context_evidence``), and a topic they hit is returned even when it is not assigned
+    without them (``assigned`` False), for :func:`newsmon.regions.score_both` to decide."""
     per_topic: dict[str, dict[str, list[tuple[str, _Match]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -361,6 +367,13 @@ def score_topics(
         for buckets in per_topic.values():
             if buckets.get("term"):
                 buckets["term"] = _strongest(tax, buckets["term"], field_name)
+            if buckets.get("ctx"):
+                buckets["ctx"] = _outside(
+                    tax,
+                    _strongest(tax, buckets["ctx"], field_name),
+                    buckets.get("term", []),
+                    field_name,
+                )
 
     results: list[TopicScore] = []
     bodies = {"title": title or "", "text": text or ""}
@@ -385,15 +398,17 @@ def score_topics(
         by_term: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
         for field_name, m in found.get("term", []):
             by_term[m.term].append((field_name, m))
-        for t, hits in by_term.items():
-            weight = tax.terms[t].weight
-            first = weight * (boost if any(f == "title" for f, _ in hits) else 1.0)
-            score += min(first + 0.5 * weight * (len(hits) - 1), first + weight)
+        score += _term_score(tax, by_term, boost)
         negatives = {m.term for _, m in found.get("negative", [])}
         score += sum(tax.terms[t].weight for t in negatives)
         score /= scale
         anchored = any(tax.terms[t].weight >= float(spec.get("anchor", 0)) for t in by_term)
-        if not (all_topics or (anchored and score >= float(spec["threshold"]))):
+        assigned = anchored and score >= float(spec["threshold"])
+        by_ctx: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
+        if in_country:
+            for field_name, m in found.get("ctx", []):
+                by_ctx[m.term].append((field_name, m))
+        if not (all_topics or assigned or by_ctx):
             continue
         # the evidence (with its snippets) only for the topics that are reported: of each
         # term, the occurrences that added to the score (title first, then in text order)
@@ -413,6 +428,61 @@ def score_topics(
             if shown[m.term] <= EVIDENCE_PER_TERM:
                 vetoed.append(_evidence(tax, f, m, bodies, 0.0))
         evidence.sort(key=lambda e: (e.field != "title", e.start))
-        results.append(TopicScore(topic, score, evidence, vetoed))
+        result = TopicScore(topic, score, evidence, vetoed, assigned=assigned)
+        if by_ctx:
+            result.context_score = _term_score(tax, by_ctx, boost) / scale
+            result.context_evidence = sorted(
+                (
+                    _evidence(tax, f, m, bodies, tax.terms[t].weight)
+                    for t, hits in by_ctx.items()
+                    for f, m in hits[:EVIDENCE_PER_TERM]
+                ),
+                key=lambda e: (e.field != "title", e.start),
+            )
+        results.append(result)
     results.sort(key=lambda r: -r.score)
     return results
+
+
+def _term_score(tax: Taxonomy, by_term: dict[int, list[tuple[str, _Match]]], boost: float) -> float:
+    """A term's first occurrence adds its weight (times ``boost`` in the title), each further
+    one half of it, up to twice the weight."""
+    score = 0.0
+    for t, hits in by_term.items():
+        weight = tax.terms[t].weight
+        first = weight * (boost if any(f == "title" for f, _ in hits) else 1.0)
+        score += min(first + 0.5 * weight * (len(hits) - 1), first + weight)
+    return score
+
+
+def _outside(
+    tax: Taxonomy,
+    hits: list[tuple[str, _Match]],
+    terms: list[tuple[str, _Match]],
+    field_name: str,
+) -> list[tuple[str, _Match]]:
+    """The ``field_name`` matches of ``hits`` that overlap no term of at least their weight
+    there (an in_country word inside a term of its topic, "draft" in "draft notice", is that
+    term; beside Russia, "draft" alone weighs what its in_country entry says)."""
+    weight = _plans(tax).weight
+    # a field's term matches after _strongest do not overlap: sorted by start, their ends are
+    # sorted too, so the ones a match overlaps are found by bisection (a page dense with
+    # rule words must not make this quadratic)
+    spans = sorted((m.start, m.end, weight[m.term]) for f, m in terms if f == field_name)
+    if not spans:
+        return hits
+    starts = [s for s, _, _ in spans]
+    out = []
+    for f, m in hits:
+        if f == field_name:
+            j = bisect_left(starts, m.end) - 1  # the last span starting before m ends
+            covered = False
+            while j >= 0 and spans[j][1] > m.start:
+                if spans[j][2] >= weight[m.term]:
+                    covered = True
+                    break
+                j -= 1
+            if covered:
+                continue
+        out.append((f, m))
+    return out

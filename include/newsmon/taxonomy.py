@@ -50,7 +50,7 @@ class WordPattern:
 class Term:
     text: str  # as written in the taxonomy
     topic: str
-    kind: str  # term | context | negative | part (a group member) | combo
+    kind: str  # term | context | negative | part (a group member) | combo | ctx (in_country)
     weight: float
     words: tuple[WordPattern, ...]
     group: str = ""  # parts: the group's name
@@ -150,6 +150,14 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
             terms.append(compile_term(text, name, "context", 0.0))
         for weight, text in _weighted_lists(spec.get("negative"), name, "negative"):
             terms.append(compile_term(text, name, "negative", -abs(weight)))
+        in_country = spec.get("in_country")
+        if in_country is not None:
+            if not isinstance(in_country, dict) or not in_country.get("countries"):
+                raise ConfigError(
+                    f"topic '{name}': in_country needs 'countries' (ISO codes) and 'terms'"
+                )
+            for weight, text in _weighted_lists(in_country.get("terms"), name, "in_country"):
+                terms.append(compile_term(text, name, "ctx", weight))
         groups = spec.get("groups") or {}
         if not isinstance(groups, dict):
             raise ConfigError(f"topic '{name}': 'groups' must map names to lists of terms")

@@ -237,10 +237,16 @@ CASES = [
         "text-not-string",
         _jsonl("r1", {"url": "https://hostile.example/r1", "text": 42}),
         None,
-        ("parse", "record has no 'text'"),
+        ("parse", "record has no 'text' and no 'title'"),
     ),
     Case("record-is-list", _jsonl("r2", [1, 2, 3]), None, ("parse", "expected a JSON object")),
-    Case("empty-object", _jsonl("r3", {}), None, ("parse", "record has no 'text'")),
+    Case("empty-object", _jsonl("r3", {}), None, ("parse", "record has no 'text' and no 'title'")),
+    # a headline-only item (a feed without summaries): kept, its headline its text
+    Case(
+        "headline-only",
+        _jsonl("r5", {"url": "https://hostile.example/r5", "title": "Russia's draft", "text": ""}),
+        lambda r: r["title"] == "Russia's draft" and r["text"] == "Russia's draft",
+    ),
     Case(
         "deeply-nested",
         _jsonl("r4", raw="[" * 200000 + "]" * 200000 + "\n"),

@@ -140,7 +140,7 @@ def test_a_burst_of_bad_records_is_summed_up_not_listed(tmp_path: Path, db_path:
     assert counts == {
         "malformed JSON: Expecting property name enclosed in double quotes": 100,
         "expected a JSON object, got list": 100,
-        "record has no 'text'": 100,
+        "record has no 'text' and no 'title'": 100,
     }
     assert "from ingest_errors where last_run_id = '" in out
     assert len(out) < 5_000

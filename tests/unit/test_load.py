@@ -46,7 +46,7 @@ def test_latin1_text(tmp_path: Path) -> None:
         ("binary.txt", bytes(range(256)) * 40, "binary content"),
         ("bad.json", b'{"title": "x", "text": ', "malformed JSON"),
         ("list.json", b"[1, 2]", "expected a JSON object"),
-        ("notext.json", b'{"title": "only a title"}', "record has no 'text'"),
+        ("notext.json", b'{"url": "u", "text": ""}', "record has no 'text' and no 'title'"),
         ("empty.jsonl", b"\n\n", "empty file"),
     ],
 )

@@ -1,6 +1,8 @@
 -- The staged topics of new and changed articles.
-insert into article_topics
-select t.article_id, t.topic, t.score, t.evidence, $taxonomy_version, $now
+insert into article_topics (article_id, topic, score, evidence, taxonomy_version, tagged_at,
+                            country, country_evidence)
+select t.article_id, t.topic, t.score, t.evidence, $taxonomy_version, $now,
+       t.country, t.country_evidence
 from stage_topics as t
 join stage as s using (article_id)
 where s.state in ('new', 'changed');

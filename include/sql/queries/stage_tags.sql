@@ -10,7 +10,7 @@ with raw as materialized (
         maximum_object_size = $max_object,  -- its longest line, when over the default
         columns = {
             article_id: 'varchar', seq: 'bigint',
-            topics: 'struct(topic varchar, score double, evidence struct(term varchar, field varchar, "start" integer, "end" integer, snippet varchar, weight double)[])[]',
+            topics: 'struct(topic varchar, score double, evidence struct(term varchar, field varchar, "start" integer, "end" integer, snippet varchar, weight double)[], country varchar, country_evidence struct(term varchar, field varchar, "start" integer, "end" integer, snippet varchar, weight double)[])[]',
             regions: 'struct(region varchar, score double, evidence struct(term varchar, field varchar, "start" integer, "end" integer, snippet varchar, weight double)[])[]'
         }
     )

@@ -1,4 +1,5 @@
 -- The topics of a full re-tag.
-insert into article_topics
-select article_id, topic, score, evidence, $taxonomy_version, $now
+insert into article_topics (article_id, topic, score, evidence, taxonomy_version, tagged_at,
+                            country, country_evidence)
+select article_id, topic, score, evidence, $taxonomy_version, $now, country, country_evidence
 from stage_topics;
