@@ -6,8 +6,8 @@ Defaults live in ``include/config/*.yaml`` next to this package. Overrides:
   checkout this package lives in).
 - ``NEWSMON_CONFIG``: a settings YAML used instead of ``include/config/newsmon.yaml``.
 - ``NEWSMON_DB``: the DuckDB file (wins over ``db_path`` in the settings).
-- ``topics_path`` / ``regions_path`` / ``cleaning_path`` in the settings point at other
-  taxonomy, gazetteer or cleaning files.
+- ``topics_path`` / ``regions_path`` / ``countries_path`` / ``cleaning_path`` in the
+  settings point at other taxonomy, gazetteer or cleaning files.
 """
 
 from __future__ import annotations
@@ -89,9 +89,20 @@ class DedupSettings:
 @dataclass(frozen=True)
 class SpikeSettings:
     baseline_days: int = 7
-    min_count: int = 5
-    ratio: float = 3.0
-    min_baseline: float = 1.0
+    min_count: int = 5  # stories of the topic that day, at least
+    ratio: float = 2.0  # the day's share of stories at least this times the baseline share
+    min_baseline: float = 1.0  # the expected count is floored at this
+    min_baseline_stories: int = 30  # fewer stories (any topic) in the window: no baseline yet
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    # the countries whose topics raise signals and alerts (ISO 3166-1 alpha-2); topics about
+    # other countries are stored and queryable, but out of scope
+    countries: tuple[str, ...] = ("RU",)
+    # whether a topic whose text names no country is in scope (a Russia-focused outlet often
+    # does not say "Russia"); false: only topics placed in a watched country count
+    unplaced: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,7 +157,9 @@ class FetchConfig:
     cycle_budget_seconds: float = 600.0  # a cycle takes no new page after this
     per_host_delay_seconds: float = 1.0
     sources_per_batch: int = 4
-    telegram_base_url: str = "https://t.me"  # where channel previews are read (tests: a local server)
+    telegram_base_url: str = (
+        "https://t.me"  # where channel previews are read (tests: a local server)
+    )
 
 
 @dataclass(frozen=True)
@@ -164,7 +177,9 @@ def _compact_hours(value: Any) -> float | None:
     except (TypeError, ValueError):
         hours = math.nan
     if not hours > 0 or math.isinf(hours):
-        raise ConfigError(f"db_compact_hours must be a positive number of hours or null, not {value!r}")
+        raise ConfigError(
+            f"db_compact_hours must be a positive number of hours or null, not {value!r}"
+        )
     return hours
 
 
@@ -187,6 +202,8 @@ class Settings:
     alerts: AlertSettings
     fetch: FetchConfig = field(default_factory=FetchConfig)
     runs: RunSettings = field(default_factory=RunSettings)
+    countries_path: Path = CONFIG_DIR / "countries.yaml"
+    watch: WatchSettings = field(default_factory=WatchSettings)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -292,5 +309,23 @@ def load_settings(
         fetch=_fetch_config(_section(raw, "fetch"), cfg_path.parent, resolve, sources),
         alerts=replace(alerts, log_path=log_path),
         runs=_build(RunSettings, _section(raw, "runs"), "runs"),
+        countries_path=resolve(
+            raw.get("countries_path", CONFIG_DIR / "countries.yaml"), cfg_path.parent
+        ),
+        watch=_watch(_section(raw, "watch")),
         raw=raw,
     )
+
+
+def _watch(raw: dict[str, Any]) -> WatchSettings:
+    """``watch.countries``: ISO 3166-1 alpha-2 codes, upper-cased; at least one."""
+    watch = _build(WatchSettings, raw, "watch")
+    given = (watch.countries,) if isinstance(watch.countries, str) else watch.countries
+    codes = tuple(str(c).strip().upper() for c in given)
+    if not isinstance(watch.unplaced, bool):
+        raise ConfigError(f"watch.unplaced must be true or false, not {watch.unplaced!r}")
+    if not codes or any(not re.fullmatch(r"[A-Z]{2}", c) for c in codes):
+        raise ConfigError(
+            f"watch.countries must list ISO 3166-1 alpha-2 codes such as [RU, UA], not {list(watch.countries)!r}"
+        )
+    return replace(watch, countries=codes)

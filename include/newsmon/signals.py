@@ -2,9 +2,14 @@
 
 - ``new_story:<topic>:<story_id>``: a story first seen in a run, with a score for one of
   ``signals.new_story_topics`` at or above the topic's threshold (i.e. the topic is assigned).
-- ``spike:<topic>:<day>``: that day's stories on a topic against the mean of the trailing
-  ``baseline_days``; fires when the count reaches ``min_count`` and ``ratio`` times the
-  baseline (floored at ``min_baseline``). Both numbers are stored with the signal.
+- ``spike:<topic>:<day>``: more of this topic, not more news. The day's stories on a topic
+  (about a watched country: ``watch.countries``) as a share of all the day's stories,
+  against its share of all stories over the trailing ``baseline_days``; fires when the count
+  reaches ``min_count`` and ``ratio`` times the count that share predicts for the day
+  (floored at ``min_baseline``), and only once the window holds ``min_baseline_stories``
+  stories. Adding or losing sources moves both the topic and the day's total, so it fires
+  no spike; topics about other countries fill neither the count nor the baseline. The
+  count, the mean count a day, both shares and the day's total are stored with the signal.
 - ``region_spike:<topic>:<region>:<day>``: the same rule per region (ISO 3166-2 code, stored
   in ``signals.region``) for ``signals.region_spike_topics``: a story counts for every
   region its copies place it in.
@@ -23,6 +28,7 @@ configured channel in the same transaction.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -43,9 +49,58 @@ def _recent_since(settings: Settings, as_of: date) -> datetime | None:
     return datetime.combine(as_of, time.min, UTC) - timedelta(days=days)
 
 
-def spike_fires(count: int, baseline: float, settings: Settings) -> bool:
+@dataclass(frozen=True)
+class SpikeFigures:
+    """One topic's (or topic and region's) numbers for one day."""
+
+    count: int  # its stories that day
+    day_stories: int  # all stories that day
+    baseline: float  # its mean stories a day over the window
+    share_day: float  # count / day_stories
+    share_baseline: float | None  # its share of all stories over the window (None: no window)
+    expected: float  # the count share_baseline predicts for the day
+
+    @classmethod
+    def of(
+        cls, days: dict[date, int], totals: dict[date, int], as_of: date, baseline_days: int
+    ) -> SpikeFigures:
+        count, day_total = days.get(as_of, 0), totals.get(as_of, 0)
+        before = sum(n for d, n in days.items() if d < as_of)
+        before_total = sum(n for d, n in totals.items() if d < as_of)
+        share_base = before / before_total if before_total else None
+        return cls(
+            count=count,
+            day_stories=day_total,
+            baseline=before / baseline_days,
+            share_day=count / day_total if day_total else 0.0,
+            share_baseline=share_base,
+            expected=(share_base or 0.0) * day_total,
+        )
+
+
+def spike_fires(f: SpikeFigures, before_total: int, settings: Settings) -> bool:
+    """The share rule (see the module's docstring)."""
     spike = settings.signals.spike
-    return count >= spike.min_count and count >= spike.ratio * max(baseline, spike.min_baseline)
+    return (
+        before_total >= spike.min_baseline_stories
+        and f.count >= spike.min_count
+        and f.count >= spike.ratio * max(f.expected, spike.min_baseline)
+    )
+
+
+def _spike_reason(topic: str, where: str, f: SpikeFigures, as_of: date, days: int) -> str:
+    return (
+        f"{topic}{where}: {f.count} of {f.day_stories} stories on {as_of.isoformat()}"
+        f" ({f.share_day:.1%}) vs {f.share_baseline or 0:.1%} over the {days} days before"
+        f" (expected {f.expected:.1f}; {f.baseline:.1f} a day)"
+    )
+
+
+def sync_watch(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The watch's scope (``watch.countries``, ``watch.unplaced``) into the database, where
+    the signal queries, the views and the console read it (macro ``in_watch``)."""
+    run(con, "watch/set_countries", countries=list(settings.watch.countries))
+    run(con, "watch/set_unplaced", unplaced=settings.watch.unplaced)
 
 
 def detect(
@@ -53,6 +108,7 @@ def detect(
 ) -> dict[str, Any]:
     """Write new signals and their pending alerts; mark the covered runs done."""
     with transaction(con):
+        sync_watch(con, settings)
         pending = [r[0] for r in run(con, "runs/awaiting_signals").fetchall()]
         new_signals: list[str] = []
         if pending and settings.signals.new_story_topics:
@@ -126,24 +182,24 @@ def _spikes(
             topics=list(settings.signals.region_spike_topics),
         ).fetchall():
             counts.setdefault((topic, region), {})[day] = n
+    totals = dict(run(con, "day_story_counts", start=start, as_of=as_of).fetchall())
+    before_total = sum(n for d, n in totals.items() if d < as_of)
     names = dict(run(con, "region_names").fetchall())
     fired: list[str] = []
     for (topic, region), days in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        count = days.get(as_of, 0)
-        baseline = sum(n for d, n in days.items() if d < as_of) / spike.baseline_days
-        if not spike_fires(count, baseline, settings):
+        f = SpikeFigures.of(days, totals, as_of, spike.baseline_days)
+        if not spike_fires(f, before_total, settings):
             continue
         where = f" in {names.get(region, region)} ({region})" if region else ""
-        reason = (
-            f"{topic}{where}: {count} stories on {as_of.isoformat()}"
-            f" vs {spike.baseline_days}-day baseline {baseline:.1f}"
-        )
         params = dict(
             topic=topic,
             day=as_of,
-            count_day=count,
-            baseline=baseline,
-            reason=reason,
+            count_day=f.count,
+            baseline=f.baseline,
+            share_day=f.share_day,
+            share_baseline=f.share_baseline,
+            day_stories=f.day_stories,
+            reason=_spike_reason(topic, where, f, as_of, spike.baseline_days),
             run_id=run_id,
             now=now,
             suppressed="backfill" if backfill else None,

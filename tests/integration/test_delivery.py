@@ -428,21 +428,22 @@ def test_spike_alert_explains_itself(
     cfg["signals"] = {"new_story_topics": [], "spike": {"min_count": 3}}
     (tmp_path / "s.yaml").write_text(json.dumps(cfg), encoding="utf-8")
     monkeypatch.setenv("NEWSMON_CONFIG", str(tmp_path / "s.yaml"))
-    from tests.integration.test_signals import _article
+    from tests.integration.test_signals import _days
 
     day = date(2026, 11, 20)
-    rows = [_article(i, day) for i in range(4)]
+    # a tenth of the news on the seven days before, four of ten stories today
+    rows = _days({"ru": 1, "other": 9}, {"ru": 4, "other": 6})
     ingest(_settings(), [_feed(tmp_path, *rows)], as_of=day)
     _deliver()
+    why = (
+        "mobilization: 4 of 10 stories on 2026-11-20 (40.0%) vs 10.0% over the 7 days before"
+        " (expected 1.0; 1.0 a day)"
+    )
     (slack,) = webhook.texts()
     assert (
-        slack
-        == ":chart_with_upwards_trend: *Spike* mobilization: 4 stories on 2026-11-20 vs 7-day baseline 0.0"
+        slack == f":chart_with_upwards_trend: *Spike* {why}"
         "\nregions: Omsk Oblast (RU-OMS) 1, Perm Krai (RU-PER) 1, Tatarstan (RU-TA) 1,"
         " Tver Oblast (RU-TVE) 1"  # where that day's four stories were
     )
     (mail,) = mailbox.messages
-    assert (
-        mail["Subject"]
-        == "[newsmon] Spike: mobilization: 4 stories on 2026-11-20 vs 7-day baseline 0.0"
-    )
+    assert mail["Subject"] == f"[newsmon] Spike: {why}"

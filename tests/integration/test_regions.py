@@ -58,6 +58,10 @@ def _records() -> list[dict]:
             "published_at": f"{(TODAY - timedelta(days=1)).isoformat()}T11:00:00Z",
         }
     )
+    # the rest of the news on the seven days before: a baseline for the share of each topic
+    from tests.integration.test_signals import _other
+
+    out += [_other(i, TODAY - timedelta(days=1 + i % 7)) for i in range(35)]
     return out
 
 
@@ -132,7 +136,8 @@ def test_regions_through_ingest_views_spike_alert_and_retag(tmp_path: Path) -> N
             TODAY,
             6,
             0.0,
-            f"mobilization in Buryatia (RU-BU): 6 stories on {TODAY.isoformat()} vs 7-day baseline 0.0",
+            f"mobilization in Buryatia (RU-BU): 6 of 6 stories on {TODAY.isoformat()} (100.0%)"
+            " vs 0.0% over the 7 days before (expected 0.0; 0.0 a day)",
         )
     ]
 

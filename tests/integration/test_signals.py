@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ TEMPLATES = [
     "In {city}, {n} convicts signed contracts to fight in Ukraine in exchange for pardons, lawyers said on {day}, "
     "describing the recruitment of prisoners as routine.",
 ]
-CITIES = ["Omsk", "Perm", "Tver", "Kazan", "Ufa", "Samara", "Tomsk", "Chita", "Kursk", "Orel"]
+CITIES = ["Omsk", "Perm", "Tver", "Kazan", "Ufa", "Samara", "Tomsk", "Chita", "Kursk", "Oryol"]
 
 
 def _article(i: int, day: date) -> dict:
@@ -43,37 +44,136 @@ def _article(i: int, day: date) -> dict:
     }
 
 
+def _other(i: int, day: date) -> dict:
+    """A story on no watched topic (weather, sport, markets): the rest of a day's news."""
+    rng = random.Random(10_000 + i)
+    words = " ".join(
+        "".join(rng.choice("bdgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+        for _ in range(60)
+    )
+    return {
+        "url": f"https://example.org/other/{i}",
+        "title": f"Weather and markets {i}",
+        "text": f"Rain is expected over the weekend and shares closed higher. {words}.",
+        "published_at": f"{day.isoformat()}T08:00:00Z",
+        "source": f"Outlet {i % 4}",
+    }
+
+
+UKRAINE = (
+    "Territorial recruitment centres in Lviv handed summonses to {n} men this week, and "
+    "Zelensky signed the law lowering the mobilization age, Ukrainian media reported."
+)
+
+
+def _ukraine(i: int, day: date) -> dict:
+    """A mobilization story about Ukraine's own state: out of the default watch (RU)."""
+    art = _article(i, day) | {"url": f"https://example.org/ua/{i}", "title": f"Ukraine {i}"}
+    return art | {"text": UKRAINE.format(n=100 + i) + art["text"].split(".", 1)[1]}
+
+
+def _days(per_day: dict[str, int], today: dict[str, int], start: int = 0) -> list[dict]:
+    """Seven baseline days and AS_OF, with so many stories of each kind a day."""
+    make = {"ru": _article, "ua": _ukraine, "other": _other}
+    rows, i = [], start
+    for back in range(7, -1, -1):
+        day = AS_OF - timedelta(days=back)
+        for kind, n in (today if back == 0 else per_day).items():
+            for _ in range(n):
+                rows.append(make[kind](i, day))
+                i += 1
+    return rows
+
+
+def _spikes(settings, tmp_path: Path, rows: list[dict]) -> list[tuple]:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    ingest(settings, [feed], as_of=AS_OF)
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        return con.execute(
+            "select topic, count_day, baseline, share_day, share_baseline, day_stories, reason"
+            " from signals where kind = 'spike'"
+        ).fetchall()
+
+
 def test_spike_fires_once_with_its_numbers(tmp_path: Path, settings) -> None:
-    rows = []
-    for back in range(1, 8):  # one mobilization story a day for the 7 days before
-        rows.append(_article(back, AS_OF - timedelta(days=back)))
-    rows += [_article(100 + k, AS_OF) for k in range(6)]  # six today
+    # 10% of the news is mobilization on the seven days before; 40% today
+    rows = _days({"ru": 1, "other": 9}, {"ru": 6, "other": 9})
     feed = tmp_path / "feed.jsonl"
     feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
 
     first = ingest(settings, [feed], as_of=AS_OF)
-    assert first["stories_new"] == 13
+    assert first["stories_new"] == 85
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         spike = con.execute(
-            "select signal_id, count_day, baseline, reason from signals where kind = 'spike'"
+            "select signal_id, count_day, baseline, share_day, share_baseline, day_stories,"
+            " reason from signals where kind = 'spike'"
         ).fetchall()
     assert spike == [
         (
             "spike:mobilization:2026-11-20",
             6,
             1.0,
-            "mobilization: 6 stories on 2026-11-20 vs 7-day baseline 1.0",
+            0.4,
+            0.1,
+            15,
+            "mobilization: 6 of 15 stories on 2026-11-20 (40.0%) vs 10.0% over the 7 days"
+            " before (expected 1.5; 1.0 a day)",
         )
     ]
-    assert first["signals_new"] == 14  # 13 new stories + 1 spike
+    assert first["signals_new"] == 14  # 13 new mobilization stories + 1 spike
 
     feed.write_text(
-        feed.read_text(encoding="utf-8") + json.dumps(_article(200, AS_OF)) + "\n", encoding="utf-8"
+        feed.read_text(encoding="utf-8") + json.dumps(_article(900, AS_OF)) + "\n",
+        encoding="utf-8",
     )
     second = ingest(settings, [feed], as_of=AS_OF)
     assert (
         second["articles_new"] == 1 and second["signals_new"] == 1
     )  # the new story, not the spike again
+
+
+def test_ten_times_the_news_at_the_same_share_is_no_spike(tmp_path: Path, settings) -> None:
+    """Sources added: ten times the stories, the topic's share unchanged. The count rule
+    fired here (10 stories against 1 a day)."""
+    assert _spikes(settings, tmp_path, _days({"ru": 1, "other": 9}, {"ru": 10, "other": 90})) == []
+
+
+def test_a_doubled_share_on_a_normal_day_is_a_spike(tmp_path: Path, settings) -> None:
+    spikes = _spikes(settings, tmp_path, _days({"ru": 3, "other": 27}, {"ru": 6, "other": 24}))
+    assert [
+        (t, n, round(share, 3), round(base, 3), total) for t, n, _, share, base, total, _ in spikes
+    ] == [("mobilization", 6, 0.2, 0.1, 30)]
+
+
+def test_topics_about_other_countries_neither_fire_nor_fill_the_baseline(
+    tmp_path: Path, settings
+) -> None:
+    """Ukraine's own mobilization fills the days before (five stories a day): out of the
+    watch (RU), it does not hide Russia's surge today, and its own surge fires nothing."""
+    rows = _days({"ru": 1, "ua": 5, "other": 9}, {"ru": 6, "ua": 20, "other": 9})
+    spikes = _spikes(settings, tmp_path, rows)
+    assert [(t, n, total) for t, n, _, _, _, total, _ in spikes] == [("mobilization", 6, 35)]
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        counts = con.execute(
+            "select stories, all_countries from daily_topic_counts"
+            " where topic = 'mobilization' and day = ?",
+            [AS_OF],
+        ).fetchone()
+        countries = dict(
+            con.execute(
+                "select country, count(*) from story_topics where topic = 'mobilization' group by 1"
+            ).fetchall()
+        )
+    assert counts == (6, 26), "the view counts the watch's stories and all of them apart"
+    assert countries == {"RU": 13, "UA": 55}
+
+
+def test_watching_ukraine_too_counts_its_stories(tmp_path: Path, settings) -> None:
+    wider = replace(settings, watch=replace(settings.watch, countries=("RU", "UA")))
+    rows = _days({"ru": 1, "ua": 1, "other": 9}, {"ru": 1, "ua": 12, "other": 9})
+    spikes = _spikes(wider, tmp_path, rows)
+    assert [(t, n, total) for t, n, _, _, _, total, _ in spikes] == [("mobilization", 13, 22)]
 
 
 def test_syndicated_copies_are_one_story_and_one_alert(tmp_path: Path, settings) -> None:

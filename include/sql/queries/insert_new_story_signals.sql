@@ -1,4 +1,5 @@
--- One signal per story first seen in a pending run with a watched topic assigned. A story
+-- One signal per story first seen in a pending run with a watched topic assigned about a
+-- watched country (in_watch: its other topics stay stored, out of scope). A story
 -- first seen in a backfill run, or published before $recent_since (history, however new to
 -- us), is recorded with suppressed = 'backfill': its alerts are not delivered.
 insert into signals (signal_id, kind, topic, story_id, score, reason, run_id, created_at,
@@ -8,7 +9,8 @@ select 'new_story:' || t.topic || ':' || s.story_id,
        t.topic,
        s.story_id,
        max(t.score),
-       'new ' || t.topic || ' story (score ' || round(max(t.score), 1) || ', '
+       'new ' || t.topic || ' story' || coalesce(' about ' || any_value(t.country), '')
+           || ' (score ' || round(max(t.score), 1) || ', '
            || count(distinct a.article_id) || ' article(s)): ' || any_value(s.title),
        $run_id,
        $now,
@@ -19,6 +21,7 @@ join articles as a using (story_id)
 join article_topics as t using (article_id)
 where s.first_run_id in (select unnest($runs::varchar[]))
   and t.topic in (select unnest($topics::varchar[]))
+  and in_watch(t.country)
 group by t.topic, s.story_id
 on conflict do nothing
 returning signal_id;

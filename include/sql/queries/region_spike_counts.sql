@@ -1,5 +1,5 @@
--- Stories per watched topic per region per day over the baseline window and the day
--- itself: the counts of `daily_topic_region_counts` for those days, with the window's
+-- Stories per watched topic (about a watched country) per region per day over the
+-- baseline window and the day itself: the counts of `daily_topic_region_counts` for those days, with the window's
 -- stories picked first (see spike_counts.sql).
 with days as (select story_id, day from stories_of_days($start, $as_of)),
 copies as (
@@ -12,6 +12,7 @@ topics as (
     from copies as c
     join article_topics as t using (article_id)
     where t.topic in (select unnest($topics::varchar[]))
+      and in_watch(t.country)
 ),
 places as (
     select distinct c.story_id, r.region

@@ -7,14 +7,16 @@ from article_regions as r
 join articles as a using (article_id)
 group by all;
 
--- Stories per topic per region per day (the story's publication day, else the day it was
--- first seen: as daily_topic_counts, which region spike signals use per region).
+-- Stories per topic (about a watched country: in_watch) per region per day (the story's
+-- publication day, else the day it was first seen: as daily_topic_counts, which region
+-- spike signals use per region).
 --   select day, region, stories from daily_topic_region_counts where topic = 'mobilization' order by day;
 create or replace view daily_topic_region_counts as
 with topics as (
     select distinct a.story_id, t.topic
     from article_topics as t
     join articles as a using (article_id)
+    where in_watch(t.country)
 )
 select t.topic,
        sr.region,
