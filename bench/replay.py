@@ -99,9 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             "select day, kind, topic, region, count_day, day_stories, share_day, share_baseline"
             " from signals where kind in ('spike', 'region_spike') order by day, kind, topic"
         ).fetchall()
-        stories = dict(
-            con.execute("select day, stories from daily_story_counts").fetchall()
-        )
+        stories = dict(con.execute("select day, stories from daily_story_counts").fetchall())
         new_mob = con.execute(
             "select a.url, s.title from signals as g join stories as s using (story_id)"
             " join articles as a on a.article_id = s.first_article_id"
@@ -113,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\nspike days (topic or topic+region: stories that day of all, share vs baseline share):")
     spiked: dict[str, list[str]] = defaultdict(list)
-    for day, kind, topic, region, n, total, share, base_share in spikes:
+    for day, _kind, topic, region, n, total, share, base_share in spikes:
         what = f"{topic}{' in ' + region if region else ''} {n}/{total} ({share:.1%} vs {base_share or 0:.1%})"
         spiked[day.isoformat()].append(what)
     for day in sorted(spiked):
@@ -124,17 +122,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nknown event days in the stream: {len(known)}; with a spike: {len(hit)}")
     for d in known:
         if d not in spiked:
-            print(f"  no spike on {d} ({EVENTS[d]}); {stories.get(date.fromisoformat(d), 0)} stories that day")
+            print(
+                f"  no spike on {d} ({EVENTS[d]}); {stories.get(date.fromisoformat(d), 0)} stories that day"
+            )
     other = [d for d in sorted(spiked) if d not in EVENTS]
     print(f"spike days with no listed event: {len(other)}: {', '.join(other) or '-'}")
     # a jump in the day's volume with no spike is the rule working: list the biggest jumps
     counts = [stories.get(date.fromisoformat(d), 0) for d in days]
     jumps = sorted(
-        ((counts[i] / max(1, sum(counts[max(0, i - 7) : i]) / max(1, min(i, 7))), d)
-         for i, d in enumerate(days) if i >= 7),
+        (
+            (counts[i] / max(1, sum(counts[max(0, i - 7) : i]) / max(1, min(i, 7))), d)
+            for i, d in enumerate(days)
+            if i >= 7
+        ),
         reverse=True,
     )[:5]
-    print("biggest jumps in stories a day (x the week before):", ", ".join(f"{d} x{r:.1f}" + (" (spiked)" if d in spiked else "") for r, d in jumps))
+    print(
+        "biggest jumps in stories a day (x the week before):",
+        ", ".join(f"{d} x{r:.1f}" + (" (spiked)" if d in spiked else "") for r, d in jumps),
+    )
     if args.labels:
         labels = {
             json.loads(line)["url"]: json.loads(line)["topics"]

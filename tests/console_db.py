@@ -24,7 +24,8 @@ REGION_SPIKE = "region_spike:mobilization:RU-BU:yesterday"
 
 MOB_TEXT = (
     "The military enlistment office in Ulan-Ude handed summonses to 300 men on Monday. "
-    "Relatives of mobilized soldiers gathered outside the regional government to demand rotation."
+    "Relatives of mobilized soldiers gathered outside the regional government to demand rotation. "
+    "The governor promised to mobilize resources for their families."
 )
 
 
@@ -202,12 +203,13 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
             "snippet": MOB_TEXT[:80],
             "weight": 2.0,
         }
+        s3 = MOB_TEXT.index("mobilize resources")  # where the tagger puts it: not "The"
         ev_neg = {
             "term": "mobilize resources",
             "field": "text",
-            "start": 0,
-            "end": 3,
-            "snippet": "",
+            "start": s3,
+            "end": s3 + len("mobilize resources"),
+            "snippet": MOB_TEXT[s3 - 20 :],
             "weight": -1.5,
         }
         topics = [

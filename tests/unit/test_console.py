@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests import console_db
@@ -81,6 +82,7 @@ def test_signal_page_shows_why_copies_evidence_and_alerts(fixture_db: dict) -> N
     marked = [(e.term, [t for t, hit in e.parts if hit]) for e in sp.story.evidence]
     assert ("summons*", ["Summonses"]) in marked
     assert ("mobiliz*", ["mobilized"]) in marked
+    assert ("mobilize resources", ["mobilize resources"]) in marked, "a negative rule's words"
     assert {(a["channel"], a["status"]) for a in sp.alerts} == {
         ("slack", "sent"),
         ("email", "failed"),
@@ -323,3 +325,24 @@ def test_the_console_holds_the_copy_without_blocking_the_writer_and_sees_new_run
         )
         publish(con, settings)
     assert "later-signal" in client.get("/").text, "the next page reads the new copy"
+
+
+def test_the_overview_counts_the_watchs_countries_or_the_one_asked_for(fixture_db: dict) -> None:
+    """Topics about other countries are stored and shown when asked for, and left out of the
+    default overview, which counts as the signals do."""
+    from newsmon.console import queries
+
+    with duckdb.connect(str(fixture_db["settings"].db_path)) as con:
+        con.execute(
+            "update article_topics set country = 'US' where article_id in"
+            " (select article_id from articles where story_id = ?)",
+            [console_db.STORY],
+        )
+    with duckdb.connect(str(fixture_db["settings"].db_path), read_only=True) as con:
+        watch = queries.overview(con, ["mobilization"], 30, fixture_db["now"])
+        us = queries.overview(con, ["mobilization"], 30, fixture_db["now"], country="us")
+        every = queries.overview(con, ["mobilization"], 30, fixture_db["now"], country="all")
+    assert [c["last_24h"] for c in watch.counts] == [0], "the US story is out of the watch"
+    assert [c["last_24h"] for c in us.counts] == [1] and us.country == "US"
+    assert [c["last_24h"] for c in every.counts] == [1] and every.country == "all"
+    assert watch.countries == ["RU", "US"]

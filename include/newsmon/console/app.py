@@ -73,7 +73,17 @@ CSV_COLUMNS = {
         "source_count",
         "published_at",
     ],
-    "evidence": ["topic", "score", "term", "weight", "field", "source", "article_id", "snippet"],
+    "evidence": [
+        "topic",
+        "score",
+        "country",
+        "term",
+        "weight",
+        "field",
+        "source",
+        "article_id",
+        "snippet",
+    ],
     "copies": [
         "source",
         "title",
@@ -207,11 +217,13 @@ def create_app(
         )
 
     @app.get("/", response_class=HTMLResponse)
-    def overview(request: Request, days: int = 30) -> Response:
+    def overview(
+        request: Request, days: int = 30, country: str = Query("", max_length=3)
+    ) -> Response:
         days = min(queries.WINDOWS, key=lambda w: abs(w - days))
         try:
             with reading() as (s, con):
-                ov = queries.overview(con, topics(s), days, now())
+                ov = queries.overview(con, topics(s), days, now(), country=_country(country))
         except NoData:
             return empty(request, "overview")
         root = request.scope.get("root_path", "").rstrip("/")
@@ -341,12 +353,13 @@ def create_app(
         source: str = Query("", max_length=300),
         since: str = Query("", max_length=20),
         until: str = Query("", max_length=20),
+        country: str = Query("", max_length=3),
     ) -> Response:
         if name not in CSV_COLUMNS:
             return Response("no such table\n", status_code=404, media_type="text/plain")
         try:
             with reading() as (s, con):
-                records = _records(con, s, name, days, id, topic, now(), configured)
+                records = _records(con, s, name, days, id, topic, now(), configured, country)
                 if name == "search":
                     f, _ = search_args(q, topic, lang, source, since, until)
                     records = queries.search_page(con, limit=1000, **f)
@@ -355,6 +368,15 @@ def create_app(
         return csv(name, records)
 
     return app
+
+
+def _country(value: str) -> str:
+    """The overview's country filter from a query string: "", "all" or a two-letter code;
+    anything else is the default (the watch)."""
+    value = value.strip()
+    if value.lower() == "all":
+        return "all"
+    return value.upper() if len(value) == 2 and value.isalpha() and value.isascii() else ""
 
 
 def _records(
@@ -366,11 +388,12 @@ def _records(
     topic: str,
     now: datetime,
     configured: Callable[[Settings], list[dict[str, Any]]],
+    country: str = "",
 ) -> list[dict[str, Any]]:
     if name in ("counts", "daily", "regions"):
         days = min(queries.WINDOWS, key=lambda w: abs(w - days))
         topics = _topics(str(s.topics_path), s.topics_path.stat().st_mtime_ns)
-        ov = queries.overview(con, topics, days, now, limit=0)
+        ov = queries.overview(con, topics, days, now, limit=0, country=_country(country))
         return {"counts": ov.counts, "daily": ov.daily, "regions": ov.regions}[name]
     if name == "signals":
         return queries.rows(

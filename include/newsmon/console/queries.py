@@ -56,6 +56,8 @@ class Overview:
     counts: list[dict[str, Any]]  # topic, last_24h, baseline_per_day
     signals: list[dict[str, Any]]
     regions: list[dict[str, Any]] = field(default_factory=list)  # mobilization, this week
+    country: str = ""  # the filter: "" the watch's scope, "all", or one ISO 3166-1 code
+    countries: list[str] = field(default_factory=list)  # the codes offered, commonest first
 
 
 def overview(
@@ -64,13 +66,26 @@ def overview(
     days: int = 30,
     now: datetime | None = None,
     limit: int = 20,
+    country: str = "",
 ) -> Overview:
+    """The overview's figures; ``country`` filters the topics counted: "" those about the
+    watch's countries (as the signals count them), "all", or one ISO 3166-1 code. A copy
+    published before topics had countries counts every topic."""
     now = now or utcnow()
     until = now.astimezone(UTC).date()
     since = until - timedelta(days=days - 1)
-    daily = rows(run(con, "console/daily", since=since, until=until))
+    scoped = has(con, "watch_countries")
+    country = country.strip().upper() if country.strip().lower() != "all" else "all"
+    if scoped:
+        daily = rows(run(con, "console/daily_scoped", since=since, until=until, country=country))
+        recent = rows(run(con, "console/recent_counts_scoped", now=now, country=country))
+        countries = [r[0] for r in run(con, "console/topic_countries", limit=12).fetchall()]
+    else:
+        daily = rows(run(con, "console/daily", since=since, until=until))
+        recent = rows(run(con, "console/recent_counts", now=now))
+        countries, country = [], "all"
     spikes = rows(run(con, "console/spikes", since=since, until=until))
-    counted = {r["topic"]: r for r in rows(run(con, "console/recent_counts", now=now))}
+    counted = {r["topic"]: r for r in recent}
     counts = [counted.get(t, {"topic": t, "last_24h": 0, "baseline_per_day": 0.0}) for t in topics]
     signals = rows(run(con, "console/latest_signals", topic=None, limit=limit))
     regions = (
@@ -78,7 +93,9 @@ def overview(
         if has(con, "article_regions")
         else []
     )
-    return Overview(days, since, until, topics, daily, spikes, counts, signals, regions)
+    return Overview(
+        days, since, until, topics, daily, spikes, counts, signals, regions, country, countries
+    )
 
 
 # -- signal and story -------------------------------------------------------------------------
@@ -94,6 +111,7 @@ class EvidenceLine:
     field: str
     weight: float
     parts: list[tuple[str, bool]]  # the snippet, the matched words marked
+    country: str | None = None  # the country the topic is about, in this copy
 
 
 @dataclass
@@ -149,17 +167,22 @@ def story_page(
     evidence: list[EvidenceLine] = []
     for row in rows(run(con, "console/story_evidence", story_id=story_id, topic=topic)):
         bodies = {"title": row["title"] or "", "text": row["text"] or ""}
-        for e in row["evidence"] or []:
+        country = row.get("country")
+        lines = [(e, e["term"]) for e in row["evidence"] or []]
+        # the evidence that placed the topic in its country, after the topic's own
+        lines += [(e, f"country {country}: {e['term']}") for e in row.get("country_evidence") or []]
+        for e, term in lines:
             evidence.append(
                 EvidenceLine(
                     row["article_id"],
                     row["source"],
                     row["topic"],
                     row["score"],
-                    e["term"],
+                    term,
                     e["field"],
                     e["weight"],
                     marked(bodies.get(e["field"], ""), e["start"], e["end"]),
+                    country,
                 )
             )
     signal_ids = list(story["signal_ids"] or [])
