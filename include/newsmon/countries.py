@@ -10,9 +10,11 @@ the same rules as the topics and regions, so the words are read once for all thr
 
 A topic's country is decided from that evidence and the regions the text names:
 
-- each matched country term adds its weight, times 2 when it lies within
-  :data:`NEAR_CHARS` of one of the topic's own matches in the same field, or 1.5 when it is
-  in the headline (the headline says whose story it is);
+- each matched country term adds its weight, times 4 within :data:`TIGHT_CHARS` of one of
+  the topic's own matches in the same field ("U.S. election", "elections in France"), times
+  2 within :data:`NEAR_CHARS`, else times 1.5 in the headline (the headline says whose story
+  it is); a quarter of that when the country is the one speaking of the topic ("Kremlin says
+  watching U.S. election", "... – Kremlin");
 - a region of Russia adds its score to Russia, a region of Ukraine to Ukraine; a region
   Russia occupies and claims (Crimea, Donetsk, Luhansk, Zaporizhzhia, Kherson) adds to
   Russia: acts Russia runs there (its "referendums" and "elections", call-ups of residents)
@@ -24,6 +26,7 @@ A topic's country is decided from that evidence and the regions the text names:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,9 +38,38 @@ from newsmon.taxonomy import Taxonomy, build_taxonomy
 
 NEAR_CHARS = 150  # a country term this close to a topic match (same field) counts double
 NEAR_FACTOR = 2.0
+TIGHT_CHARS = 25  # ... and this close (a few words: "U.S. election", "elections in France")
+TIGHT_FACTOR = 4.0  # ... four times: the country the topic's words name
 TITLE_FACTOR = 1.5
+SPEAKER_FACTOR = 0.25  # a country that speaks of the topic ("Kremlin says", "– Kremlin")
 MIN_SCORE = 1.5  # a country below this total does not place the topic
 EVIDENCE_KEPT = 5  # the strongest country evidence kept per topic
+# what follows a speaker: "Russia says", "the Kremlin's spokesman said", "Moscow accuses"
+_SPEECH = re.compile(
+    r"\W{0,3}(?:'s\s+(?:\w+\s+){0,2})?(?:\w+\s+)?(?:says|said|say|accuses|accused|warns|warned|"
+    r"claims|claimed|denies|denied|following|follows|watching|watches|urges|urged|tells|told|"
+    r"condemns|condemned|slams|slammed|hails|hailed|praises|praised|threatens|vows|rejects|"
+    r"rejected|dismisses|dismissed|responds|responded|reacts|reacted|comments|commented|"
+    r"spokesman|spokeswoman|spokesperson|заявил|заявили|заявляет|сообщил|сообщили|сказал|"
+    r"отметил|считает|заявив|заявили|повідомив|повідомили|сказав|вважає|twierdzi|twierdzą|"
+    r"zapowiada|ostrzega|oskarża|komentuje|powiedział|powiedziała|przekazał|przekazała|"
+    r"przekazało|poinformował|poinformowała|poinformowało|ocenił|oceniła|stwierdził|"
+    r"stwierdziła|uważa|podał|podała|podało)\b",
+    re.IGNORECASE,
+)
+# a speaker named after the words it said: "..., said Ukraine's intelligence chief",
+# "... - oznajmił szef ukraińskiego wywiadu"
+_REPORTED = re.compile(
+    r"(?:[–—-]|,)\s*(?:\w+\s+){0,2}(?:said|says|told|added|oznajmił\w*|powiedział\w*|"
+    r"przekazał\w*|poinformował\w*|dodał\w*|заявил\w*|сообщил\w*|сказал\w*|заявив|"
+    r"повідомив|сказав)\b[^.!?]{0,100}$",
+    re.IGNORECASE,
+)
+# a headline's speaker after a dash ("... – Kremlin"), or a source named before it
+_ATTRIBUTION = re.compile(
+    r"(?:[–—-]|according to(?: the)?|według|по словам|по данным|за словами|за даними)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -74,15 +106,28 @@ def load_countries(path: str | Path = CONFIG_DIR / "countries.yaml") -> CountryG
     return build_countries(read_yaml(path))
 
 
-def _factor(e: Evidence, topic: TopicScore) -> float:
-    near = any(
-        t.field == e.field
-        and (abs(t.start - e.end) <= NEAR_CHARS or abs(e.start - t.end) <= NEAR_CHARS)
-        for t in topic.evidence
+def _factor(e: Evidence, topic: TopicScore, bodies: dict[str, str] | None) -> float:
+    """How much one country match counts for ``topic``: by its distance to the topic's own
+    matches (a few words, the sentence's span, the headline), and a quarter when the country
+    is the one speaking of the topic ("Kremlin says watching U.S. election")."""
+    gap = min(
+        (max(t.start - e.end, e.start - t.end, 0) for t in topic.evidence if t.field == e.field),
+        default=None,
     )
-    if near:
-        return NEAR_FACTOR
-    return TITLE_FACTOR if e.field == "title" else 1.0
+    if gap is not None and gap <= TIGHT_CHARS:
+        factor = TIGHT_FACTOR
+    elif gap is not None and gap <= NEAR_CHARS:
+        factor = NEAR_FACTOR
+    else:
+        factor = TITLE_FACTOR if e.field == "title" else 1.0
+    body = (bodies or {}).get(e.field, "")
+    if body and (
+        _SPEECH.match(body, e.end, min(len(body), e.end + 40))
+        or _ATTRIBUTION.search(body, max(0, e.start - 20), e.start)
+        or _REPORTED.search(body, max(0, e.start - 140), e.start)
+    ):
+        factor *= SPEAKER_FACTOR
+    return factor
 
 
 def decide(
@@ -90,14 +135,16 @@ def decide(
     countries: list[TopicScore],
     regions: list[TopicScore],
     claimed: frozenset[str],
+    bodies: dict[str, str] | None = None,
 ) -> tuple[str | None, list[Evidence]]:
     """The country ``topic`` is about (``None``: the text does not say) and the evidence
-    that decided it, strongest first (each item's weight is what it added)."""
+    that decided it, strongest first (each item's weight is what it added). ``bodies``
+    (``{"title": ..., "text": ...}``) lets a speaking country count less."""
     totals: dict[str, float] = {}
     found: dict[str, list[Evidence]] = {}
 
     def count(code: str, e: Evidence, term: str) -> None:
-        add = e.weight * _factor(e, topic)
+        add = e.weight * _factor(e, topic, bodies)
         totals[code] = totals.get(code, 0.0) + add
         found.setdefault(code, []).append(
             Evidence(term, e.field, e.start, e.end, e.snippet, round(add, 3))

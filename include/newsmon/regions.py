@@ -121,18 +121,23 @@ def score_both(
             (regions if s.topic in tagger.regions else countries).append(s)
         else:
             topics.append(s)
+    bodies = {"title": title or "", "text": text or ""}
     for t in topics:
         if t.context_evidence:
-            _with_context(t, countries, regions, tagger)
+            _with_context(t, countries, regions, tagger, bodies)
         if t.evidence:  # an unassigned topic listed by all_topics has no place to be
-            t.country, t.country_evidence = decide(t, countries, regions, tagger.claimed)
+            t.country, t.country_evidence = decide(t, countries, regions, tagger.claimed, bodies)
     if not all_topics:
         topics = [t for t in topics if t.assigned]
     return topics, regions
 
 
 def _with_context(
-    t: TopicScore, countries: list[TopicScore], regions: list[TopicScore], tagger: Tagger
+    t: TopicScore,
+    countries: list[TopicScore],
+    regions: list[TopicScore],
+    tagger: Tagger,
+    bodies: dict[str, str],
 ) -> None:
     """Add a topic's in_country terms ("draft", "detained") to its score and evidence when
     the country pass, reading all its matches, places it in one of their countries."""
@@ -140,7 +145,7 @@ def _with_context(
 
     spec = tagger.rules.topics[t.topic]
     probe = TopicScore(t.topic, t.score, t.evidence + t.context_evidence)
-    country, _ = decide(probe, countries, regions, tagger.claimed)
+    country, _ = decide(probe, countries, regions, tagger.claimed, bodies)
     if country not in {str(c).upper() for c in spec["in_country"]["countries"]}:
         return
     anchor = float(spec.get("anchor", 0))
