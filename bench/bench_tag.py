@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import filler_text as make_article  # noqa: E402
 
+from newsmon.config import read_yaml  # noqa: E402
 from newsmon.evaluate import (  # noqa: E402
     evaluate,
     gazetteer_predictor,
@@ -85,6 +86,7 @@ def main() -> int:
         score_topics(title, text, tax)
     per_doc = (time.perf_counter() - t) / len(docs) * 1000
     print(f"  speed: {per_doc:.2f} ms per generated article (mean 2.4 kB), one process")
+    _country_pass_cost(docs)
 
     words = "people blocked the block posts deleted content men summoned army war front "
     page = (words * 16_700).strip()
@@ -94,6 +96,41 @@ def main() -> int:
         f"  one {len(page.split()):,}-word page dense with group words: {time.perf_counter() - t:.2f} s"
     )
     return 0
+
+
+def _country_pass_cost(docs: list[list[str]]) -> None:
+    """What the country pass adds to tagging as ingest does it: the taxonomy and the
+    gazetteer in one pass (as before countries), against the tagger with the country
+    gazetteer and the per-topic decision; alternating runs in one process."""
+    from newsmon.config import load_settings
+    from newsmon.regions import load_tagger, score_both
+    from newsmon.taxonomy import build_taxonomy
+
+    s = load_settings()
+    tagger = load_tagger(s.topics_path, s.regions_path, s.countries_path)
+    gaz = load_gazetteer(s.regions_path)
+    before = build_taxonomy(
+        dict(
+            read_yaml(s.topics_path),
+            topics={**read_yaml(s.topics_path)["topics"], **gaz.rules.topics},
+        )
+    )
+    timings: dict[str, list[float]] = {"regions": [], "regions+countries": []}
+    for _ in range(3):
+        t = time.perf_counter()
+        for title, text in docs:
+            score_topics(title, text, before)
+        timings["regions"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for title, text in docs:
+            score_both(title, text, tagger)
+        timings["regions+countries"].append(time.perf_counter() - t)
+    best = {k: min(v) / len(docs) * 1000 for k, v in timings.items()}
+    print(
+        f"  country pass: {best['regions']:.3f} ms/article with regions as before,"
+        f" {best['regions+countries']:.3f} with countries: +{best['regions+countries'] - best['regions']:.3f} ms"
+        " (best of 3, alternating)"
+    )
 
 
 if __name__ == "__main__":
