@@ -34,6 +34,7 @@ from typing import Any
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.records import Evidence, TopicScore
+from newsmon.tag import snippet_of
 from newsmon.taxonomy import Taxonomy, build_taxonomy
 
 NEAR_CHARS = 150  # a country term this close to a topic match (same field) counts double
@@ -163,4 +164,5 @@ def decide(
     best = max(totals, key=lambda c: (totals[c], max(e.weight for e in found[c])))
     if totals[best] < MIN_SCORE:
         return None, []
-    return best, sorted(found[best], key=lambda e: -e.weight)[:EVIDENCE_KEPT]
+    kept = sorted(found[best], key=lambda e: -e.weight)[:EVIDENCE_KEPT]
+    return best, [snippet_of(e, bodies or {}) for e in kept]

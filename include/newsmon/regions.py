@@ -110,7 +110,14 @@ def score_both(
     of the taxonomy, assigned or not (regions and countries still only where placed)."""
     from newsmon.countries import decide
 
-    scores = score_topics(title, text, tagger.rules, all_topics=all_topics, in_country=True)
+    scores = score_topics(
+        title,
+        text,
+        tagger.rules,
+        all_topics=all_topics,
+        in_country=True,
+        no_snippets=tagger.countries,
+    )
     topics, regions, countries = [], [], []
     for s in scores:
         if s.topic in tagger.regions or s.topic in tagger.countries:

@@ -315,7 +315,12 @@ def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
 
 
 def _evidence(
-    tax: Taxonomy, field_name: str, m: _Match, bodies: dict[str, str], weight: float
+    tax: Taxonomy,
+    field_name: str,
+    m: _Match,
+    bodies: dict[str, str],
+    weight: float,
+    snippet: bool = True,
 ) -> Evidence:
     body = bodies[field_name]
     return Evidence(
@@ -323,13 +328,26 @@ def _evidence(
         field_name,
         m.start,
         m.end,
-        _snippet(body, m.start, m.end),
+        _snippet(body, m.start, m.end) if snippet else "",
         weight,
     )
 
 
+def snippet_of(e: Evidence, bodies: dict[str, str]) -> Evidence:
+    """``e`` with its snippet, when it was scored without one (see ``score_topics``)."""
+    if not e.snippet:
+        e.snippet = _snippet(bodies.get(e.field, ""), e.start, e.end)
+    return e
+
+
 def score_topics(
-    title: str, text: str, tax: Taxonomy, *, all_topics: bool = False, in_country: bool = False
+    title: str,
+    text: str,
+    tax: Taxonomy,
+    *,
+    all_topics: bool = False,
+    in_country: bool = False,
+    no_snippets: frozenset[str] = frozenset(),
 ) -> list[TopicScore]:
     """Score every topic; return the assigned ones (or all with ``all_topics``), best first.
 
@@ -337,7 +355,9 @@ def score_topics(
     one of its countries, which this function does not know: without ``in_country`` they are
     ignored; with it, their score and evidence are kept apart (``context_score``,
     ``context_evidence``), and a topic they hit is returned even when it is not assigned
-    without them (``assigned`` False), for :func:`newsmon.regions.score_both` to decide."""
+    without them (``assigned`` False), for :func:`newsmon.regions.score_both` to decide.
+    The evidence of topics in ``no_snippets`` has no snippet (most of a text's countries
+    are weighed, few kept: :func:`snippet_of` adds it to those)."""
     per_topic: dict[str, dict[str, list[tuple[str, _Match]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -413,10 +433,12 @@ def score_topics(
         # the evidence (with its snippets) only for the topics that are reported: of each
         # term, the occurrences that added to the score (title first, then in text order)
         evidence: list[Evidence] = []
+        with_snippets = topic not in no_snippets
         for t, hits in by_term.items():
             weight = tax.terms[t].weight
             evidence.extend(
-                _evidence(tax, f, m, bodies, weight) for f, m in hits[:EVIDENCE_PER_TERM]
+                _evidence(tax, f, m, bodies, weight, with_snippets)
+                for f, m in hits[:EVIDENCE_PER_TERM]
             )
         for t in negatives:
             field_name, m = next((f, x) for f, x in found["negative"] if x.term == t)
