@@ -27,6 +27,7 @@ A topic's country is decided from that evidence and the regions the text names:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,9 +64,10 @@ _SPEECH = re.compile(
 _REPORTED = re.compile(
     r"(?:[–—-]|,)\s*(?:\w+\s+){0,2}(?:said|says|told|added|oznajmił\w*|powiedział\w*|"
     r"przekazał\w*|poinformował\w*|dodał\w*|заявил\w*|сообщил\w*|сказал\w*|заявив|"
-    r"повідомив|сказав)\b[^.!?]{0,100}$",
+    r"повідомив|сказав)\b",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"[.!?…]\s")
 # a headline's speaker after a dash ("... – Kremlin"), or a source named before it
 _ATTRIBUTION = re.compile(
     r"(?:[–—-]|according to(?: the)?|według|по словам|по данным|за словами|за даними)\s*$",
@@ -107,14 +109,62 @@ def load_countries(path: str | Path = CONFIG_DIR / "countries.yaml") -> CountryG
     return build_countries(read_yaml(path))
 
 
-def _factor(e: Evidence, topic: TopicScore, bodies: dict[str, str] | None) -> float:
+def _speaks(e: Evidence, body: str) -> bool:
+    """Whether the country matched at ``e`` is the one speaking: a speech verb after it
+    ("Russia says"), a dash or "according to" before it, or, earlier in its sentence, the
+    words it said closed by a dash or comma and a speech verb ("..., said Budanov")."""
+    if _SPEECH.match(body, e.end, min(len(body), e.end + 40)) or _ATTRIBUTION.search(
+        body, max(0, e.start - 20), e.start
+    ):
+        return True
+    window = max(0, e.start - 140)
+    ends = [m.end() for m in _SENTENCE_END.finditer(body, window, e.start)]
+    return bool(_REPORTED.search(body, ends[-1] if ends else window, e.start))
+
+
+def _spans(topic: TopicScore) -> dict[str, tuple[list[int], list[tuple[int, int]]]]:
+    """The topic's match spans per field, sorted, with their starts (for bisection); kept on
+    the topic object while its country is decided."""
+    cached = getattr(topic, "_spans", None)
+    if cached is None or cached[0] is not topic.evidence:
+        by_field: dict[str, list[tuple[int, int]]] = {}
+        for t in topic.evidence:
+            by_field.setdefault(t.field, []).append((t.start, t.end))
+        spans = {f: ([a for a, _ in sorted(v)], sorted(v)) for f, v in by_field.items()}
+        cached = (topic.evidence, spans)
+        object.__setattr__(topic, "_spans", cached)
+    return cached[1]
+
+
+def _gap(e: Evidence, spans: dict[str, tuple[list[int], list[tuple[int, int]]]]) -> int | None:
+    """Characters between ``e`` and the nearest of the topic's matches in its field (0 when
+    they touch or overlap; None: the topic has no match there). The nearest lies beside
+    where ``e`` would sort among them, by start: the ones around it are checked, and every
+    earlier one only through the furthest end reached (overlapping evidence is rare)."""
+    found = spans.get(e.field)
+    if not found:
+        return None
+    starts, pairs = found
+    i = bisect_left(starts, e.start)
+    best = None
+    for j in (i - 1, i, i + 1):
+        if 0 <= j < len(pairs):
+            a, b = pairs[j]
+            gap = max(a - e.end, e.start - b, 0)
+            best = gap if best is None or gap < best else best
+    return best
+
+
+def _factor(
+    e: Evidence,
+    topic: TopicScore,
+    bodies: dict[str, str] | None,
+    speakers: dict[tuple[str, int], bool] | None = None,
+) -> float:
     """How much one country match counts for ``topic``: by its distance to the topic's own
     matches (a few words, the sentence's span, the headline), and a quarter when the country
     is the one speaking of the topic ("Kremlin says watching U.S. election")."""
-    gap = min(
-        (max(t.start - e.end, e.start - t.end, 0) for t in topic.evidence if t.field == e.field),
-        default=None,
-    )
+    gap = _gap(e, _spans(topic))
     if gap is not None and gap <= TIGHT_CHARS:
         factor = TIGHT_FACTOR
     elif gap is not None and gap <= NEAR_CHARS:
@@ -122,12 +172,15 @@ def _factor(e: Evidence, topic: TopicScore, bodies: dict[str, str] | None) -> fl
     else:
         factor = TITLE_FACTOR if e.field == "title" else 1.0
     body = (bodies or {}).get(e.field, "")
-    if body and (
-        _SPEECH.match(body, e.end, min(len(body), e.end + 40))
-        or _ATTRIBUTION.search(body, max(0, e.start - 20), e.start)
-        or _REPORTED.search(body, max(0, e.start - 140), e.start)
-    ):
-        factor *= SPEAKER_FACTOR
+    if body:
+        key = (e.field, e.start)
+        speaks = speakers.get(key) if speakers is not None else None
+        if speaks is None:
+            speaks = _speaks(e, body)
+            if speakers is not None:
+                speakers[key] = speaks
+        if speaks:
+            factor *= SPEAKER_FACTOR
     return factor
 
 
@@ -137,15 +190,17 @@ def decide(
     regions: list[TopicScore],
     claimed: frozenset[str],
     bodies: dict[str, str] | None = None,
+    speakers: dict[tuple[str, int], bool] | None = None,
 ) -> tuple[str | None, list[Evidence]]:
     """The country ``topic`` is about (``None``: the text does not say) and the evidence
     that decided it, strongest first (each item's weight is what it added). ``bodies``
-    (``{"title": ..., "text": ...}``) lets a speaking country count less."""
+    (``{"title": ..., "text": ...}``) lets a speaking country count less; ``speakers`` keeps
+    what was found of each match across the topics of one text."""
     totals: dict[str, float] = {}
     found: dict[str, list[Evidence]] = {}
 
     def count(code: str, e: Evidence, term: str) -> None:
-        add = e.weight * _factor(e, topic, bodies)
+        add = e.weight * _factor(e, topic, bodies, speakers)
         totals[code] = totals.get(code, 0.0) + add
         found.setdefault(code, []).append(
             Evidence(term, e.field, e.start, e.end, e.snippet, round(add, 3))

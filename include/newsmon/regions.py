@@ -129,11 +129,14 @@ def score_both(
         else:
             topics.append(s)
     bodies = {"title": title or "", "text": text or ""}
+    speakers: dict[tuple[str, int], bool] = {}  # per match, whether its country speaks
     for t in topics:
         if t.context_evidence:
-            _with_context(t, countries, regions, tagger, bodies)
+            _with_context(t, countries, regions, tagger, bodies, speakers)
         if t.evidence:  # an unassigned topic listed by all_topics has no place to be
-            t.country, t.country_evidence = decide(t, countries, regions, tagger.claimed, bodies)
+            t.country, t.country_evidence = decide(
+                t, countries, regions, tagger.claimed, bodies, speakers
+            )
     if not all_topics:
         topics = [t for t in topics if t.assigned]
     return topics, regions
@@ -145,6 +148,7 @@ def _with_context(
     regions: list[TopicScore],
     tagger: Tagger,
     bodies: dict[str, str],
+    speakers: dict[tuple[str, int], bool],
 ) -> None:
     """Add a topic's in_country terms ("draft", "detained") to its score and evidence when
     the country pass, reading all its matches, places it in one of their countries."""
@@ -152,7 +156,7 @@ def _with_context(
 
     spec = tagger.rules.topics[t.topic]
     probe = TopicScore(t.topic, t.score, t.evidence + t.context_evidence)
-    country, _ = decide(probe, countries, regions, tagger.claimed, bodies)
+    country, _ = decide(probe, countries, regions, tagger.claimed, bodies, speakers)
     if country not in {str(c).upper() for c in spec["in_country"]["countries"]}:
         return
     anchor = float(spec.get("anchor", 0))
