@@ -27,7 +27,7 @@ A topic's country is decided from that evidence and the regions the text names:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +45,7 @@ TIGHT_FACTOR = 4.0  # ... four times: the country the topic's words name
 TITLE_FACTOR = 1.5
 SPEAKER_FACTOR = 0.25  # a country that speaks of the topic ("Kremlin says", "– Kremlin")
 MIN_SCORE = 1.5  # a country below this total does not place the topic
-EVIDENCE_KEPT = 5  # the strongest country evidence kept per topic
+EVIDENCE_KEPT = 3  # the strongest country evidence kept per topic
 # what follows a speaker: "Russia says", "the Kremlin's spokesman said", "Moscow accuses"
 _SPEECH = re.compile(
     r"\W{0,3}(?:'s\s+(?:\w+\s+){0,2})?(?:\w+\s+)?(?:says|said|say|accuses|accused|warns|warned|"
@@ -122,102 +122,123 @@ def _speaks(e: Evidence, body: str) -> bool:
     return bool(_REPORTED.search(body, ends[-1] if ends else window, e.start))
 
 
-def _spans(topic: TopicScore) -> dict[str, tuple[list[int], list[tuple[int, int]]]]:
-    """The topic's match spans per field, sorted, with their starts (for bisection); kept on
-    the topic object while its country is decided."""
-    cached = getattr(topic, "_spans", None)
-    if cached is None or cached[0] is not topic.evidence:
-        by_field: dict[str, list[tuple[int, int]]] = {}
-        for t in topic.evidence:
-            by_field.setdefault(t.field, []).append((t.start, t.end))
-        spans = {f: ([a for a, _ in sorted(v)], sorted(v)) for f, v in by_field.items()}
-        cached = (topic.evidence, spans)
-        object.__setattr__(topic, "_spans", cached)
-    return cached[1]
+@dataclass(frozen=True)
+class Placement:
+    """One match that places things in a country: a country term or a region's."""
+
+    code: str  # ISO 3166-1 alpha-2
+    evidence: Evidence
+    term: str  # as reported: the country term, or "region RU-BU: бурят*"
+    weight: float  # the term's weight, times SPEAKER_FACTOR when its country speaks
 
 
-def _gap(e: Evidence, spans: dict[str, tuple[list[int], list[tuple[int, int]]]]) -> int | None:
-    """Characters between ``e`` and the nearest of the topic's matches in its field (0 when
-    they touch or overlap; None: the topic has no match there). The nearest lies beside
-    where ``e`` would sort among them, by start: the ones around it are checked, and every
-    earlier one only through the furthest end reached (overlapping evidence is rare)."""
-    found = spans.get(e.field)
-    if not found:
-        return None
-    starts, pairs = found
-    i = bisect_left(starts, e.start)
-    best = None
-    for j in (i - 1, i, i + 1):
-        if 0 <= j < len(pairs):
-            a, b = pairs[j]
-            gap = max(a - e.end, e.start - b, 0)
-            best = gap if best is None or gap < best else best
-    return best
+@dataclass
+class Placed:
+    """A text's placements, laid out for :func:`decide`: per field, sorted by start; and
+    each country's total and strongest piece as if no topic match were near (times 1.5 in
+    the headline), which a topic's nearby matches then raise."""
+
+    items: list[Placement]
+    by_field: dict[str, tuple[list[int], list[int]]]  # field -> (starts, item indexes)
+    base: list[float]  # per item: its weight times its headline factor
+    totals: dict[str, float]
+    strongest: dict[str, float]
+    longest: int  # the longest placement match, in characters
 
 
-def _factor(
-    e: Evidence,
-    topic: TopicScore,
-    bodies: dict[str, str] | None,
-    speakers: dict[tuple[str, int], bool] | None = None,
-) -> float:
-    """How much one country match counts for ``topic``: by its distance to the topic's own
-    matches (a few words, the sentence's span, the headline), and a quarter when the country
-    is the one speaking of the topic ("Kremlin says watching U.S. election")."""
-    gap = _gap(e, _spans(topic))
-    if gap is not None and gap <= TIGHT_CHARS:
-        factor = TIGHT_FACTOR
-    elif gap is not None and gap <= NEAR_CHARS:
-        factor = NEAR_FACTOR
-    else:
-        factor = TITLE_FACTOR if e.field == "title" else 1.0
-    body = (bodies or {}).get(e.field, "")
-    if body:
-        key = (e.field, e.start)
-        speaks = speakers.get(key) if speakers is not None else None
-        if speaks is None:
-            speaks = _speaks(e, body)
-            if speakers is not None:
-                speakers[key] = speaks
-        if speaks:
-            factor *= SPEAKER_FACTOR
-    return factor
-
-
-def decide(
-    topic: TopicScore,
+def placements(
     countries: list[TopicScore],
     regions: list[TopicScore],
     claimed: frozenset[str],
     bodies: dict[str, str] | None = None,
-    speakers: dict[tuple[str, int], bool] | None = None,
-) -> tuple[str | None, list[Evidence]]:
-    """The country ``topic`` is about (``None``: the text does not say) and the evidence
-    that decided it, strongest first (each item's weight is what it added). ``bodies``
-    (``{"title": ..., "text": ...}``) lets a speaking country count less; ``speakers`` keeps
-    what was found of each match across the topics of one text."""
-    totals: dict[str, float] = {}
-    found: dict[str, list[Evidence]] = {}
+) -> Placed:
+    """Every match of a text that places things in a country, weighed once for all its
+    topics (whether its country speaks does not depend on the topic)."""
+    items: list[Placement] = []
+    bodies = bodies or {}
 
-    def count(code: str, e: Evidence, term: str) -> None:
-        add = e.weight * _factor(e, topic, bodies, speakers)
-        totals[code] = totals.get(code, 0.0) + add
-        found.setdefault(code, []).append(
-            Evidence(term, e.field, e.start, e.end, e.snippet, round(add, 3))
-        )
+    def add(code: str, e: Evidence, term: str) -> None:
+        body = bodies.get(e.field, "")
+        speaks = bool(body) and _speaks(e, body)
+        items.append(Placement(code, e, term, e.weight * (SPEAKER_FACTOR if speaks else 1.0)))
 
     for c in countries:
         for e in c.evidence:
-            count(c.topic, e, e.term)
+            add(c.topic, e, e.term)
     for r in regions:
         code = "RU" if r.topic.startswith("RU-") or r.topic in claimed else r.topic[:2]
         for e in r.evidence:
-            count(code, e, f"region {r.topic}: {e.term}")
-    if not totals:
+            add(code, e, f"region {r.topic}: {e.term}")
+    by_field: dict[str, list[tuple[int, int]]] = {}
+    base: list[float] = []
+    totals: dict[str, float] = {}
+    strongest: dict[str, float] = {}
+    for i, p in enumerate(items):
+        by_field.setdefault(p.evidence.field, []).append((p.evidence.start, i))
+        b = p.weight * (TITLE_FACTOR if p.evidence.field == "title" else 1.0)
+        base.append(b)
+        totals[p.code] = totals.get(p.code, 0.0) + b
+        strongest[p.code] = max(strongest.get(p.code, 0.0), b)
+    laid = {f: ([a for a, _ in sorted(v)], [i for _, i in sorted(v)]) for f, v in by_field.items()}
+    longest = max((p.evidence.end - p.evidence.start for p in items), default=0)
+    return Placed(items, laid, base, totals, strongest, longest)
+
+
+def decide(
+    topic: TopicScore, placed: Placed, bodies: dict[str, str] | None = None
+) -> tuple[str | None, list[Evidence]]:
+    """The country ``topic`` is about (``None``: the text does not say) and the evidence
+    that decided it, strongest first (each item's weight is what it added), from the
+    text's :func:`placements`. Only the placements near one of the topic's matches differ
+    from their base weight, and they are found by bisection, so a topic costs in
+    proportion to its own matches, not to every country the text names."""
+    if not placed.items:
         return None, []
+    near: dict[int, float] = {}  # item -> its factor for this topic
+    for t in topic.evidence:
+        laid = placed.by_field.get(t.field)
+        if laid is None:
+            continue
+        starts, order = laid
+        lo = bisect_left(starts, t.start - NEAR_CHARS - placed.longest)
+        hi = bisect_right(starts, t.end + NEAR_CHARS)
+        for k in range(lo, hi):
+            i = order[k]
+            e = placed.items[i].evidence
+            gap = max(t.start - e.end, e.start - t.end, 0)
+            if gap > NEAR_CHARS:
+                continue
+            factor = TIGHT_FACTOR if gap <= TIGHT_CHARS else NEAR_FACTOR
+            if factor > near.get(i, 0.0):
+                near[i] = factor
+    totals = dict(placed.totals)
+    strongest = dict(placed.strongest)
+    adds = list(placed.base)
+    for i, factor in near.items():
+        p = placed.items[i]
+        add = p.weight * factor
+        totals[p.code] += add - adds[i]
+        adds[i] = add
+        strongest[p.code] = max(strongest[p.code], add)
     # a tie goes to the country with the strongest single piece of evidence
-    best = max(totals, key=lambda c: (totals[c], max(e.weight for e in found[c])))
+    best = max(totals, key=lambda c: (totals[c], strongest[c]))
     if totals[best] < MIN_SCORE:
         return None, []
-    kept = sorted(found[best], key=lambda e: -e.weight)[:EVIDENCE_KEPT]
-    return best, [snippet_of(e, bodies or {}) for e in kept]
+    mine = sorted(
+        ((adds[i], p) for i, p in enumerate(placed.items) if p.code == best),
+        key=lambda ap: -ap[0],
+    )[:EVIDENCE_KEPT]
+    return best, [
+        snippet_of(
+            Evidence(
+                p.term,
+                p.evidence.field,
+                p.evidence.start,
+                p.evidence.end,
+                p.evidence.snippet,
+                round(add, 3),
+            ),
+            bodies or {},
+        )
+        for add, p in mine
+    ]

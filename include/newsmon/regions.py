@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
+from newsmon.countries import Placed, decide, load_countries, placements
 from newsmon.records import TopicScore
 from newsmon.tag import score_topics
 from newsmon.taxonomy import Taxonomy, build_taxonomy
@@ -79,8 +80,6 @@ def load_tagger(
 ) -> Tagger:
     """The topic taxonomy, the region gazetteer and the country gazetteer as one
     :class:`Tagger`."""
-    from newsmon.countries import load_countries
-
     raw = read_yaml(topics_path)
     gaz = load_gazetteer(regions_path)
     countries = load_countries(countries_path)
@@ -108,8 +107,6 @@ def score_both(
     """``(topics, regions)`` of one text, from one pass over its words; each topic carries
     the country it is about (:func:`newsmon.countries.decide`). ``all_topics``: every topic
     of the taxonomy, assigned or not (regions and countries still only where placed)."""
-    from newsmon.countries import decide
-
     scores = score_topics(
         title,
         text,
@@ -129,34 +126,23 @@ def score_both(
         else:
             topics.append(s)
     bodies = {"title": title or "", "text": text or ""}
-    speakers: dict[tuple[str, int], bool] = {}  # per match, whether its country speaks
+    placed = placements(countries, regions, tagger.claimed, bodies)
     for t in topics:
         if t.context_evidence:
-            _with_context(t, countries, regions, tagger, bodies, speakers)
+            _with_context(t, placed, tagger, bodies)
         if t.evidence:  # an unassigned topic listed by all_topics has no place to be
-            t.country, t.country_evidence = decide(
-                t, countries, regions, tagger.claimed, bodies, speakers
-            )
+            t.country, t.country_evidence = decide(t, placed, bodies)
     if not all_topics:
         topics = [t for t in topics if t.assigned]
     return topics, regions
 
 
-def _with_context(
-    t: TopicScore,
-    countries: list[TopicScore],
-    regions: list[TopicScore],
-    tagger: Tagger,
-    bodies: dict[str, str],
-    speakers: dict[tuple[str, int], bool],
-) -> None:
+def _with_context(t: TopicScore, placed: Placed, tagger: Tagger, bodies: dict[str, str]) -> None:
     """Add a topic's in_country terms ("draft", "detained") to its score and evidence when
     the country pass, reading all its matches, places it in one of their countries."""
-    from newsmon.countries import decide
-
     spec = tagger.rules.topics[t.topic]
     probe = TopicScore(t.topic, t.score, t.evidence + t.context_evidence)
-    country, _ = decide(probe, countries, regions, tagger.claimed, bodies, speakers)
+    country, _ = decide(probe, placed, bodies)
     if country not in {str(c).upper() for c in spec["in_country"]["countries"]}:
         return
     anchor = float(spec.get("anchor", 0))
