@@ -22,14 +22,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import filler_text as make_article  # noqa: E402
 
-from newsmon.config import read_yaml  # noqa: E402
+from newsmon.config import load_settings, read_yaml  # noqa: E402
 from newsmon.evaluate import (  # noqa: E402
     evaluate,
     gazetteer_predictor,
     read_labelled,
-    taxonomy_predictor,
+    tagger_predictor,
 )
-from newsmon.regions import load_gazetteer  # noqa: E402
+from newsmon.regions import load_gazetteer, load_tagger  # noqa: E402
 from newsmon.tag import score_topics  # noqa: E402
 from newsmon.taxonomy import load_taxonomy  # noqa: E402
 
@@ -44,7 +44,11 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="list the real pages tagged wrongly")
     args = parser.parse_args()
     tax = load_taxonomy()
-    predict = taxonomy_predictor(tax)
+    # the labelled sets scored as ingest tags them: taxonomy, in_country words, country pass
+    settings = load_settings()
+    predict = tagger_predictor(
+        load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
+    )
     print(f"taxonomy {tax.version}")
     gaz = load_gazetteer()
     for path in sorted(LABELLED.glob("*.jsonl")):

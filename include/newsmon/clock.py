@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 
+from newsmon.config import ConfigError
+
 SHIFT_VARIABLE = "NEWSMON_CLOCK_SHIFT"
 
 
@@ -20,8 +22,8 @@ def shift() -> timedelta:
         return timedelta(0)
     try:
         return timedelta(seconds=float(value))
-    except ValueError as exc:
-        raise ValueError(f"{SHIFT_VARIABLE} must be a number of seconds, not {value!r}") from exc
+    except ValueError as exc:  # a setting, said as one: `newsmon` exits 2 with this line
+        raise ConfigError(f"{SHIFT_VARIABLE} must be a number of seconds, not {value!r}") from exc
 
 
 def now() -> datetime:

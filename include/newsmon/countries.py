@@ -33,10 +33,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
+from newsmon.config import CONFIG_DIR, read_yaml
 from newsmon.records import Evidence, TopicScore
 from newsmon.tag import snippet_of
-from newsmon.taxonomy import Taxonomy, build_taxonomy
+from newsmon.taxonomy import Taxonomy, place_rules
 
 NEAR_CHARS = 150  # a country term this close to a topic match (same field) counts double
 NEAR_FACTOR = 2.0
@@ -84,24 +84,13 @@ class CountryGazetteer:
 
 def build_countries(raw: dict[str, Any]) -> CountryGazetteer:
     countries = raw.get("countries")
-    if not isinstance(countries, dict) or not countries:
-        raise ConfigError("the country gazetteer has no 'countries'")
-    threshold = float(raw.get("threshold", MIN_SCORE))
-    topics = {}
-    for code, spec in countries.items():
-        if not isinstance(spec, dict) or not spec.get("terms"):
-            raise ConfigError(f"country {code!r} has no terms")
-        topics[str(code)] = {
-            "label": spec.get("name", code),
-            "reference_words": 0,  # a country named once is named, however long the text
-            "threshold": threshold,
-            "title_boost": 1.0,  # the headline's weight is the decision's (TITLE_FACTOR)
-            "terms": spec["terms"],
-            "contexts": spec.get("contexts"),
-        }
     version = str(raw.get("version", "1"))
+    # the headline's weight is the decision's (TITLE_FACTOR), not the match's
+    rules = place_rules(
+        countries, ("countries", "country"), version, float(raw.get("threshold", MIN_SCORE)), 1.0
+    )
     names = {str(c): str(s.get("name", c)) for c, s in countries.items()}
-    return CountryGazetteer(version, names, build_taxonomy({"version": version, "topics": topics}))
+    return CountryGazetteer(version, names, rules)
 
 
 @lru_cache(maxsize=8)

@@ -21,7 +21,7 @@ from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.countries import Placed, decide, load_countries, placements
 from newsmon.records import TopicScore
 from newsmon.tag import score_topics
-from newsmon.taxonomy import Taxonomy, build_taxonomy
+from newsmon.taxonomy import Taxonomy, build_taxonomy, place_rules
 
 
 @dataclass(frozen=True)
@@ -36,24 +36,15 @@ class Gazetteer:
 
 def build_gazetteer(raw: dict[str, Any]) -> Gazetteer:
     regions = raw.get("regions")
-    if not isinstance(regions, dict) or not regions:
-        raise ConfigError("the gazetteer has no 'regions'")
-    threshold = float(raw.get("threshold", 3))
-    boost = float(raw.get("title_boost", 1.5))
-    topics = {}
-    for code, spec in regions.items():
-        if not isinstance(spec, dict) or not spec.get("terms"):
-            raise ConfigError(f"region {code!r} has no terms")
-        topics[str(code)] = {
-            "label": spec.get("name", code),
-            "reference_words": 0,  # a place named once is a place, however long the text
-            "threshold": float(spec.get("threshold", threshold)),
-            "title_boost": boost,
-            "terms": spec["terms"],
-            "contexts": spec.get("contexts"),
-        }
     version = str(raw.get("version", "1"))
-    return Gazetteer(version, regions, build_taxonomy({"version": version, "topics": topics}))
+    rules = place_rules(
+        regions,
+        ("regions", "region"),
+        version,
+        threshold=float(raw.get("threshold", 3)),
+        title_boost=float(raw.get("title_boost", 1.5)),
+    )
+    return Gazetteer(version, regions, rules)
 
 
 @lru_cache(maxsize=8)
@@ -126,7 +117,13 @@ def score_both(
         else:
             topics.append(s)
     bodies = {"title": title or "", "text": text or ""}
-    placed = placements(countries, regions, tagger.claimed, bodies)
+    # the placements are weighed only for a text with a topic to place (most have none)
+    placed = placements(
+        countries if any(t.evidence for t in topics) else [],
+        regions if any(t.evidence for t in topics) else [],
+        tagger.claimed,
+        bodies,
+    )
     for t in topics:
         if t.context_evidence:
             _with_context(t, placed, tagger, bodies)

@@ -133,7 +133,7 @@ def _error_lines(result: dict[str, Any], settings: Settings) -> list[str]:
         lines.append(f"    … and {more:,} more; by reason:")
         lines += [f"      {n:>9,}  [{s}] {_short(r)}" for s, r, n in reasons]
         lines.append(
-            "    all of them: newsmon sql \"select origin, stage, reason, detail from ingest_errors"
+            '    all of them: newsmon sql "select origin, stage, reason, detail from ingest_errors'
             f" where last_run_id = '{result['run_id']}' order by origin\""
         )
     return lines

@@ -236,6 +236,31 @@ def _as_groups(spec: Any) -> list[list[str]]:
     return [list(spec)]
 
 
+def place_rules(
+    entries: Any, what: tuple[str, str], version: str, threshold: float, title_boost: float
+) -> Taxonomy:
+    """A gazetteer's places (regions, countries: ``{code: {name, terms, contexts?,
+    threshold?}}``) compiled as topics of their own, so they are matched in the same pass as
+    the taxonomy: a place named once is named, however long the text (no length scaling).
+    ``what``: the places' name, plural and singular, for the errors."""
+    many, one = what
+    if not isinstance(entries, dict) or not entries:
+        raise ConfigError(f"the gazetteer has no '{many}'")
+    topics = {}
+    for code, spec in entries.items():
+        if not isinstance(spec, dict) or not spec.get("terms"):
+            raise ConfigError(f"{one} {code!r} has no terms")
+        topics[str(code)] = {
+            "label": spec.get("name", code),
+            "reference_words": 0,
+            "threshold": float(spec.get("threshold", threshold)),
+            "title_boost": title_boost,
+            "terms": spec["terms"],
+            "contexts": spec.get("contexts"),
+        }
+    return build_taxonomy({"version": version, "topics": topics})
+
+
 @lru_cache(maxsize=8)
 def load_taxonomy(path: str | Path = CONFIG_DIR / "topics.yaml") -> Taxonomy:
     return build_taxonomy(read_yaml(path))

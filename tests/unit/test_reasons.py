@@ -78,3 +78,21 @@ def test_same_problem_at_two_times_is_one_identity() -> None:
     b = IngestError("u", "fetch", "timed out after 9.87s at 2026-12-07 11:02 UTC").to_dict()
     assert (a["origin"], a["stage"], a["reason"]) == (b["origin"], b["stage"], b["reason"])
     assert a["detail"] != b["detail"]
+
+
+def test_a_clock_shift_that_is_not_a_number_is_a_setting_error(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """`newsmon ingest` with NEWSMON_CLOCK_SHIFT=soon: one plain line and exit 2."""
+    from datetime import UTC, datetime
+
+    from newsmon import clock
+    from newsmon.cli import main
+
+    (tmp_path / "a.txt").write_text("Call-ups in Omsk\n\nMen were summoned.", encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_CLOCK_SHIFT", "soon")
+    rc = main(["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "n.duckdb"), "-q"])
+    assert rc == 2
+    assert "NEWSMON_CLOCK_SHIFT must be a number of seconds, not 'soon'" in capsys.readouterr().err
+    monkeypatch.setenv("NEWSMON_CLOCK_SHIFT", "-90.5")
+    assert abs((clock.now() - datetime.now(UTC)).total_seconds() + 90.5) < 5
