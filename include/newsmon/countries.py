@@ -35,7 +35,6 @@ from typing import Any
 
 from newsmon.config import CONFIG_DIR, read_yaml
 from newsmon.records import Evidence, TopicScore
-from newsmon.tag import snippet_of
 from newsmon.taxonomy import Taxonomy, place_rules
 
 NEAR_CHARS = 150  # a country term this close to a topic match (same field) counts double
@@ -107,6 +106,8 @@ def _speaks(e: Evidence, body: str) -> bool:
     ):
         return True
     window = max(0, e.start - 140)
+    if not _REPORTED.search(body, window, e.start):  # mostly: no speech verb before it at all
+        return False
     ends = [m.end() for m in _SENTENCE_END.finditer(body, window, e.start)]
     return bool(_REPORTED.search(body, ends[-1] if ends else window, e.start))
 
@@ -173,14 +174,13 @@ def placements(
     return Placed(items, laid, base, totals, strongest, longest)
 
 
-def decide(
-    topic: TopicScore, placed: Placed, bodies: dict[str, str] | None = None
-) -> tuple[str | None, list[Evidence]]:
+def decide(topic: TopicScore, placed: Placed) -> tuple[str | None, list[Evidence]]:
     """The country ``topic`` is about (``None``: the text does not say) and the evidence
     that decided it, strongest first (each item's weight is what it added), from the
     text's :func:`placements`. Only the placements near one of the topic's matches differ
     from their base weight, and they are found by bisection, so a topic costs in
-    proportion to its own matches, not to every country the text names."""
+    proportion to its own matches, not to every country the text names. The evidence has
+    the snippets its placements had (:func:`newsmon.tag.add_snippets` adds missing ones)."""
     if not placed.items:
         return None, []
     near: dict[int, float] = {}  # item -> its factor for this topic
@@ -218,16 +218,13 @@ def decide(
         key=lambda ap: -ap[0],
     )[:EVIDENCE_KEPT]
     return best, [
-        snippet_of(
-            Evidence(
-                p.term,
-                p.evidence.field,
-                p.evidence.start,
-                p.evidence.end,
-                p.evidence.snippet,
-                round(add, 3),
-            ),
-            bodies or {},
+        Evidence(
+            p.term,
+            p.evidence.field,
+            p.evidence.start,
+            p.evidence.end,
+            p.evidence.snippet,
+            round(add, 3),
         )
         for add, p in mine
     ]

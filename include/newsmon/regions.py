@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.countries import Placed, decide, load_countries, placements
 from newsmon.records import TopicScore
-from newsmon.tag import score_topics
+from newsmon.tag import add_snippets, score_topics
 from newsmon.taxonomy import Taxonomy, build_taxonomy, place_rules
 
 
@@ -98,13 +99,10 @@ def score_both(
     """``(topics, regions)`` of one text, from one pass over its words; each topic carries
     the country it is about (:func:`newsmon.countries.decide`). ``all_topics``: every topic
     of the taxonomy, assigned or not (regions and countries still only where placed)."""
+    # scored without snippets: every country a text names is weighed and few are kept, and
+    # a topic that its in_country words do not raise is dropped; what is returned gets them
     scores = score_topics(
-        title,
-        text,
-        tagger.rules,
-        all_topics=all_topics,
-        in_country=True,
-        no_snippets=tagger.countries,
+        title, text, tagger.rules, all_topics=all_topics, in_country=True, snippets=False
     )
     topics, regions, countries = [], [], []
     for s in scores:
@@ -125,29 +123,41 @@ def score_both(
         bodies,
     )
     for t in topics:
-        if t.context_evidence:
-            _with_context(t, placed, tagger, bodies)
-        if t.evidence:  # an unassigned topic listed by all_topics has no place to be
-            t.country, t.country_evidence = decide(t, placed, bodies)
+        if t.context_evidence and _with_context(t, placed, tagger):
+            continue  # placed in one of its in_country countries: decided on the way
+        if t.evidence and (t.assigned or all_topics):  # only a reported topic is placed
+            t.country, t.country_evidence = decide(t, placed)
     if not all_topics:
         topics = [t for t in topics if t.assigned]
+    add_snippets(
+        (
+            e
+            for t in topics
+            for e in chain(t.evidence, t.vetoed, t.country_evidence, t.context_evidence)
+        ),
+        bodies,
+    )
+    add_snippets((e for r in regions for e in chain(r.evidence, r.vetoed)), bodies)
     return topics, regions
 
 
-def _with_context(t: TopicScore, placed: Placed, tagger: Tagger, bodies: dict[str, str]) -> None:
+def _with_context(t: TopicScore, placed: Placed, tagger: Tagger) -> bool:
     """Add a topic's in_country terms ("draft", "detained") to its score and evidence when
-    the country pass, reading all its matches, places it in one of their countries."""
+    the country pass, reading all its matches, places it in one of their countries; then
+    the topic is placed there, by that evidence (True)."""
     spec = tagger.rules.topics[t.topic]
     probe = TopicScore(t.topic, t.score, t.evidence + t.context_evidence)
-    country, _ = decide(probe, placed, bodies)
+    country, country_evidence = decide(probe, placed)
     if country not in {str(c).upper() for c in spec["in_country"]["countries"]}:
-        return
+        return False
     anchor = float(spec.get("anchor", 0))
     t.score += t.context_score
     t.evidence = sorted(probe.evidence, key=lambda e: (e.field != "title", e.start))
     anchored = any(e.weight >= anchor for e in t.evidence)
     t.assigned = t.assigned or (anchored and t.score >= float(spec["threshold"]))
     t.context_score, t.context_evidence = 0.0, []
+    t.country, t.country_evidence = country, country_evidence
+    return True
 
 
 def score_regions(title: str, text: str, gaz: Gazetteer) -> list[TopicScore]:

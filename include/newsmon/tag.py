@@ -28,6 +28,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import compress
 from typing import NamedTuple
 
@@ -254,11 +255,12 @@ def _strongest(
     """Overlapping matches of one topic in one field count once: the heaviest, then a term
     before a combo (whose span may cover several terms), then the longest."""
     other = [h for h in hits if h[0] != field_name]
+    mine = sorted((h for h in hits if h[0] == field_name), key=lambda h: h[1].start)
+    # mostly none overlaps another (a topic's few words, a country named once): all kept
+    if all(a[1].end <= b[1].start for a, b in zip(mine, mine[1:], strict=False)):
+        return other + mine
     rank = _plans(tax).rank  # per term: (-weight, is a combo)
-    mine = sorted(
-        (h for h in hits if h[0] == field_name),
-        key=lambda h: (rank[h[1].term], h[1].start - h[1].end, h[1].start),
-    )
+    mine.sort(key=lambda h: (rank[h[1].term], h[1].start - h[1].end, h[1].start))
     return other + sorted(_disjoint(mine), key=lambda h: h[1].start)
 
 
@@ -333,11 +335,17 @@ def _evidence(
     )
 
 
-def snippet_of(e: Evidence, bodies: dict[str, str]) -> Evidence:
-    """``e`` with its snippet, when it was scored without one (see ``score_topics``)."""
-    if not e.snippet:
-        e.snippet = _snippet(bodies.get(e.field, ""), e.start, e.end)
-    return e
+def add_snippets(evidence: Iterable[Evidence], bodies: dict[str, str]) -> None:
+    """Give each of ``evidence`` that was scored without one its snippet (see
+    ``score_topics``); a match that is evidence of several things is cut once."""
+    cut: dict[tuple[str, int, int], str] = {}
+    for e in evidence:
+        if not e.snippet:
+            key = (e.field, e.start, e.end)
+            snippet = cut.get(key)
+            if snippet is None:
+                snippet = cut[key] = _snippet(bodies.get(e.field, ""), e.start, e.end)
+            e.snippet = snippet
 
 
 def score_topics(
@@ -347,7 +355,7 @@ def score_topics(
     *,
     all_topics: bool = False,
     in_country: bool = False,
-    no_snippets: frozenset[str] = frozenset(),
+    snippets: bool = True,
 ) -> list[TopicScore]:
     """Score every topic; return the assigned ones (or all with ``all_topics``), best first.
 
@@ -356,8 +364,9 @@ def score_topics(
     ignored; with it, their score and evidence are kept apart (``context_score``,
     ``context_evidence``), and a topic they hit is returned even when it is not assigned
     without them (``assigned`` False), for :func:`newsmon.regions.score_both` to decide.
-    The evidence of topics in ``no_snippets`` has no snippet (most of a text's countries
-    are weighed, few kept: :func:`snippet_of` adds it to those)."""
+    Without ``snippets`` the evidence has none: a caller that keeps only some of it (the
+    country pass weighs every country a text names and keeps few) adds them to what it keeps
+    with :func:`add_snippets`."""
     per_topic: dict[str, dict[str, list[tuple[str, _Match]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -433,29 +442,27 @@ def score_topics(
         # the evidence (with its snippets) only for the topics that are reported: of each
         # term, the occurrences that added to the score (title first, then in text order)
         evidence: list[Evidence] = []
-        with_snippets = topic not in no_snippets
         for t, hits in by_term.items():
             weight = tax.terms[t].weight
             evidence.extend(
-                _evidence(tax, f, m, bodies, weight, with_snippets)
-                for f, m in hits[:EVIDENCE_PER_TERM]
+                _evidence(tax, f, m, bodies, weight, snippets) for f, m in hits[:EVIDENCE_PER_TERM]
             )
         for t in negatives:
             field_name, m = next((f, x) for f, x in found["negative"] if x.term == t)
-            evidence.append(_evidence(tax, field_name, m, bodies, tax.terms[t].weight))
+            evidence.append(_evidence(tax, field_name, m, bodies, tax.terms[t].weight, snippets))
         shown: dict[int, int] = defaultdict(int)  # vetoed matches shown, per term
         vetoed = []
         for f, m in found.get("vetoed", []):
             shown[m.term] += 1
             if shown[m.term] <= EVIDENCE_PER_TERM:
-                vetoed.append(_evidence(tax, f, m, bodies, 0.0))
+                vetoed.append(_evidence(tax, f, m, bodies, 0.0, snippets))
         evidence.sort(key=lambda e: (e.field != "title", e.start))
         result = TopicScore(topic, score, evidence, vetoed, assigned=assigned)
         if by_ctx:
             result.context_score = _term_score(tax, by_ctx, boost) / scale
             result.context_evidence = sorted(
                 (
-                    _evidence(tax, f, m, bodies, tax.terms[t].weight)
+                    _evidence(tax, f, m, bodies, tax.terms[t].weight, snippets)
                     for t, hits in by_ctx.items()
                     for f, m in hits[:EVIDENCE_PER_TERM]
                 ),
