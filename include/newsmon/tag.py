@@ -88,6 +88,18 @@ class _Plans(dict[str, _Plan | None]):
         self.rank = [(-t.weight, t.kind == "combo") for t in tax.terms]
         # each later word of a term: (stems, is a prefix)
         self.words = [tuple((w.stems, w.prefix) for w in t.words) for t in tax.terms]
+        # per topic: its place in the taxonomy's order, and what scoring reads of its spec:
+        # (reference_words or None for the taxonomy's, title_boost, anchor, threshold)
+        self.position = {topic: i for i, topic in enumerate(tax.topics)}
+        self.settings = {
+            topic: (
+                float(spec["reference_words"] or 0) if "reference_words" in spec else None,
+                float(spec.get("title_boost", 1.5)),
+                float(spec.get("anchor", 0)),
+                float(spec["threshold"]),
+            )
+            for topic, spec in tax.topics.items()
+        }
 
     def __missing__(self, token: str) -> _Plan | None:
         if len(self) > 50_000:  # text of random words (names, numbers) must not grow it
@@ -414,15 +426,15 @@ def score_topics(
     words = max(len(bodies["text"].split()), len(bodies["text"]) // CHARS_PER_WORD)
     default_ref = float(tax.options.get("reference_words") or 0)
     # only topics with a hit can score (thresholds are positive), in the taxonomy's order
-    order = tax.topics if all_topics else [t for t in tax.topics if t in per_topic]
+    topic_settings = memo.settings
+    order = tax.topics if all_topics else sorted(per_topic, key=memo.position.__getitem__)
     for topic in order:
-        spec = tax.topics[topic]
         found = per_topic.get(topic, {})
         if not found and not all_topics:  # no hit: no score (thresholds are positive)
             continue
-        ref = float(spec.get("reference_words", default_ref) or 0)
+        ref, boost, anchor, threshold = topic_settings[topic]
+        ref = default_ref if ref is None else ref
         scale = max(1.0, math.sqrt(words / ref)) if ref else 1.0
-        boost = float(spec.get("title_boost", 1.5))
         score = 0.0
         by_term: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
         for field_name, m in found.get("term", []):
@@ -431,8 +443,8 @@ def score_topics(
         negatives = {m.term for _, m in found.get("negative", [])}
         score += sum(tax.terms[t].weight for t in negatives)
         score /= scale
-        anchored = any(tax.terms[t].weight >= float(spec.get("anchor", 0)) for t in by_term)
-        assigned = anchored and score >= float(spec["threshold"])
+        anchored = any(tax.terms[t].weight >= anchor for t in by_term)
+        assigned = anchored and score >= threshold
         by_ctx: dict[int, list[tuple[str, _Match]]] = defaultdict(list)
         if in_country:
             for field_name, m in found.get("ctx", []):
