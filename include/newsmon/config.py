@@ -157,6 +157,12 @@ class FetchConfig:
     cycle_budget_seconds: float = 600.0  # a cycle takes no new page after this
     per_host_delay_seconds: float = 1.0
     sources_per_batch: int = 4
+    # a page that failed in a way that may heal (5xx, 429, time-out, connection) is tried
+    # again in later cycles, whether or not its feed changed: retry_minutes after the first
+    # failure, doubling, up to retry_attempts attempts within retry_hours; then given up
+    retry_attempts: int = 5
+    retry_minutes: float = 15.0
+    retry_hours: float = 24.0
     telegram_base_url: str = (
         "https://t.me"  # where channel previews are read (tests: a local server)
     )

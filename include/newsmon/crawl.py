@@ -18,23 +18,23 @@ failed is visible.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
-import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from newsmon import progress
 from newsmon.config import ConfigError, read_yaml
 from newsmon.dedup import canonical_url
-from newsmon.fetcher import Fetcher, FetchResult
-from newsmon.records import IngestError, RawDoc, guarded, page_to_document
+from newsmon.feeds import FeedDocument, FeedEntry, read_feed
+from newsmon.fetcher import Fetcher
+from newsmon.pages import Pages, RetryRule, page_doc
+from newsmon.records import IngestError, RawDoc
 from newsmon.telegram import CHANNEL, ChannelState, preview_url, read_channel
-from newsmon.textio import NotText, decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,8 @@ class CycleResult:
     telegram_posts: list[dict[str, Any]] = field(default_factory=list)
     telegram_channels: list[dict[str, Any]] = field(default_factory=list)
     posts_skipped: int = 0  # telegram posts with no text (media only, service messages)
+    entries_skipped: dict[str, int] = field(default_factory=dict)  # feed entries: reason -> n
+    retries: list[dict[str, Any]] = field(default_factory=list)  # the retry queue's new rows
     feeds_unchanged: int = 0
     deferred: int = 0  # links (or whole sources) left for the next cycle
     outcomes: dict[str, str] = field(default_factory=dict)  # source -> ok | unchanged | ...
@@ -130,102 +132,6 @@ class CycleResult:
     @property
     def failed_sources(self) -> dict[str, str]:
         return {k: v for k, v in self.outcomes.items() if v.startswith("failed")}
-
-
-def _charset(content_type: str | None) -> str | None:
-    m = re.search(r"charset=([\w-]+)", content_type or "", re.IGNORECASE)
-    return m.group(1) if m else None
-
-
-def decode_html(body: bytes, content_type: str | None) -> str:
-    declared = _charset(content_type)
-    if declared:
-        try:
-            return body.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return decode_bytes(body)[0]
-
-
-def store_raw(raw_dir: Path, body: bytes) -> tuple[str, str]:
-    """Keep a page compressed under its content hash; ``(hash, relative path)``."""
-    digest = hashlib.sha256(body).hexdigest()
-    rel = f"{digest[:2]}/{digest}.html.gz"
-    path = raw_dir / rel
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(gzip.compress(body, compresslevel=6))
-        tmp.replace(path)
-    return digest, rel
-
-
-def _entry_date(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed"):
-        value = entry.get(key)
-        if value:
-            try:
-                return datetime(*value[:6], tzinfo=UTC)
-            except (TypeError, ValueError):
-                continue
-    return None
-
-
-def page_doc(
-    res: FetchResult,
-    source: Source,
-    raw_dir: Path,
-    now: datetime,
-    feed_title: str | None = None,
-    feed_date: datetime | None = None,
-) -> tuple[RawDoc | IngestError, dict[str, Any]]:
-    """A fetched page as a document (or the reason it is not one), and its fetch record."""
-    record = {
-        "url": res.url,
-        "canonical_url": canonical_url(res.url),
-        "source": source.name,
-        "status": res.status,
-        "fetched_at": now.isoformat(),
-        "final_url": res.final_url,
-        "content_hash": None,
-        "raw_path": None,
-        "error": res.error,
-    }
-    if not res.ok:
-        return IngestError(res.url, "fetch", res.error or f"HTTP {res.status}", res.detail), record
-    ctype = res.headers.get("content-type", "")
-    if ctype and ctype.split(";")[0].strip().lower() not in _HTML_TYPES:
-        record["error"] = f"not an article (content type {ctype.split(';')[0].strip()})"
-        return IngestError(res.url, "fetch", record["error"]), record
-    digest, rel = store_raw(raw_dir, res.body)
-    record |= {"content_hash": digest, "raw_path": rel}
-    doc = guarded(res.url, "extract", _page_document, res, source, now, feed_title, feed_date)
-    if isinstance(doc, IngestError):
-        record["error"] = doc.reason
-    return doc, record
-
-
-def _page_document(
-    res: FetchResult,
-    source: Source,
-    now: datetime,
-    feed_title: str | None,
-    feed_date: datetime | None,
-) -> RawDoc | IngestError:
-    try:
-        html = decode_html(res.body, res.headers.get("content-type"))
-    except NotText as exc:
-        return IngestError(res.url, "extract", str(exc))
-    return page_to_document(
-        html,
-        origin=res.url,
-        url=res.final_url,
-        source=source.name,
-        lang=source.lang,
-        feed_title=feed_title,
-        feed_date=feed_date,
-        fetched_at=now,
-    )
 
 
 def run_cycle(
@@ -238,12 +144,13 @@ def run_cycle(
     budget_seconds: float | None = None,
     telegram: dict[str, Any] | None = None,
     telegram_base: str = "https://t.me",
+    retries: list[dict[str, Any]] | None = None,
+    retry: RetryRule | None = None,
 ) -> CycleResult:
     """Fetch every source once, within ``budget_seconds``. ``state``: per feed its etag,
     last_modified, content_hash; ``seen``: canonical URLs already fetched (not again);
-    ``telegram``: per channel what earlier cycles read (:class:`ChannelState`)."""
-    import feedparser
-
+    ``telegram``: per channel what earlier cycles read (:class:`ChannelState`);
+    ``retries``: the queued pages due for another attempt (:mod:`newsmon.pages`)."""
     out = CycleResult()
     deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else 1e12)
     with progress.stage("fetch", total=len(sources), unit="source") as step:
@@ -268,7 +175,16 @@ def run_cycle(
                     )
                     continue
                 out.outcomes[source.name] = _run_source(
-                    source, state, seen, fetcher, raw_dir, now, out, feedparser, deadline
+                    source,
+                    state,
+                    seen,
+                    fetcher,
+                    raw_dir,
+                    now,
+                    out,
+                    deadline,
+                    [r for r in retries or [] if r["source"] == source.name],
+                    retry or RetryRule(),
                 )
             except (
                 Exception
@@ -340,6 +256,7 @@ def _run_telegram(
         if isinstance(doc, IngestError):
             out.errors.append(doc)
         else:
+            doc.text_source = "page"
             out.docs.append(doc)
     out.docs += posts
     return got.outcome
@@ -353,62 +270,64 @@ def _run_source(
     raw_dir: Path,
     now: datetime,
     out: CycleResult,
-    feedparser: Any,
     deadline: float,
+    retries: list[dict[str, Any]],
+    retry: RetryRule,
 ) -> str:
-    """Fetch one source's new links; its outcome in words."""
+    """Fetch one source's queued pages that are due, then its new links; its outcome in
+    words."""
+    pages = Pages(source, fetcher, raw_dir, now, out, retry)
+    for queued in retries:  # whether or not the feed changed
+        if time.monotonic() >= deadline:
+            break
+        pages.retry(queued)
     row: dict[str, Any] | None = None
     if source.type == "urls":
-        links: list[tuple[str, str | None, datetime | None]] = [
-            (u, None, None) for u in source.urls
-        ]
+        entries = [FeedEntry(u, None, None, None) for u in source.urls]
     else:
         prev = state.get(source.name, {})
-        links, row, problem = _feed_links(source, prev, fetcher, now, out, feedparser)
+        feed, row, problem = _feed_entries(source, prev, fetcher, now, out)
         if problem:
             return problem
-    taken = failed = left = 0
-    reasons: list[str] = []
-    for link, title, date in links:
-        canon = canonical_url(link)
+        entries = feed.entries
+    left = 0
+    for entry in entries:
+        if entry.link is None:  # no page to fetch: the entry's own text is the article
+            pages.entry_only(entry)
+            continue
+        canon = canonical_url(entry.link)
         if canon in seen:
             continue
         if source.max_articles == 0:
             continue  # a feed watched for itself: no articles taken, none waiting
-        if taken >= source.max_articles or time.monotonic() >= deadline:
+        if pages.taken >= source.max_articles or time.monotonic() >= deadline:
             left += 1  # not marked seen: the next cycle takes it
             continue
         seen.add(canon)
-        taken += 1
-        res = fetcher.get(link, allow_private=source.allow_private)
-        doc, record = page_doc(res, source, raw_dir, now, title, date)
-        out.fetched.append(record)
-        if isinstance(doc, IngestError):
-            out.errors.append(doc)
-            if doc.stage == "fetch" and not (record["error"] or "").startswith("not an article"):
-                failed += 1
-                reasons.append(doc.reason)
-        else:
-            out.docs.append(doc)
+        pages.fetch(entry)
     if left and row is not None:  # read the feed again next cycle for the links left over
         prev = state.get(source.name, {})
         row |= {k: prev.get(k) for k in ("etag", "last_modified", "content_hash")}
     out.deferred += left
-    if taken and failed == taken:
-        return f"failed: every page failed ({reasons[0]})"
-    return f"deferred: {left} links left for the next cycle" if left else "ok"
+    if pages.taken and pages.failed == pages.taken and not pages.kept_feed_text:
+        return f"failed: every page failed ({pages.reasons[0]})"
+    if left:
+        return f"deferred: {left} links left for the next cycle"
+    if row is not None and not entries:
+        return "ok: a quiet feed (no entries)"
+    return "ok"
 
 
-def _feed_links(
+def _feed_entries(
     source: Source,
     prev: dict[str, Any],
     fetcher: Fetcher,
     now: datetime,
     out: CycleResult,
-    feedparser: Any,
-) -> tuple[list[tuple[str, str | None, datetime | None]], dict[str, Any], str | None]:
-    """``(entries, feed-state row, outcome)``: the outcome is set when there is nothing to
-    fetch (the feed is unchanged, or could not be read)."""
+) -> tuple[FeedDocument, dict[str, Any], str | None]:
+    """``(feed, feed-state row, outcome)``: the outcome is set when there is nothing to
+    fetch (the feed is unchanged, or could not be read). A feed with no entries is read
+    (its state advances) and has nothing to fetch: a quiet feed is not a failed one."""
     res = fetcher.get(
         source.url,
         allow_private=source.allow_private,
@@ -426,32 +345,27 @@ def _feed_links(
         "error": res.error,
     }
     out.feed_state.append(row)
+    nothing = FeedDocument("")
     if res.not_modified:
         out.feeds_unchanged += 1
-        return [], row, "unchanged"
+        return nothing, row, "unchanged"
     if not res.ok:
         reason = res.error or f"HTTP {res.status}"
         out.errors.append(IngestError(source.url, "feed", reason, res.detail))
-        return [], row, f"failed: {reason}"
+        return nothing, row, f"failed: {reason}"
     digest = hashlib.sha256(res.body).hexdigest()
     row |= {"etag": res.headers.get("etag"), "last_modified": res.headers.get("last-modified")}
     if digest == prev.get("content_hash"):
         out.feeds_unchanged += 1
-        return [], row, "unchanged"
-    parsed = feedparser.parse(
-        res.body, response_headers={"content-type": res.headers.get("content-type", "")}
-    )
-    if not parsed.entries:
-        row["error"] = f"feed parse error: {parsed.get('bozo_exception') or 'no entries'}"
+        return nothing, row, "unchanged"
+    # relative links resolve against where the feed says it is, else where it was found
+    base = res.final_url or source.url or ""
+    if res.headers.get("content-location"):
+        base = urljoin(base, res.headers["content-location"])
+    feed = read_feed(res.body, res.headers.get("content-type", ""), base)
+    if feed.problem:
+        row["error"] = f"feed parse error: {feed.problem}"
         out.errors.append(IngestError(source.url, "feed", row["error"]))
-        return [], row, f"failed: {row['error']}"
+        return feed, row, f"failed: {row['error']}"
     row["content_hash"] = digest
-    links = []
-    for entry in parsed.entries:
-        link = entry.get("link")
-        if isinstance(link, str) and link.strip():
-            title = entry.get("title")
-            links.append(
-                (link.strip(), title if isinstance(title, str) else None, _entry_date(entry))
-            )
-    return links, row, None
+    return feed, row, None

@@ -69,9 +69,10 @@ def content_hash(text: str, words: list[str] | None = None) -> str:
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
 
 
-def article_id(canonical: str | None, text_hash: str) -> str:
-    """A page is identified by its URL; a document without one by its content."""
-    key = f"url:{canonical}" if canonical else f"text:{text_hash}"
+def article_id(canonical: str | None, text_hash: str, entry: str | None = None) -> str:
+    """A page is identified by its URL; a feed entry without one by its feed and guid
+    (``entry``); anything else by its content."""
+    key = f"url:{canonical}" if canonical else f"entry:{entry}" if entry else f"text:{text_hash}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -19,6 +19,7 @@ from newsmon.config import Settings
 from newsmon.crawl import load_sources, run_cycle
 from newsmon.db import open_db, run
 from newsmon.fetcher import Fetcher
+from newsmon.pages import RetryRule
 from newsmon.prepare import articles_from
 from newsmon.records import IngestError
 from newsmon.stages import folder
@@ -54,22 +55,54 @@ def plan_fetch(
         for channel, post_id, text_hash in run(con, "fetch/telegram_recent_posts").fetchall():
             telegram.setdefault(channel, {"last": 0, "gaps": [], "hashes": {}})
             telegram[channel]["hashes"][str(post_id)] = text_hash
+        retries = [
+            dict(
+                zip(
+                    (
+                        "canonical_url",
+                        "url",
+                        "source",
+                        "title",
+                        "published_at",
+                        "feed_text",
+                        "feed_text_source",
+                        "attempts",
+                        "first_failed_at",
+                    ),
+                    row,
+                    strict=True,
+                )
+            )
+            for row in run(con, "fetch/due_retries", now=runs.now()).fetchall()
+        ]
+        for r in retries:
+            for k in ("published_at", "first_failed_at"):
+                r[k] = r[k].isoformat() if r[k] is not None else None
         since = runs.now() - timedelta(hours=24)
         robots = {
             origin: {"status": status, "body": body}
             for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
         }
-    staged.write_plan({"state": state, "seen": seen, "robots": robots, "telegram": telegram})
+    staged.write_plan(
+        {"state": state, "seen": seen, "robots": robots, "telegram": telegram, "retries": retries}
+    )
     names = [s.name for s in sources]
     batches = batches_by_host(sources, settings.fetch.sources_per_batch, settings)
     log.info(
-        "fetch plan %s: %d sources in %d batches, %d URLs seen before",
+        "fetch plan %s: %d sources in %d batches, %d URLs seen before, %d pages due again",
         run_id,
         len(names),
         len(batches),
         len(seen),
+        len(retries),
     )
-    return {"run_id": run_id, "batches": batches, "sources": len(names), "seen": len(seen)}
+    return {
+        "run_id": run_id,
+        "batches": batches,
+        "sources": len(names),
+        "seen": len(seen),
+        "retries_due": len(retries),
+    }
 
 
 def source_host(source: Any, settings: Settings) -> str:
@@ -127,6 +160,10 @@ def fetch_batch(
         settings.fetch.cycle_budget_seconds,
         telegram=plan.get("telegram", {}),
         telegram_base=settings.fetch.telegram_base_url,
+        retries=plan.get("retries", []),
+        retry=RetryRule(
+            settings.fetch.retry_attempts, settings.fetch.retry_minutes, settings.fetch.retry_hours
+        ),
     )
     errors: list[IngestError] = list(result.errors)
     topics: dict[str, int] = {}
@@ -141,6 +178,7 @@ def fetch_batch(
     staged.write_fetch_table("telegram-channels", index, result.telegram_channels)
     robots = (r | {"fetched_at": now.isoformat()} for r in fetcher.robots_fetched)
     staged.write_fetch_table("robots", index, robots)
+    staged.write_fetch_table("retries", index, result.retries)
     failed = result.failed_sources
     for name, outcome in failed.items():
         log.warning("fetch %s: source %s %s", run_id, name, outcome)
@@ -155,6 +193,9 @@ def fetch_batch(
         "deferred": result.deferred,
         "pages": len(result.fetched),
         "posts_skipped": result.posts_skipped,
+        "entries_skipped": result.entries_skipped,
+        "retries_waiting": sum(r["status"] == "waiting" for r in result.retries),
+        "retries_given_up": sum(r["status"] == "gave_up" for r in result.retries),
         "articles": n,
         "errors": len(errors),
         "requests": fetcher.requests_made,

@@ -16,8 +16,8 @@ from typing import Any
 
 from newsmon import progress, runs
 from newsmon.config import Settings
-from newsmon.crawl import decode_html
 from newsmon.db import open_db, run, transaction
+from newsmon.pages import decode_html
 from newsmon.prepare import articles_from, topics_row
 from newsmon.readcopy import publish
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document

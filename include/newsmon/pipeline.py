@@ -82,6 +82,10 @@ def fetch(
         "deferred": cycle["deferred"],
         "pages": sum(b["pages"] for b in batches),
         "requests": sum(b["requests"] for b in batches),
+        "retries_due": plan.get("retries_due", 0),
+        "retries_waiting": sum(b.get("retries_waiting", 0) for b in batches),
+        "retries_given_up": sum(b.get("retries_given_up", 0) for b in batches),
+        "entries_skipped": _sum_topics(b.get("entries_skipped", {}) for b in batches),
     } | _outcome(_sum_topics(b.get("topics", {}) for b in batches), stored, signals)
 
 

@@ -96,7 +96,7 @@ def build_article(
     lang, lang_source = language_of(raw.lang, cleaned.title, cleaned.text)
     terms = index_terms(cleaned.title, cleaned.text, words)
     return ArticleRecord(
-        article_id=article_id(canonical, text_hash),
+        article_id=article_id(canonical, text_hash, raw.key),
         url=raw.url,
         canonical_url=canonical,
         origin=raw.origin,
@@ -117,6 +117,7 @@ def build_article(
         seq=seq,
         index_terms=terms[0] if terms else None,
         index_tfs=terms[1] if terms else None,
+        text_source=raw.text_source,
     )
 
 

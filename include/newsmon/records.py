@@ -54,6 +54,10 @@ class RawDoc:
     authors: list[str] = field(default_factory=list)
     note: str | None = None  # something dropped on the way in (e.g. an impossible date)
     links: list[str] = field(default_factory=list)  # articles it points to (a Telegram post's)
+    # where a fetched article's text came from: page | feed_content | feed_summary | title
+    # (None: a file, record or post, which is its own text)
+    text_source: str | None = None
+    key: str | None = None  # its identity when it has no URL (a feed entry's feed and guid)
 
     def __post_init__(self) -> None:
         # Text from outside is cleaned once, here, where every document enters.
@@ -115,6 +119,7 @@ class ArticleRecord:
     # None: SQL counts them
     index_terms: str | None = None
     index_tfs: str | None = None
+    text_source: str | None = None  # page | feed_content | feed_summary | title (RawDoc)
 
     def to_json(self) -> str:
         # the fields as they are: dataclasses.asdict deep-copies the 160 numbers of the

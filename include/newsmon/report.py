@@ -101,6 +101,14 @@ def fetch_lines(result: dict[str, Any], settings: Settings) -> list[str]:
         lines.append(
             f"  deferred to the next cycle: {result['deferred']} (time budget or max_articles)"
         )
+    if result.get("retries_due") or result.get("retries_waiting") or result.get("retries_given_up"):
+        lines.append(
+            f"  retry queue: {result.get('retries_due', 0)} pages due, tried again;"
+            f" {result.get('retries_waiting', 0)} waiting for a later cycle,"
+            f" {result.get('retries_given_up', 0)} given up"
+        )
+    for reason, n in sorted((result.get("entries_skipped") or {}).items()):
+        lines.append(f"  feed entries skipped: {n} ({reason})")
     lines += [
         _signal_line(result),
         f"  errors: {result['errors']}",

@@ -12,7 +12,7 @@ tasks pass only run ids and counts through XCom:
 | ``articles-NNNNN.jsonl`` | read / fetch batch *k* (chunks from *k* x 1000) | tag, store |
 | ``topics-NNNNN.jsonl`` | tag, one per articles chunk | store |
 | ``errors-<stage>.jsonl`` | any stage | store (``ingest_errors``) |
-| ``feed-state-NNN``, ``fetched-NNN``, ``robots-NNN`` ``.jsonl`` | fetch batch *k* | store |
+| ``feed-state-NNN``, ``fetched-NNN``, ``robots-NNN``, ``retries-NNN`` ``.jsonl`` | fetch batch *k* | store |
 
 Every file is written to a temporary name and renamed, so a retried task never reads
 half a file.
@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Any
 
 CHUNKS_PER_BATCH = 1000  # chunk numbers of fetch batch k start at k * CHUNKS_PER_BATCH
-FETCH_TABLES = ("feed-state", "fetched", "robots", "telegram-posts", "telegram-channels")
+FETCH_TABLES = (
+    "feed-state",
+    "fetched",
+    "robots",
+    "telegram-posts",
+    "telegram-channels",
+    "retries",
+)
 
 
 def safe_run_id(run_id: str) -> str:

@@ -473,6 +473,8 @@ def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) ->
         ("robots", "fetch/upsert_robots"),
         ("telegram-channels", "fetch/upsert_telegram_channels"),
         ("telegram-posts", "fetch/upsert_telegram_posts"),
+        ("retries", "fetch/upsert_fetch_retries"),
+        ("retries", "fetch/done_fetch_retries"),
     ):
         files = staged.fetch_tables(table)
         if files:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsmon.pages import decode_html
 from newsmon.records import IngestError, RawDoc
 
 CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram's public usernames
@@ -235,8 +236,6 @@ def read_channel(
                 )
             )
             return None
-        from newsmon.crawl import decode_html
-
         parsed = parse_preview(decode_html(res.body, res.headers.get("content-type")), channel)
         if parsed.problem:
             out.errors.append(IngestError(url, "telegram", parsed.problem))

@@ -224,9 +224,20 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
 
     _configure(tmp_path, site, monkeypatch)
     first = fetch(_settings())
-    assert first["articles_new"] == 6  # a1, a2, nodate, gz, flaky, and the Russian page
+    # six pages (a1, a2, nodate, gz, flaky, the Russian page) and, for the six that could
+    # not be had (500, time-out, too large, redirect loop, robots.txt, a PDF), the feed's
+    # own text of the entry: here only its headline
+    assert first["articles_new"] == 12
     with duckdb.connect(str(db_path), read_only=True) as con:
-        arts = dict(con.execute("select title, date_source from articles").fetchall())
+        arts = dict(
+            con.execute("select title, date_source from articles where text_source = 'page'").fetchall()
+        )
+        from_feed = dict(
+            con.execute(
+                "select replace(url, $base, ''), text_source from articles where text_source <> 'page'",
+                {"base": site.base},
+            ).fetchall()
+        )
         errors = {
             o.replace(site.base, ""): (stage, reason)
             for o, stage, reason in con.execute(
@@ -258,7 +269,11 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
     assert site.counts["/news/flaky"] == 2 and site.counts["/news/broken"] == 3
     assert "/private/secret" not in site.counts
     assert raw == 6 and len(list((db_path.parent / "raw").rglob("*.html.gz"))) == 6
-    assert sources == {"local-feed": 5, "local-ru": 1}
+    assert sources == {"local-feed": 11, "local-ru": 1}
+    assert from_feed == {
+        p: "title"
+        for p in ("/news/broken", "/news/slow", "/news/big", "/news/loop", "/private/secret", "/files/report.pdf")
+    }
 
     site.log.clear()
     second = fetch(_settings())
@@ -356,7 +371,7 @@ def test_news_fetch_dag_maps_over_source_batches(
     run = dag.test()
     assert str(run.state).endswith("success")
     with duckdb.connect(str(db_path), read_only=True) as con:
-        assert con.execute("select count(*) from articles").fetchone()[0] == 6
+        assert con.execute("select count(*) from articles").fetchone()[0] == 12  # 6 pages, 6 entries by their feed text
         assert con.execute("select status from pipeline_runs").fetchall() == [("success",)]
     mapped = [ti for ti in run.get_task_instances() if ti.task_id == "fetch_sources"]
     # one mapped task per batch; a host's sources share a batch (politeness across workers)
@@ -391,7 +406,7 @@ def test_fetch_command_and_a_broken_source_does_not_stop_the_others(
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert result["articles_new"] == 6 and result["sources"] == 4
+    assert result["articles_new"] == 12 and result["sources"] == 4
     with duckdb.connect(str(db_path), read_only=True) as con:
         reasons = dict(con.execute("select origin, reason from ingest_errors").fetchall())
     assert (

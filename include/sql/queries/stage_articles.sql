@@ -15,7 +15,7 @@ with raw as (
             content_hash: 'varchar', chars: 'integer', signature: 'uinteger[]',
             bands: 'bigint[]', seq: 'bigint', lang_source: 'varchar',
             source_host: 'varchar', links: 'varchar[]',
-            index_terms: 'varchar', index_tfs: 'varchar'
+            index_terms: 'varchar', index_tfs: 'varchar', text_source: 'varchar'
         }
     )
 ),
@@ -29,6 +29,7 @@ merged as (
            arg_max(links, seq) filter (where len(links) > 0) as links,
            arg_max(title, seq) filter (where title is not null and title <> '') as title,
            arg_max(text, seq) as text,
+           arg_max(text_source, seq) as text_source,
            arg_max(lang, [lang_source = 'declared', seq]) filter (where lang is not null) as lang,
            arg_max(lang_source, [lang_source = 'declared', seq]) filter (where lang is not null) as lang_source,
            arg_max(authors, seq) filter (where len(authors) > 0) as authors,
@@ -54,6 +55,8 @@ merged as (
 )
 select merged.*,
        case when a.article_id is null then 'new'
+            -- a feed's summary or headline never replaces a fuller text stored before
+            when text_rank(merged.text_source) < text_rank(a.text_source) then 'unchanged'
             when a.content_hash <> merged.content_hash then 'changed'
             else 'unchanged' end as state
 from merged

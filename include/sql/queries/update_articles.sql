@@ -9,6 +9,7 @@ set url = coalesce(s.url, articles.url),
     source = coalesce(s.source, articles.source, s.source_host),
     title = coalesce(s.title, articles.title),
     text = s.text,
+    text_source = s.text_source,
     lang = case when s.lang is not null
                      and (articles.lang is null or s.lang_source = 'declared'
                           or coalesce(articles.lang_source, '') <> 'declared')

@@ -27,3 +27,9 @@ create or replace macro search_stem(w) as (
 -- in UTC, or the day it was first seen when no copy of it has a date.
 create or replace macro story_day(published_at, first_seen_at) as
     cast(coalesce(published_at, first_seen_at) at time zone 'UTC' as date);
+-- How much of an article a text source holds: a feed's summary or headline never replaces
+-- a page's text or the feed's full content (newsmon.feeds); null (a file, record, post) is
+-- the whole text.
+create or replace macro text_rank(text_source) as
+    case text_source when 'title' then 1 when 'feed_summary' then 2 when 'feed_content' then 3
+                     else 4 end;

@@ -1,0 +1,320 @@
+"""An article page fetched for a feed entry or URL, and what happens when it cannot be had.
+
+:func:`page_doc` turns a fetched page into a document: kept gzip-compressed by content hash
+(for ``newsmon reextract``) and extracted with :mod:`newsmon.extract`, with its date's
+provenance (page ``meta``, ``url``, ``feed``, else ``fetched``).
+
+:class:`Pages` fetches a source's pages and loses nothing a feed carries:
+
+- **The feed's text as the article of last resort.** When the page cannot be had (4xx, 5xx
+  after the fetcher's retries, a time-out, robots.txt, not HTML, nothing to extract), the
+  entry's own text is stored: its content, else its summary, else its title
+  (``text_source`` ``feed_content`` | ``feed_summary`` | ``title``; the page's error row
+  stays). When the page gives less text than the feed's content or summary, the feed's
+  text is kept instead. A page has ``text_source`` ``page``.
+- **A retry queue** (table ``fetch_retries``). A failure that may heal (5xx, 429, a
+  time-out, a failed or reset connection, robots.txt that could not be read) queues the
+  page: tried again ``retry_minutes`` later, then doubling, each cycle whether or not its
+  feed changed, up to ``retry_attempts`` attempts within ``retry_hours``; then it is given
+  up with an ``ingest_errors`` row that says so. A page that heals replaces the feed text
+  stored for it (same URL, same article).
+- **An entry without a usable link** is an article of its own text, identified by its
+  feed and guid (else by its text); one with neither link nor text is counted as skipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from newsmon.dedup import canonical_url
+from newsmon.feeds import FeedEntry
+from newsmon.fetcher import Fetcher, FetchResult
+from newsmon.records import IngestError, RawDoc, guarded, page_to_document
+from newsmon.textio import NotText, decode_bytes
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+# failures that may heal by themselves: worth another attempt in a later cycle
+_HEALS = ("timed out", "connection failed", "HTTP 5", "HTTP 429", "robots.txt of ")
+_HEALS_INSIDE = (" while reading", "(asking for robots.txt)")
+
+
+class SourceLike(Protocol):
+    name: str
+    url: str | None
+    lang: str | None
+    allow_private: bool
+
+
+@dataclass(frozen=True)
+class RetryRule:
+    attempts: int = 5  # attempts in all, the first included
+    minutes: float = 15.0  # the wait after the first failure, doubling after each
+    hours: float = 24.0  # no attempt later than this after the first failure
+
+    def next_attempt(self, attempts: int, first_failed: datetime, now: datetime) -> datetime | None:
+        """When to try a page that has failed ``attempts`` times; None: give up."""
+        if attempts >= self.attempts:
+            return None
+        when = now + timedelta(minutes=self.minutes * 2 ** (attempts - 1))
+        return when if when <= first_failed + timedelta(hours=self.hours) else None
+
+
+def heals(error: str | None, status: int | None) -> bool:
+    """Whether a page's failure may heal by itself (and is worth another attempt)."""
+    if status is not None and (status >= 500 or status == 429):
+        return True
+    return bool(error) and (
+        error.startswith(_HEALS) or any(part in error for part in _HEALS_INSIDE)  # type: ignore[union-attr]
+    )
+
+
+def _charset(content_type: str | None) -> str | None:
+    m = re.search(r"charset=([\w-]+)", content_type or "", re.IGNORECASE)
+    return m.group(1) if m else None
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    declared = _charset(content_type)
+    if declared:
+        try:
+            return body.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(body)[0]
+
+
+def store_raw(raw_dir: Path, body: bytes) -> tuple[str, str]:
+    """Keep a page compressed under its content hash; ``(hash, relative path)``."""
+    digest = hashlib.sha256(body).hexdigest()
+    rel = f"{digest[:2]}/{digest}.html.gz"
+    path = raw_dir / rel
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(gzip.compress(body, compresslevel=6))
+        tmp.replace(path)
+    return digest, rel
+
+
+def page_doc(
+    res: FetchResult,
+    source: SourceLike,
+    raw_dir: Path,
+    now: datetime,
+    feed_title: str | None = None,
+    feed_date: datetime | None = None,
+) -> tuple[RawDoc | IngestError, dict[str, Any]]:
+    """A fetched page as a document (or the reason it is not one), and its fetch record."""
+    record = {
+        "url": res.url,
+        "canonical_url": canonical_url(res.url),
+        "source": source.name,
+        "status": res.status,
+        "fetched_at": now.isoformat(),
+        "final_url": res.final_url,
+        "content_hash": None,
+        "raw_path": None,
+        "error": res.error,
+    }
+    if not res.ok:
+        return IngestError(res.url, "fetch", res.error or f"HTTP {res.status}", res.detail), record
+    ctype = res.headers.get("content-type", "")
+    if ctype and ctype.split(";")[0].strip().lower() not in _HTML_TYPES:
+        record["error"] = f"not an article (content type {ctype.split(';')[0].strip()})"
+        return IngestError(res.url, "fetch", record["error"]), record
+    digest, rel = store_raw(raw_dir, res.body)
+    record |= {"content_hash": digest, "raw_path": rel}
+    doc = guarded(res.url, "extract", _page_document, res, source, now, feed_title, feed_date)
+    if isinstance(doc, IngestError):
+        record["error"] = doc.reason
+    return doc, record
+
+
+def _page_document(
+    res: FetchResult,
+    source: SourceLike,
+    now: datetime,
+    feed_title: str | None,
+    feed_date: datetime | None,
+) -> RawDoc | IngestError:
+    try:
+        html = decode_html(res.body, res.headers.get("content-type"))
+    except NotText as exc:
+        return IngestError(res.url, "extract", str(exc))
+    return page_to_document(
+        html,
+        origin=res.url,
+        url=res.final_url,
+        source=source.name,
+        lang=source.lang,
+        feed_title=feed_title,
+        feed_date=feed_date,
+        fetched_at=now,
+    )
+
+
+def feed_doc(
+    entry: FeedEntry,
+    source: SourceLike,
+    now: datetime,
+    text: tuple[str, str],
+    origin: str,
+    key: str | None = None,
+) -> RawDoc:
+    """A feed entry's own text as a document (``text``: ``(text, text_source)``)."""
+    return RawDoc(
+        origin=origin,
+        kind="feed",
+        text=text[0],
+        title=entry.title,
+        url=entry.link,
+        published_at=entry.published or now,
+        date_source="feed" if entry.published else "fetched",
+        source=source.name,
+        lang=source.lang,
+        authors=list(entry.authors),
+        text_source=text[1],
+        key=key,
+    )
+
+
+@dataclass
+class Pages:
+    """One source's page fetches in one cycle, with the feed-text fallback and the retry
+    queue (see the module's docstring); what it makes goes into ``out`` (a
+    :class:`newsmon.crawl.CycleResult`)."""
+
+    source: SourceLike
+    fetcher: Fetcher
+    raw_dir: Path
+    now: datetime
+    out: Any
+    rule: RetryRule
+    taken: int = 0  # new links fetched (not queued retries)
+    failed: int = 0  # ... that failed to download
+    kept_feed_text: int = 0  # ... whose entry's own text was stored instead
+    reasons: list[str] = field(default_factory=list)
+
+    def fetch(self, entry: FeedEntry) -> None:
+        """Fetch a new entry's page (``entry.link``)."""
+        self.taken += 1
+        self._attempt(entry, entry.text(), None)
+
+    def retry(self, queued: dict[str, Any]) -> None:
+        """Fetch a page from the retry queue again (a row of ``fetch/due_retries``)."""
+        published = queued.get("published_at")
+        if isinstance(published, str):
+            published = datetime.fromisoformat(published)
+        entry = FeedEntry(queued["url"], None, queued.get("title"), published)
+        text = queued.get("feed_text")
+        feed = (
+            (text, queued["feed_text_source"]) if text and queued.get("feed_text_source") else None
+        )
+        self._attempt(entry, feed, queued)
+
+    def entry_only(self, entry: FeedEntry) -> None:
+        """An entry with no usable link: its own text is the article."""
+        if entry.unusable_link:  # said once, as a page that cannot be fetched would be
+            scheme = (
+                entry.unusable_link.split(":", 1)[0].lower() if ":" in entry.unusable_link else ""
+            )
+            reason = (
+                f"unsupported URL scheme '{scheme[:20]}': only http and https are fetched"
+                if scheme.isalpha()
+                else "not a usable link"
+            )
+            self.out.errors.append(
+                IngestError(
+                    entry.unusable_link[:500], "fetch", reason + "; the entry's own text is kept"
+                )
+            )
+        text = entry.text()
+        if text is None:
+            reason = "entry with neither a link nor any text"
+            self.out.entries_skipped[reason] = self.out.entries_skipped.get(reason, 0) + 1
+            return
+        feed = self.source.url or self.source.name
+        key = f"{feed}#{entry.guid}" if entry.guid else None
+        self.out.docs.append(
+            feed_doc(entry, self.source, self.now, text, key or f"{feed}#entry", key)
+        )
+
+    def _attempt(
+        self, entry: FeedEntry, feed: tuple[str, str] | None, queued: dict[str, Any] | None
+    ) -> None:
+        assert entry.link is not None
+        res = self.fetcher.get(entry.link, allow_private=self.source.allow_private)
+        doc, record = page_doc(
+            res, self.source, self.raw_dir, self.now, entry.title, entry.published
+        )
+        self.out.fetched.append(record)
+        if isinstance(doc, RawDoc):
+            doc.text_source = "page"
+            if feed and feed[1] != "title" and len(feed[0].strip()) > len(doc.text.strip()):
+                doc = replace(doc, text=feed[0], text_source=feed[1])  # the page gave less
+            self.out.docs.append(doc)
+            if queued:
+                self.out.retries.append(self._row(entry, feed, queued, "done"))
+            return
+        self.out.errors.append(doc)
+        if (
+            queued is None
+            and doc.stage == "fetch"
+            and not (record["error"] or "").startswith("not an article")
+        ):
+            self.failed += 1
+            self.reasons.append(doc.reason)
+        if heals(record["error"], record["status"]):
+            row = self._row(entry, feed, queued, "waiting", record["error"] or doc.reason)
+            if row["status"] == "gave_up":
+                self.out.errors.append(
+                    IngestError(
+                        entry.link,
+                        "fetch",
+                        f"gave up: the page failed {row['attempts']} times",
+                        f"first failure {row['first_failed_at'][:16]} UTC, last: {row['last_error']}",
+                    )
+                )
+            self.out.retries.append(row)
+        elif queued:
+            self.out.retries.append(self._row(entry, feed, queued, "done"))
+        if queued is None and feed is not None:  # the article of last resort
+            self.out.docs.append(feed_doc(entry, self.source, self.now, feed, entry.link))
+            self.kept_feed_text += 1
+
+    def _row(
+        self,
+        entry: FeedEntry,
+        feed: tuple[str, str] | None,
+        queued: dict[str, Any] | None,
+        status: str,
+        error: str | None = None,
+    ) -> dict[str, Any]:
+        attempts = int(queued["attempts"]) + 1 if queued else 1
+        first = queued.get("first_failed_at") if queued else None
+        if isinstance(first, str):
+            first = datetime.fromisoformat(first)
+        first = first or self.now
+        when = self.rule.next_attempt(attempts, first, self.now) if status == "waiting" else None
+        if status == "waiting" and when is None:
+            status = "gave_up"
+        return {
+            "canonical_url": canonical_url(entry.link),
+            "url": entry.link,
+            "source": self.source.name,
+            "title": entry.title,
+            "published_at": entry.published.isoformat() if entry.published else None,
+            "feed_text": feed[0] if feed else None,
+            "feed_text_source": feed[1] if feed else None,
+            "attempts": attempts,
+            "first_failed_at": first.astimezone(UTC).isoformat(),
+            "next_attempt_at": when.isoformat() if when else None,
+            "last_error": error,
+            "status": status,
+        }
