@@ -53,6 +53,7 @@ class Source:
     channel: str | None = None  # telegram: the public channel's username
     max_pages: int = 5  # telegram: preview pages read per cycle (newest first, then gaps)
     follow_links: bool = False  # telegram: fetch the article a link-only post points to
+    pages: bool = True  # feed: fetch each entry's page; false: the entry's own text is the article
 
 
 def load_sources(path: str | Path) -> list[Source]:
@@ -92,6 +93,7 @@ def load_sources(path: str | Path) -> list[Source]:
             "channel",
             "max_pages",
             "follow_links",
+            "pages",
         }
         if unknown:
             raise ConfigError(
@@ -109,6 +111,7 @@ def load_sources(path: str | Path) -> list[Source]:
                 channel=item.get("channel"),
                 max_pages=max(1, int(item.get("max_pages", 5))),
                 follow_links=bool(item.get("follow_links", False)),
+                pages=bool(item.get("pages", True)),
             )
         )
     return out
@@ -123,6 +126,7 @@ class CycleResult:
     telegram_posts: list[dict[str, Any]] = field(default_factory=list)
     telegram_channels: list[dict[str, Any]] = field(default_factory=list)
     posts_skipped: int = 0  # telegram posts with no text (media only, service messages)
+    entries_read: int = 0  # entries of the feeds read this cycle
     entries_skipped: dict[str, int] = field(default_factory=dict)  # feed entries: reason -> n
     retries: list[dict[str, Any]] = field(default_factory=list)  # the retry queue's new rows
     feeds_unchanged: int = 0
@@ -290,9 +294,10 @@ def _run_source(
         if problem:
             return problem
         entries = feed.entries
+        out.entries_read += len(entries)
     left = 0
     for entry in entries:
-        if entry.link is None:  # no page to fetch: the entry's own text is the article
+        if entry.link is None or not source.pages:  # the entry's own text is the article
             pages.entry_only(entry)
             continue
         canon = canonical_url(entry.link)

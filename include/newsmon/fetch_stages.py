@@ -193,6 +193,7 @@ def fetch_batch(
         "deferred": result.deferred,
         "pages": len(result.fetched),
         "posts_skipped": result.posts_skipped,
+        "entries_read": result.entries_read,
         "entries_skipped": result.entries_skipped,
         "retries_waiting": sum(r["status"] == "waiting" for r in result.retries),
         "retries_given_up": sum(r["status"] == "gave_up" for r in result.retries),

@@ -256,6 +256,8 @@ class Pages:
         self.out.fetched.append(record)
         if isinstance(doc, RawDoc):
             doc.text_source = "page"
+            if not doc.authors and entry.authors:  # the feed names them, the page does not
+                doc.authors = list(entry.authors)
             if feed and feed[1] != "title" and len(feed[0].strip()) > len(doc.text.strip()):
                 doc = replace(doc, text=feed[0], text_source=feed[1])  # the page gave less
             self.out.docs.append(doc)

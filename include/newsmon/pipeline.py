@@ -85,7 +85,9 @@ def fetch(
         "retries_due": plan.get("retries_due", 0),
         "retries_waiting": sum(b.get("retries_waiting", 0) for b in batches),
         "retries_given_up": sum(b.get("retries_given_up", 0) for b in batches),
+        "entries_read": sum(b.get("entries_read", 0) for b in batches),
         "entries_skipped": _sum_topics(b.get("entries_skipped", {}) for b in batches),
+        "staged": sum(b.get("articles", 0) for b in batches),
     } | _outcome(_sum_topics(b.get("topics", {}) for b in batches), stored, signals)
 
 
