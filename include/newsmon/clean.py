@@ -165,8 +165,13 @@ def load_rules(path: str | Path = CONFIG_DIR / "cleaning.yaml") -> CleanRules:
 
 
 # runs of blanks become one space; a lone plain space (most matches) is left alone
-_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACE = re.compile(
+    r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
+# zero-width space, word joiner, BOM and soft hyphen go; a zero-width (non-)joiner goes only
+# inside a word ("mobil\u200dization"): between emoji it joins a sequence ("🧑\u200d🚒" is
+# one firefighter, not a person and a fire engine)
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]|(?<=\w)[\u200c\u200d](?=\w)")
 _BULLET = re.compile(r"^[•·▪►\-–—*]\s+")
 _COPYRIGHT = re.compile(
     r"^(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]?\s*(?:(?:19|20)\d\d)?\s*)?"
@@ -299,10 +304,20 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
     text = normalize_text(doc.text)
     outlet = _outlet_for(text, doc.url, rules)
     removed: list[tuple[str, str]] = []
-    lines = _truncate([line for line in text.split("\n") if line], rules, removed)
+    # which lines begin a paragraph (follow a blank line): a post keeps its single line
+    # breaks (a list, a poem, lines of a statement); other texts are paragraphs, one a line
+    starts: set[int] = set()
+    nonblank: list[str] = []
+    for line in text.split("\n"):
+        if not line:
+            starts.add(len(nonblank))
+            continue
+        nonblank.append(line)
+    lines = _truncate(nonblank, rules, removed)
     published_at, date_source = doc.published_at, doc.date_source
     source = doc.source
     kept: list[str] = []
+    opens: list[bool] = []  # per kept line: it begins a paragraph
     outlet_drops = outlet.drop_lines if outlet else ()
 
     for index, line in enumerate(lines):
@@ -332,7 +347,9 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
         if reason:
             removed.append((reason, line))
             continue
-        kept.append(_BULLET.sub("", line) if _BULLET.match(line) else line)
+        keep_mark = doc.kind == "post"  # a post's "- " and "• " are its own list
+        kept.append(_BULLET.sub("", line) if not keep_mark and _BULLET.match(line) else line)
+        opens.append(index in starts)
 
     title = (doc.title or "").strip()
     first_stays = False  # the first line is the title and also stays in the story
@@ -344,22 +361,30 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
         first_stays = _is_sentence(kept[0]) or len(kept) == 1 or len(kept[0]) > MAX_TITLE_CHARS
         if not first_stays:
             removed.append(("headline", kept.pop(0)))
+            opens.pop(0)
         title = sanitize_field(title, MAX_TITLE_CHARS) or ""
     title_key = _key(title)
 
     body: list[str] = []
+    breaks: list[str] = []  # what goes before each body line
     previous = None
     for i, (line, key) in enumerate(zip(kept, _keys(kept), strict=True)):
-        if (key == title_key and not (i == 0 and first_stays)) or key == previous:
+        # a line with no word (an emoji, a rule of dashes) is never a repeat of another, and
+        # a post's lines are all its author's (its title is not one of them)
+        repeated = (key == title_key and not (i == 0 and first_stays)) or key == previous
+        if key and repeated and doc.kind != "post":
             removed.append(("repeated", line))
             continue
+        breaks.append("\n\n" if doc.kind != "post" or opens[i] else "\n")
         body.append(line)
         previous = key
     if outlet is not None and source is None:
         source = outlet.name
     return CleanedDoc(
         title=title or (sanitize_field(body[0], MAX_TITLE_CHARS) or "" if body else ""),
-        text="\n\n".join(body),
+        text="".join(b + line for b, line in zip(breaks, body, strict=True))[len(breaks[0]) :]
+        if body
+        else "",
         published_at=published_at,
         date_source=date_source,
         source=source,

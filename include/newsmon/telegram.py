@@ -332,7 +332,7 @@ def read_channel(
         out.docs.append(
             RawDoc(
                 origin=p.url,
-                kind="txt",
+                kind="post",
                 text=p.text,
                 # a post has no headline: "@channel: its first words" (not a line of the text,
                 # so cleaning keeps every line of the post)

@@ -107,7 +107,7 @@ def test_a_channel_is_read_incrementally_with_edits_deletions_and_gaps(
     # the first cycle reads the newest page only (posts 11..30), not the channel's history
     assert set(stored) == _text_ids(ch, range(11, 31))
     assert first["articles_new"] == len(stored)
-    assert stored[30] == "Переслано: повестки в Кяхте\n\nвторая строка ❤", (
+    assert stored[30] == "Переслано: повестки в Кяхте\nвторая строка ❤", (
         "line breaks and emoji kept"
     )
     with duckdb.connect(str(db_path), read_only=True) as con:

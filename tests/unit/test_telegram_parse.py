@@ -82,3 +82,30 @@ def test_a_telegram_source_needs_a_public_username(tmp_path: Path, channel: str)
     )
     with pytest.raises(ConfigError, match="public channel username"):
         load_sources(path)
+
+
+def test_a_post_is_kept_as_it_shows_emoji_sequences_emoji_lines_and_single_breaks() -> None:
+    """The shape of real preview pages: emoji in <i class="emoji"><b>, <br/> between lines,
+    a list, and lines that are only an emoji; cleaned as every post is."""
+    from newsmon.clean import clean_document
+    from newsmon.records import RawDoc
+
+    html = (
+        "🧑\u200d🚒 Пожарные <i class='emoji'><b>👨\u200d👩\u200d👧</b></i> на месте<br/>"
+        "<i class='emoji'><b>🔴</b></i><br/>"
+        "Что известно:<br/>- повестки вручают у метро<br/>- повестки вручают у метро<br/>"
+        "<br/><i class='emoji'><b>🔴</b></i><br/><i class='emoji'><b>⚡</b></i><br/>"
+        "Подписаться"
+    )
+    (post,) = parse_preview(_page([TgPost(7, html)]), "mobnews").posts
+    doc = RawDoc(origin=post.url, kind="post", text=post.text, title="@mobnews: Пожарные")
+    text = clean_document(doc).text
+    assert "🧑\u200d🚒" in text and "👨\u200d👩\u200d👧" in text, "joined emoji stay joined"
+    assert text.split("\n\n") == [
+        "🧑\u200d🚒 Пожарные 👨\u200d👩\u200d👧 на месте\n🔴\nЧто известно:\n"
+        "- повестки вручают у метро\n- повестки вручают у метро",
+        "🔴\n⚡\nПодписаться",
+    ], text
+    # a zero-width joiner inside a word still goes (the rules must match the word)
+    word = RawDoc(origin="x", kind="post", text="моби\u200dлизация", title="t")
+    assert clean_document(word).text == "мобилизация"
