@@ -29,6 +29,9 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # paused until someone unpauses it, having looked at include/config/sources.yaml: it
+    # reaches out to the network every 15 minutes (README, Quick start)
+    is_paused_upon_creation=True,
     default_args=DEFAULT_ARGS,
     tags=["newsmon", "fetch"],
     doc_md=__doc__,
@@ -67,8 +70,17 @@ def news_fetch() -> None:
         stored = store_and_detect(run_id, context)
         cycle = record_cycle(load_settings(), run_id, [f for f in fetched if f])
         if cycle["all_failed"]:
+            why = sorted(
+                f"{name}: {reason.removeprefix('failed: ')}"
+                for f in fetched
+                if f
+                for name, reason in f.get("failed", {}).items()
+            )
+            more = f"; and {len(why) - 10} more" if len(why) > 10 else ""
             raise AirflowFailException(
-                f"every source failed in this cycle ({cycle['sources']}); see the fetch_sources logs"
+                f"every source failed in this cycle ({cycle['sources']} of {cycle['sources']}): "
+                + "; ".join(why[:10])
+                + more
             )
         return stored | cycle
 

@@ -197,8 +197,8 @@ def run_cycle(
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"
                 out.errors.append(IngestError(source.url or source.name, "fetch", reason))
                 out.outcomes[source.name] = f"failed: {reason}"
-    for name, outcome in out.outcomes.items():
-        if outcome.startswith(("failed", "deferred")):
+    for name, outcome in out.outcomes.items():  # a failure is logged by the run (once)
+        if outcome.startswith("deferred"):
             log.warning("source %s %s", name, outcome)
     return out
 

@@ -56,6 +56,48 @@ class FetchResult:
         return self.error is None and self.status == 304
 
 
+def network_reason(exc: BaseException, url: str) -> str:
+    """A failed connection's cause in plain words, from the exception and its causes: a name
+    that does not resolve, a refused or reset connection, a failed TLS handshake; else
+    ``connection failed: <kind>``."""
+    import socket
+    import ssl
+
+    try:
+        host = urlsplit(url).hostname or url
+    except ValueError:
+        host = url
+    seen: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and e not in seen and len(seen) < 10:
+        seen.append(e)
+        e = (
+            e.__cause__
+            or e.__context__
+            or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
+        )
+        # urllib3 keeps the cause in .reason
+        reason = getattr(seen[-1], "reason", None)
+        if isinstance(reason, BaseException) and reason not in seen and e is None:
+            e = reason
+    names = " ".join(type(x).__name__ for x in seen) + " " + " ".join(str(x) for x in seen)
+    if (
+        any(isinstance(x, socket.gaierror) for x in seen)
+        or "NameResolution" in names
+        or ("Name or service not known" in names or "Temporary failure in name resolution" in names)
+    ):
+        return f"cannot resolve {host} (no DNS or network?)"
+    if any(isinstance(x, ConnectionRefusedError) for x in seen) or "Connection refused" in names:
+        return f"connection refused by {host}"
+    if any(isinstance(x, ConnectionResetError) for x in seen) or "Connection reset" in names:
+        return f"connection reset by {host}"
+    if any(isinstance(x, ssl.SSLError) for x in seen) or isinstance(
+        exc, requests.exceptions.SSLError
+    ):
+        return f"TLS handshake with {host} failed"
+    return f"connection failed: {type(exc).__name__}"
+
+
 class _HostGate:
     """One request at a time per host, ``delay`` seconds apart."""
 
@@ -149,9 +191,7 @@ class Fetcher:
             elif not res.ok:
                 self._robots[origin] = None
                 # the host's own failure (refused, timed out) says more than "robots.txt"
-                self._unreachable[origin] = (
-                    f"{res.error} (asking for robots.txt)" if res.status is None else None
-                )
+                self._unreachable[origin] = res.error if res.status is None else None
             else:
                 self._robots[origin] = Protego.parse(res.body.decode("utf-8", "replace"))
         rules = self._robots[origin]
@@ -223,7 +263,16 @@ class Fetcher:
                 or (res.status is not None and res.status >= 500)
                 or (
                     res.error is not None
-                    and res.error.startswith(("timed out", "connection failed"))
+                    and res.error.startswith(
+                        (
+                            "timed out",
+                            "connection failed",
+                            "connection refused",
+                            "connection reset",
+                            "cannot resolve",
+                            "TLS handshake",
+                        )
+                    )
                 )
             )
             if not retryable or attempt == s.retries:
@@ -268,7 +317,7 @@ class Fetcher:
         except requests.RequestException as exc:
             if refusal():
                 return FetchResult(url, current, error=refusal())
-            return FetchResult(url, current, error=f"connection failed: {type(exc).__name__}")
+            return FetchResult(url, current, error=network_reason(exc, current))
         try:
             result = FetchResult(
                 url,

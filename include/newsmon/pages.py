@@ -40,8 +40,17 @@ from newsmon.textio import NotText, decode_bytes
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # failures that may heal by themselves: worth another attempt in a later cycle
-_HEALS = ("timed out", "connection failed", "HTTP 5", "HTTP 429", "robots.txt of ")
-_HEALS_INSIDE = (" while reading", "(asking for robots.txt)")
+_HEALS = (
+    "timed out",
+    "connection failed",
+    "connection refused",
+    "connection reset",
+    "cannot resolve",
+    "HTTP 5",
+    "HTTP 429",
+    "robots.txt of ",
+)
+_HEALS_INSIDE = (" while reading",)
 
 
 class SourceLike(Protocol):

@@ -95,7 +95,9 @@ def test_which_failures_heal_and_the_retry_schedule() -> None:
 
     assert heals("HTTP 503", 503) and heals("HTTP 429", 429)
     assert heals("timed out after 15s", None)
-    assert heals("connection failed: ConnectionError (asking for robots.txt)", None)
+    assert heals("cannot resolve meduza.io (no DNS or network?)", None)
+    assert heals("connection refused by 127.0.0.1", None)
+    assert not heals("TLS handshake with example.org failed", None)
     assert not heals("HTTP 404", 404) and not heals("HTTP 403", 403)
     assert not heals("not an article (content type application/pdf)", 200)
     assert not heals("disallowed by robots.txt", None)
