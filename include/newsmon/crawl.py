@@ -32,7 +32,7 @@ from newsmon.config import ConfigError, read_yaml
 from newsmon.dedup import canonical_url
 from newsmon.feeds import FeedDocument, FeedEntry, read_feed
 from newsmon.fetcher import Fetcher
-from newsmon.pages import Pages, RetryRule, page_doc
+from newsmon.pages import Pages, RetryRule, extract_all, page_doc
 from newsmon.records import IngestError, RawDoc
 from newsmon.telegram import CHANNEL, ChannelState, preview_url, read_channel
 
@@ -129,6 +129,7 @@ class CycleResult:
     entries_read: int = 0  # entries of the feeds read this cycle
     entries_skipped: dict[str, int] = field(default_factory=dict)  # feed entries: reason -> n
     retries: list[dict[str, Any]] = field(default_factory=list)  # the retry queue's new rows
+    pending: list[Any] = field(default_factory=list)  # pages downloaded, to extract (pages.py)
     feeds_unchanged: int = 0
     deferred: int = 0  # links (or whole sources) left for the next cycle
     outcomes: dict[str, str] = field(default_factory=dict)  # source -> ok | unchanged | ...
@@ -150,11 +151,14 @@ def run_cycle(
     telegram_base: str = "https://t.me",
     retries: list[dict[str, Any]] | None = None,
     retry: RetryRule | None = None,
+    workers: int = 0,
 ) -> CycleResult:
     """Fetch every source once, within ``budget_seconds``. ``state``: per feed its etag,
     last_modified, content_hash; ``seen``: canonical URLs already fetched (not again);
     ``telegram``: per channel what earlier cycles read (:class:`ChannelState`);
-    ``retries``: the queued pages due for another attempt (:mod:`newsmon.pages`)."""
+    ``retries``: the queued pages due for another attempt (:mod:`newsmon.pages`);
+    ``workers``: extractor processes for the pages (0: one per core; always at least one
+    apart from this process, so a page that crashes its extractor costs only itself)."""
     out = CycleResult()
     deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else 1e12)
     with progress.stage("fetch", total=len(sources), unit="source") as step:
@@ -197,6 +201,9 @@ def run_cycle(
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"
                 out.errors.append(IngestError(source.url or source.name, "fetch", reason))
                 out.outcomes[source.name] = f"failed: {reason}"
+    if out.pending:  # every page of the cycle, in extractor processes (``workers``)
+        extract_all(out.pending, workers)
+        out.pending = []
     for name, outcome in out.outcomes.items():  # a failure is logged by the run (once)
         if outcome.startswith("deferred"):
             log.warning("source %s %s", name, outcome)

@@ -161,6 +161,7 @@ def fetch_batch(
         telegram=plan.get("telegram", {}),
         telegram_base=settings.fetch.telegram_base_url,
         retries=plan.get("retries", []),
+        workers=settings.ingest.workers,
         retry=RetryRule(
             settings.fetch.retry_attempts, settings.fetch.retry_minutes, settings.fetch.retry_hours
         ),

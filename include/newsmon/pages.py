@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsmon.dedup import canonical_url
+from newsmon.faults import checkpoint
 from newsmon.feeds import FeedEntry
 from newsmon.fetcher import Fetcher, FetchResult
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
@@ -111,15 +112,31 @@ def store_raw(raw_dir: Path, body: bytes) -> tuple[str, str]:
     return digest, rel
 
 
-def page_doc(
+@dataclass(frozen=True)
+class ExtractJob:
+    """A downloaded page waiting for extraction, as it travels to an extractor process."""
+
+    url: str  # the link fetched (the document's origin)
+    final_url: str
+    raw_path: str  # the stored raw page (gzip)
+    content_type: str
+    source: str
+    lang: str | None
+    feed_title: str | None
+    feed_date: datetime | None
+    fetched_at: datetime
+
+
+def fetch_record(
     res: FetchResult,
     source: SourceLike,
     raw_dir: Path,
     now: datetime,
     feed_title: str | None = None,
     feed_date: datetime | None = None,
-) -> tuple[RawDoc | IngestError, dict[str, Any]]:
-    """A fetched page as a document (or the reason it is not one), and its fetch record."""
+) -> tuple[ExtractJob | IngestError, dict[str, Any]]:
+    """A fetched page's record, and its extraction job (the raw page is stored) or the
+    reason it is no page to extract."""
     record = {
         "url": res.url,
         "canonical_url": canonical_url(res.url),
@@ -139,32 +156,68 @@ def page_doc(
         return IngestError(res.url, "fetch", record["error"]), record
     digest, rel = store_raw(raw_dir, res.body)
     record |= {"content_hash": digest, "raw_path": rel}
-    doc = guarded(res.url, "extract", _page_document, res, source, now, feed_title, feed_date)
+    job = ExtractJob(
+        res.url,
+        res.final_url,
+        str(raw_dir / rel),
+        ctype,
+        source.name,
+        source.lang,
+        feed_title,
+        feed_date,
+        now,
+    )
+    return job, record
+
+
+def extract_page(job: ExtractJob) -> RawDoc | IngestError:
+    """A downloaded page as a document, or the reason it is not one (in an extractor
+    process: a page that crashes lxml or the extractors costs only itself)."""
+    checkpoint("extract-page", job.url)
+    return guarded(job.url, "extract", _page_document, job)
+
+
+def extract_crashed(job: ExtractJob) -> IngestError:
+    """What a page that killed its extractor process, twice, comes to."""
+    return IngestError(
+        job.url, "extract", "the page crashed its extractor (the process died); not tried again"
+    )
+
+
+def page_doc(
+    res: FetchResult,
+    source: SourceLike,
+    raw_dir: Path,
+    now: datetime,
+    feed_title: str | None = None,
+    feed_date: datetime | None = None,
+) -> tuple[RawDoc | IngestError, dict[str, Any]]:
+    """A fetched page as a document (or the reason it is not one), and its fetch record,
+    extracted in this process."""
+    job, record = fetch_record(res, source, raw_dir, now, feed_title, feed_date)
+    if isinstance(job, IngestError):
+        return job, record
+    doc = extract_page(job)
     if isinstance(doc, IngestError):
         record["error"] = doc.reason
     return doc, record
 
 
-def _page_document(
-    res: FetchResult,
-    source: SourceLike,
-    now: datetime,
-    feed_title: str | None,
-    feed_date: datetime | None,
-) -> RawDoc | IngestError:
+def _page_document(job: ExtractJob) -> RawDoc | IngestError:
+    body = gzip.decompress(Path(job.raw_path).read_bytes())
     try:
-        html = decode_html(res.body, res.headers.get("content-type"))
+        html = decode_html(body, job.content_type)
     except NotText as exc:
-        return IngestError(res.url, "extract", str(exc))
+        return IngestError(job.url, "extract", str(exc))
     return page_to_document(
         html,
-        origin=res.url,
-        url=res.final_url,
-        source=source.name,
-        lang=source.lang,
-        feed_title=feed_title,
-        feed_date=feed_date,
-        fetched_at=now,
+        origin=job.url,
+        url=job.final_url,
+        source=job.source,
+        lang=job.lang,
+        feed_title=job.feed_title,
+        feed_date=job.feed_date,
+        fetched_at=job.fetched_at,
     )
 
 
@@ -259,10 +312,28 @@ class Pages:
     ) -> None:
         assert entry.link is not None
         res = self.fetcher.get(entry.link, allow_private=self.source.allow_private)
-        doc, record = page_doc(
+        job, record = fetch_record(
             res, self.source, self.raw_dir, self.now, entry.title, entry.published
         )
         self.out.fetched.append(record)
+        if isinstance(job, ExtractJob):  # extracted with the cycle's other pages: extract_all
+            self.out.pending.append(Pending(job, record, entry, feed, queued, self))
+            return
+        if queued is None and not (record["error"] or "").startswith("not an article"):
+            self.failed += 1
+            self.reasons.append(job.reason)
+        self.settle(job, record, entry, feed, queued)
+
+    def settle(
+        self,
+        doc: RawDoc | IngestError,
+        record: dict[str, Any],
+        entry: FeedEntry,
+        feed: tuple[str, str] | None,
+        queued: dict[str, Any] | None,
+    ) -> None:
+        """What a page came to: its document (or the feed's text, when that is more), or
+        its error, the feed's text, and its place in the retry queue."""
         if isinstance(doc, RawDoc):
             doc.text_source = "page"
             if not doc.authors and entry.authors:  # the feed names them, the page does not
@@ -274,19 +345,12 @@ class Pages:
                 self.out.retries.append(self._row(entry, feed, queued, "done"))
             return
         self.out.errors.append(doc)
-        if (
-            queued is None
-            and doc.stage == "fetch"
-            and not (record["error"] or "").startswith("not an article")
-        ):
-            self.failed += 1
-            self.reasons.append(doc.reason)
         if heals(record["error"], record["status"]):
             row = self._row(entry, feed, queued, "waiting", record["error"] or doc.reason)
             if row["status"] == "gave_up":
                 self.out.errors.append(
                     IngestError(
-                        entry.link,
+                        entry.link or "",
                         "fetch",
                         f"gave up: the page failed {row['attempts']} times",
                         f"first failure {row['first_failed_at'][:16]} UTC, last: {row['last_error']}",
@@ -296,7 +360,7 @@ class Pages:
         elif queued:
             self.out.retries.append(self._row(entry, feed, queued, "done"))
         if queued is None and feed is not None:  # the article of last resort
-            self.out.docs.append(feed_doc(entry, self.source, self.now, feed, entry.link))
+            self.out.docs.append(feed_doc(entry, self.source, self.now, feed, entry.link or ""))
             self.kept_feed_text += 1
 
     def _row(
@@ -329,3 +393,32 @@ class Pages:
             "last_error": error,
             "status": status,
         }
+
+
+@dataclass
+class Pending:
+    """A page downloaded and waiting for extraction, with what deciding its fate needs."""
+
+    job: ExtractJob
+    record: dict[str, Any]
+    entry: FeedEntry
+    feed: tuple[str, str] | None
+    queued: dict[str, Any] | None
+    pages: Pages
+
+
+def extract_all(pending: list[Pending], workers: int) -> None:
+    """Extract the cycle's downloaded pages in extractor processes (at least one, also when
+    ``workers`` is 1): a page that kills its process (a crash in lxml or an extractor, the
+    OOM killer) is an ``extract`` error of its own and the others are stored; its URL counts
+    as fetched, so it is not downloaded again."""
+    from newsmon.parallel import parallel_map
+
+    jobs = [p.job for p in pending]
+    docs = parallel_map(
+        extract_page, jobs, workers, count=len(jobs), on_crash=extract_crashed, isolate=True
+    )
+    for p, doc in zip(pending, docs, strict=True):
+        if isinstance(doc, IngestError):
+            p.record["error"] = doc.reason
+        p.pages.settle(doc, p.record, p.entry, p.feed, p.queued)

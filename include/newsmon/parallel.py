@@ -37,6 +37,7 @@ def parallel_map(
     chunksize: int | None = None,
     count: int | None = None,
     on_crash: Callable[[Any], Any] | None = None,
+    isolate: bool = False,
 ) -> Iterator[Any]:
     """``map`` over a process pool when it pays (several workers, enough items), in order.
 
@@ -57,13 +58,16 @@ def parallel_map(
     ``on_crash(item)`` as its result, and the rest go on; more than ``MAX_CRASHED`` such
     items is not bad items but workers that cannot run, and the pool's error is raised.
     Without ``on_crash``, or in this process (one worker, few items), the death is the
-    caller's.
+    caller's. ``isolate``: never in this process (a pool of one worker at least), for work
+    whose crash must cost only its item however few items there are.
     """
     workers = workers or os.cpu_count() or 1
     if count is None:
         items = list(items)
         count = len(items)
-    if workers <= 1 or count < min_items:
+    if not count:
+        return
+    if not isolate and (workers <= 1 or count < min_items):
         yield from map(fn, items)
         return
     size = chunksize or max(1, min(256, count // (workers * 8)))

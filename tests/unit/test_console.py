@@ -346,3 +346,36 @@ def test_the_overview_counts_the_watchs_countries_or_the_one_asked_for(fixture_d
     assert [c["last_24h"] for c in us.counts] == [1] and us.country == "US"
     assert [c["last_24h"] for c in every.counts] == [1] and every.country == "all"
     assert watch.countries == ["RU", "US"]
+
+
+def test_the_overview_says_at_the_top_when_configured_sources_fail_or_go_silent(
+    fixture_db: dict, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from newsmon.console import queries
+    from newsmon.console.app import create_app
+
+    conf = [
+        {"name": "failing-feed", "type": "feed", "url": "https://failing.example/rss"},
+        {"name": "silent-feed", "type": "feed", "url": "https://silent.example/rss"},
+        {"name": "healthy-feed", "type": "feed", "url": "https://healthy.example/rss"},
+    ]
+    with _con(fixture_db) as con:
+        rows = queries.sources_page(con, conf, fixture_db["now"])
+    ok_at = (fixture_db["now"] - timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    assert queries.source_trouble(rows) == f"1 of 3 sources failing since {ok_at} UTC; 1 silent"
+    assert queries.source_trouble([r for r in rows if r["source"] == "healthy-feed"]) is None
+    # not configured (an outlet of ingested files): not a source to watch here
+    assert queries.source_trouble([dict(r, configured=False) for r in rows]) is None
+
+    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": conf}), encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_SOURCES", str(tmp_path / "sources.yaml"))
+    page = TestClient(create_app(now=lambda: fixture_db["now"])).get("/")
+    assert page.status_code == 200
+    assert "1 of 3 sources failing since" in page.text and 'href="/sources"' in page.text
+    monkeypatch.setenv("NEWSMON_SOURCES", str(tmp_path / "none.yaml"))
+    (tmp_path / "none.yaml").write_text(json.dumps({"sources": conf[2:]}), encoding="utf-8")
+    assert 'id="trouble"' not in TestClient(create_app(now=lambda: fixture_db["now"])).get("/").text

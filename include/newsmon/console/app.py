@@ -224,6 +224,7 @@ def create_app(
         try:
             with reading() as (s, con):
                 ov = queries.overview(con, topics(s), days, now(), country=_country(country))
+                trouble = queries.source_trouble(queries.sources_page(con, configured(s), now()))
         except NoData:
             return empty(request, "overview")
         root = request.scope.get("root_path", "").rstrip("/")
@@ -248,6 +249,7 @@ def create_app(
             legend=chart.legend(ov.topics),
             table=sorted(table.items(), reverse=True),
             spiked={(s["topic"], s["day"]) for s in ov.spikes},
+            trouble=trouble,
         )
 
     @app.get("/signal", response_class=HTMLResponse)

@@ -335,6 +335,29 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
+def source_trouble(rows: list[dict[str, Any]]) -> str | None:
+    """One line for the top of the Overview when configured sources are failing or silent
+    ("2 of 3 sources failing since 2026-12-06 08:00 UTC; 1 silent"), else None."""
+    mine = [r for r in rows if r.get("configured")]
+    failing = [r for r in mine if r["status"] == "failing"]
+    silent = [r for r in mine if r["status"] == "silent"]
+    if not failing and not silent:
+        return None
+    parts = []
+    if failing:
+        worked = [r["last_ok_at"] for r in failing if r.get("last_ok_at") is not None]
+        if len(worked) < len(failing):
+            since = "; some never fetched" if worked else ", none ever fetched"
+        else:
+            since = f" since {min(worked).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        parts.append(f"{len(failing)} of {len(mine)} sources failing{since}")
+    if silent:
+        parts.append(
+            f"{len(silent)} silent" if failing else f"{len(silent)} of {len(mine)} sources silent"
+        )
+    return "; ".join(parts)
+
+
 def judge(row: dict[str, Any], now: datetime) -> tuple[str, str]:
     """``(status, why)``: ``failing`` (its last check failed), ``silent`` (no new article
     for longer than SILENT_FACTOR times its usual longest gap), ``quiet`` (too few
