@@ -202,6 +202,22 @@ def _date_source(published: datetime | None, url: str | None) -> str | None:
     return "url" if same_day and published.hour == published.minute == 0 else "meta"
 
 
+_DECLARES_LANGUAGE = re.compile(
+    r"<html\b[^>]*\blang\s*=\s*[\"']?[a-z]{2}|http-equiv\s*=\s*[\"']?content-language",
+    re.IGNORECASE,
+)
+
+
+def _undeclared_language(html: str, sample: str) -> str | None:
+    """The language of a page that declares none (newspaper4k reads a declared one), from a
+    sample of its text; None when it declares one or the sample says too little."""
+    if _DECLARES_LANGUAGE.search(html[:5000]):
+        return None
+    from newsmon.language import detect
+
+    return detect(None, sample)
+
+
 def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArticle:
     """Extract one page, or say why it is not an article (neither extractor finds text).
 
@@ -210,9 +226,25 @@ def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArtic
     """
     trafilatura, config = _trafilatura()
     html = thin_markup(html)
+
+    def tr(fast: bool) -> str:
+        return (
+            trafilatura.extract(
+                html,
+                url=url,
+                include_comments=False,
+                include_tables=True,
+                config=config,
+                fast=fast,
+            )
+            or ""
+        )
+
+    # fast: no readability/jusText fallbacks, while newspaper4k is our second opinion
+    tr_text = tr(fast=True)
     page: dict[str, Any] = {}
     try:
-        page = parse_html(html, url)
+        page = parse_html(html, url, _undeclared_language(html, tr_text))
     except Exception as exc:  # newspaper4k raises assorted types on odd pages and languages
         log.info(
             "newspaper4k failed on %s (%s: %s); using trafilatura",
@@ -220,18 +252,12 @@ def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArtic
             type(exc).__name__,
             exc,
         )
-    tr_text = (
-        trafilatura.extract(
-            html,
-            url=url,
-            include_comments=False,
-            include_tables=True,
-            config=config,
-            fast=True,  # no readability/jusText fallbacks: newspaper4k is our second opinion
-        )
-        or ""
-    )
-    text, method = combine(page.get("text") or "", tr_text)
+    np_text = page.get("text") or ""
+    text, method = combine(np_text, tr_text)
+    if method == "trafilatura":
+        # no second opinion: trafilatura's fast mode alone may pick a teaser, a promo or
+        # the footer on older layouts; its full mode (with its fallbacks) is judged instead
+        text, method = combine(np_text, tr(fast=False) or tr_text)
     if len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
         return NotAnArticle("no article text found in the HTML page (not an article)")
     title = page.get("title")

@@ -296,10 +296,16 @@ def _full_title(title: str, doc: Any) -> str | None:
     return title or None
 
 
-def parse_html(html: str, url: str | None = None) -> dict[str, Any]:
-    """Title, text, authors, publish date (UTC), language and canonical URL of one page."""
+def parse_html(html: str, url: str | None = None, language: str | None = None) -> dict[str, Any]:
+    """Title, text, authors, publish date (UTC), language and canonical URL of one page.
+    ``language``: the page's language when it declares none (else newspaper4k reads it with
+    English stopwords and finds no body in Russian or Ukrainian); one newspaper4k has no
+    stopwords for is not passed."""
     newspaper = _offline_newspaper()
-    article = newspaper.Article(url or "", fetch_images=False, clean_article_html=False)
+    extra: dict[str, Any] = {}
+    if language and language in _stopword_languages():
+        extra["language"] = language
+    article = newspaper.Article(url or "", fetch_images=False, clean_article_html=False, **extra)
     authors = article.extractor.author_extractor
     authors.parse = lambda doc: _authors(doc, authors._get_authors_from_ld)
     article.download(input_html=html)
@@ -322,3 +328,10 @@ def parse_html(html: str, url: str | None = None) -> dict[str, Any]:
         "lang": (article.meta_lang or "").strip() or None,
         "canonical_url": (article.canonical_link or "").strip() or None,
     }
+
+
+@lru_cache(maxsize=1)
+def _stopword_languages() -> frozenset[str]:
+    from newspaper.utils import get_available_languages
+
+    return frozenset(get_available_languages())

@@ -407,3 +407,35 @@ def test_trafilatura_cleaning_in_one_pass_gives_its_own_text(monkeypatch) -> Non
     monkeypatch.setattr(core, "tree_cleaning", hp._newsmon_original_tree_cleaning)
     assert [text(h) for h in pages] == fast
     assert "second" in text(nested)  # its own loop's stop
+
+
+def test_a_russian_page_that_declares_no_language_is_read_in_russian() -> None:
+    """An older layout with no lang attribute: newspaper4k, told the language detected in
+    the page's text (not English, its default), finds the body, and the sidebar teaser that
+    trafilatura's fast mode took along stays out."""
+    import json
+
+    from newsmon.extract import extract_article
+    from tests.conftest import ROOT
+
+    paras = [
+        r["text"]
+        for r in map(
+            json.loads, (ROOT / "tests/data/labelled/holdout.jsonl").read_text("utf-8").splitlines()
+        )
+        if r.get("lang") == "ru"
+    ][:4]
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    html = (
+        "<html><head><meta charset='utf-8'><title>Новость</title></head><body>"
+        "<div class='menu'><a href='/'>Главная</a> <a href='/news'>Новости</a></div>"
+        "<table><tr><td class='side'><div class='teaser'><b>Читайте также:</b> Губернатор "
+        "открыл новый мост через реку, движение будет запущено в декабре после проверки.</div>"
+        f"</td><td class='main'><div class='txt'>{body}</div></td></tr></table>"
+        "<div class='footer'>© 2012 Все права защищены. Перепечатка материалов только с "
+        "разрешения редакции.</div></body></html>"
+    )
+    page = extract_article(html, "https://example.ru/news/1")
+    assert page.method.startswith("newspaper"), page.method
+    assert all(p[:60] in page.text for p in paras)
+    assert "мост" not in page.text and "Перепечатка" not in page.text
