@@ -166,6 +166,26 @@ def test_articles_stored_before_the_index_become_searchable(tmp_path: Path) -> N
         assert con.execute("select count(*) from search_docs").fetchone()[0] == 6
 
 
+def test_an_article_with_no_word_to_index_is_indexed_once(tmp_path: Path) -> None:
+    """A post "ok 👍" or a headline "x" has no word of three letters: it still gets its
+    document row, so the next run does not take it for unindexed (it staged it again
+    forever, and ran out of memory)."""
+    import duckdb
+
+    env = dict(os.environ, NEWSMON_DB=str(tmp_path / "news.duckdb"))
+    (tmp_path / "short.jsonl").write_text(
+        json.dumps({"url": "https://t.example/1", "title": "ok", "text": "ok 👍"}) + "\n"
+    )
+    first = _cli(env, "ingest", str(tmp_path / "short.jsonl"), "--json", "-q")
+    assert json.loads(first.stdout)["articles_new"] == 1
+    (tmp_path / "two.jsonl").write_text(json.dumps({"text": "Deserters were detained."}) + "\n")
+    second = _cli(env, "ingest", str(tmp_path / "two.jsonl"), "--json", "-q")
+    assert json.loads(second.stdout)["articles_new"] == 1
+    with duckdb.connect(env["NEWSMON_DB"], read_only=True) as con:
+        docs = con.execute("select doc_len from search_docs order by doc_len").fetchall()
+    assert len(docs) == 2 and docs[0] == (0,) and docs[1][0] > 0
+
+
 def _index(db: Path) -> dict[str, list]:
     import duckdb
 
