@@ -32,7 +32,7 @@ from newsmon.config import ConfigError, read_yaml
 from newsmon.dedup import canonical_url
 from newsmon.feeds import FeedDocument, FeedEntry, read_feed
 from newsmon.fetcher import Fetcher
-from newsmon.pages import Pages, RetryRule, extract_all, page_doc
+from newsmon.pages import Pages, RetryRule, extract_all
 from newsmon.records import IngestError, RawDoc
 from newsmon.telegram import CHANNEL, ChannelState, preview_url, read_channel
 
@@ -130,6 +130,9 @@ class CycleResult:
     entries_skipped: dict[str, int] = field(default_factory=dict)  # feed entries: reason -> n
     retries: list[dict[str, Any]] = field(default_factory=list)  # the retry queue's new rows
     pending: list[Any] = field(default_factory=list)  # pages downloaded, to extract (pages.py)
+    # documents that go after the cycle's pages (posts after the articles they link to, so
+    # a post can join their story)
+    after_pages: list[RawDoc] = field(default_factory=list)
     feeds_unchanged: int = 0
     deferred: int = 0  # links (or whole sources) left for the next cycle
     outcomes: dict[str, str] = field(default_factory=dict)  # source -> ok | unchanged | ...
@@ -180,6 +183,7 @@ def run_cycle(
                         out,
                         telegram_base,
                         deadline,
+                        retry or RetryRule(),
                     )
                     continue
                 out.outcomes[source.name] = _run_source(
@@ -204,6 +208,8 @@ def run_cycle(
     if out.pending:  # every page of the cycle, in extractor processes (``workers``)
         extract_all(out.pending, workers)
         out.pending = []
+    out.docs += out.after_pages
+    out.after_pages = []
     for name, outcome in out.outcomes.items():  # a failure is logged by the run (once)
         if outcome.startswith("deferred"):
             log.warning("source %s %s", name, outcome)
@@ -220,9 +226,11 @@ def _run_telegram(
     out: CycleResult,
     base: str,
     deadline: float,
+    retry: RetryRule,
 ) -> str:
     """Read one public channel's new and edited posts (and, when asked, the articles
-    link-only posts point to); its outcome in words."""
+    link-only posts point to, fetched and extracted as a feed's links are); its outcome in
+    words."""
     channel = source.channel or ""
     got = read_channel(
         channel,
@@ -254,22 +262,14 @@ def _run_telegram(
     if got.outcome.startswith("failed") or not source.follow_links:
         out.docs += posts
         return got.outcome
-    taken = 0
+    pages = Pages(source, fetcher, raw_dir, now, out, retry)  # as a feed's links are
     for link in got.link_only:
         canon = canonical_url(link)
-        if canon in seen or taken >= source.max_articles or time.monotonic() >= deadline:
+        if canon in seen or pages.taken >= source.max_articles or time.monotonic() >= deadline:
             continue
         seen.add(canon)
-        taken += 1
-        res = fetcher.get(link, allow_private=source.allow_private)
-        doc, record = page_doc(res, source, raw_dir, now)
-        out.fetched.append(record)
-        if isinstance(doc, IngestError):
-            out.errors.append(doc)
-        else:
-            doc.text_source = "page"
-            out.docs.append(doc)
-    out.docs += posts
+        pages.fetch(FeedEntry(link, None, None, None))
+    out.after_pages += posts  # after the pages they link to are extracted
     return got.outcome
 
 

@@ -1,8 +1,9 @@
 """An article page fetched for a feed entry or URL, and what happens when it cannot be had.
 
-:func:`page_doc` turns a fetched page into a document: kept gzip-compressed by content hash
-(for ``newsmon reextract``) and extracted with :mod:`newsmon.extract`, with its date's
-provenance (page ``meta``, ``url``, ``feed``, else ``fetched``).
+:func:`fetch_record` keeps a fetched page gzip-compressed by content hash (for ``newsmon
+reextract``) and :func:`extract_page` makes it a document with :mod:`newsmon.extract`, in an
+extractor process (:func:`extract_all`), with its date's provenance (page ``meta``,
+``url``, ``feed``, else ``fetched``).
 
 :class:`Pages` fetches a source's pages and loses nothing a feed carries:
 
@@ -182,25 +183,6 @@ def extract_crashed(job: ExtractJob) -> IngestError:
     return IngestError(
         job.url, "extract", "the page crashed its extractor (the process died); not tried again"
     )
-
-
-def page_doc(
-    res: FetchResult,
-    source: SourceLike,
-    raw_dir: Path,
-    now: datetime,
-    feed_title: str | None = None,
-    feed_date: datetime | None = None,
-) -> tuple[RawDoc | IngestError, dict[str, Any]]:
-    """A fetched page as a document (or the reason it is not one), and its fetch record,
-    extracted in this process."""
-    job, record = fetch_record(res, source, raw_dir, now, feed_title, feed_date)
-    if isinstance(job, IngestError):
-        return job, record
-    doc = extract_page(job)
-    if isinstance(doc, IngestError):
-        record["error"] = doc.reason
-    return doc, record
 
 
 def _page_document(job: ExtractJob) -> RawDoc | IngestError:
