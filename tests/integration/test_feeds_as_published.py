@@ -308,3 +308,33 @@ def test_only_a_quiet_feed_the_command_exits_0(
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert result["articles_new"] == 0 and result["errors"] == 0 and not result["all_failed"]
+
+
+def test_news_fetch_keeps_what_the_feed_carries(
+    tmp_path: Path, db_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch, airflow_db
+) -> None:
+    """The same through a news_fetch DAG run: the wall's feed text, the queued 503, the
+    link-less entries, a JSON Feed and a quiet feed in one cycle, and a green run."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import ROOT
+
+    _configure(
+        tmp_path,
+        monkeypatch,
+        [
+            {"name": "walls", "url": f"{site.base}/feed.xml"},
+            {"name": "json", "url": f"{site.base}/feed.json"},
+            {"name": "quiet", "url": f"{site.base}/quiet.xml"},
+        ],
+    )
+    run = DagBag(dag_folder=str(ROOT / "dags")).get_dag("news_fetch").test()
+    assert str(run.state).endswith("success")
+    arts = _articles(db_path, site.base)
+    assert arts["/news/walled"][1] == "feed_content" and arts["/news/flaky"][1] == "feed_summary"
+    assert arts["/feed.xml#urn:press:42"][2] == "No link, a guid"
+    assert arts["/json/html"][1] == "page" and arts["/feed.json#j2"][1] == "feed_content"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        queue = con.execute("select url, status from fetch_retries").fetchall()
+        quiet = con.execute("select error from feed_state where source = 'quiet'").fetchone()
+    assert queue == [(f"{site.base}/news/flaky", "waiting")] and quiet == (None,)
