@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -10,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 2  # chunks handed to the pool ahead of the one the caller waits for
 MAX_CRASHED = 10  # items that may each kill a worker alone before the map gives up
@@ -59,7 +62,8 @@ def parallel_map(
     items is not bad items but workers that cannot run, and the pool's error is raised.
     Without ``on_crash``, or in this process (one worker, few items), the death is the
     caller's. ``isolate``: never in this process (a pool of one worker at least), for work
-    whose crash must cost only its item however few items there are.
+    whose crash must cost only its item however few items there are. A daemonic process (a
+    task on a Celery prefork worker) may start no process: there, everything runs here.
     """
     workers = workers or os.cpu_count() or 1
     if count is None:
@@ -68,6 +72,16 @@ def parallel_map(
     if not count:
         return
     if not isolate and (workers <= 1 or count < min_items):
+        yield from map(fn, items)
+        return
+    if multiprocessing.current_process().daemon:
+        # a daemonic process may not start processes: a task on a Celery prefork worker
+        # runs in one. The work is done here, and a crash is the caller's.
+        log.warning(
+            "no worker processes in a daemonic process (a Celery prefork worker?):"
+            " %d items handled in this process",
+            count,
+        )
         yield from map(fn, items)
         return
     size = chunksize or max(1, min(256, count // (workers * 8)))

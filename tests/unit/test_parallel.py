@@ -128,3 +128,24 @@ def test_a_json_lines_range_that_kills_its_reader_is_passed_over_whole(tmp_path)
     whole = {"path": str(tmp_path / "page.html"), "size": 10, "mtime_ns": 0}
     _, errors, summary = crashed_item((1, whole, load_settings()))
     assert errors[0]["origin"] == whole["path"] and "read_bytes" not in summary
+
+
+def _in_a_daemon(q) -> None:  # noqa: ANN001
+    from newsmon.parallel import parallel_map
+
+    q.put(list(parallel_map(abs, [-1, -2, 3], 2, isolate=True)))
+
+
+def test_a_daemonic_process_maps_in_itself() -> None:
+    """A task on a Celery prefork worker runs in a daemonic process, which may start no
+    process: the map runs there instead of failing ("daemonic processes are not allowed to
+    have children" failed every fetch batch on Celery)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_in_a_daemon, args=(q,), daemon=True)
+    p.start()
+    assert q.get(timeout=120) == [1, 2, 3]
+    p.join(30)
+    assert p.exitcode == 0
