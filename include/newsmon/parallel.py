@@ -6,6 +6,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,13 +20,28 @@ MAX_CRASHED = 10  # items that may each kill a worker alone before the map gives
 
 
 def _forkserver() -> Any:
-    """The forkserver context, its server preloading nothing: by default it imports the
-    parent's ``__main__`` (an Airflow task runner, a benchmark script) and holds it for as
+    """The forkserver context, its server preloading only :mod:`newsmon.orphans` (so it
+    dies with its owner): by default it imports the parent's ``__main__`` (an Airflow task runner, a benchmark script) and holds it for as
     long as the parent lives (50 MB for the benchmark). The workers import what their
     function needs (:mod:`newsmon.prepare`, 47 MB each)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([])
+    ctx.set_forkserver_preload(["newsmon.orphans"])  # it dies with its owner (Linux)
     return ctx
+
+
+def _die_with_parent() -> None:
+    """A worker's initializer: SIGKILL it when its forkserver dies (Linux), as the
+    forkserver is when the pool's owner dies (:mod:`newsmon.orphans`, which only the
+    forkserver imports: imported here it would tie the owner to its own parent)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
 
 
 def _apply(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
@@ -92,7 +108,9 @@ def parallel_map(
         pending: deque[tuple[list[Any], Future[list[Any]]]] = deque()
         taking: list[Any] = []  # a chunk being handed to the pool
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=_forkserver(), initializer=_die_with_parent
+            ) as pool:
                 while True:
                     if suspects:  # one at a time, so the item that kills its worker is known
                         result = pool.submit(fn, suspects[0]).result()
