@@ -263,7 +263,8 @@ class Pages:
         self._attempt(entry, feed, queued)
 
     def entry_only(self, entry: FeedEntry) -> None:
-        """An entry with no usable link: its own text is the article."""
+        """An entry whose own text is the article: it has no usable link, or its source
+        takes no pages (``pages: false``)."""
         if entry.unusable_link:  # said once, as a page that cannot be fetched would be
             scheme = (
                 entry.unusable_link.split(":", 1)[0].lower() if ":" in entry.unusable_link else ""
@@ -280,8 +281,15 @@ class Pages:
             )
         text = entry.text()
         if text is None:
-            reason = "entry with neither a link nor any text"
+            reason = (
+                "entry with no text (its source takes no pages)"
+                if entry.link
+                else "entry with neither a link nor any text"
+            )
             self.out.entries_skipped[reason] = self.out.entries_skipped.get(reason, 0) + 1
+            return
+        if entry.link:  # pages: false; the article is still the page's, by its URL
+            self.out.docs.append(feed_doc(entry, self.source, self.now, text, entry.link))
             return
         feed = self.source.url or self.source.name
         key = f"{feed}#{entry.guid}" if entry.guid else None

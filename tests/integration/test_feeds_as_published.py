@@ -338,3 +338,30 @@ def test_news_fetch_keeps_what_the_feed_carries(
         queue = con.execute("select url, status from fetch_retries").fetchall()
         quiet = con.execute("select error from feed_state where source = 'quiet'").fetchone()
     assert queue == [(f"{site.base}/news/flaky", "waiting")] and quiet == (None,)
+
+
+def test_a_source_that_takes_no_pages(
+    tmp_path: Path, db_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pages: false: every entry is its own text, under its link; no page is asked for."""
+    _configure(
+        tmp_path, monkeypatch, [{"name": "walls", "url": f"{site.base}/feed.xml", "pages": False}]
+    )
+    result = _fetch(monkeypatch)
+    assert not [p for p in site.counts if p.startswith("/news/")], site.counts
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = dict(
+            con.execute(
+                "select replace(url, $b, ''), origin = url from articles where url is not null",
+                {"b": site.base},
+            ).fetchall()
+        )
+        sources = dict(
+            con.execute(
+                "select replace(url, $b, ''), text_source from articles where url is not null",
+                {"b": site.base},
+            ).fetchall()
+        )
+    assert rows and all(rows.values()), "the origin is the entry's link"
+    assert sources["/news/walled"] == "feed_content" and sources["/news/relative"] == "title"
+    assert result["entries_skipped"] == {"entry with neither a link nor any text": 1}
