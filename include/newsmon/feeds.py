@@ -191,6 +191,8 @@ def _json_feed(body: bytes, base: str) -> FeedDocument:
         doc = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         return FeedDocument("", problem=f"not a feed: JSON that does not parse ({exc})")
+    except RecursionError:  # arrays in arrays, thousands deep: no feed is shaped so
+        return FeedDocument("", problem="not a feed: JSON nested too deeply to read")
     version = doc.get("version") if isinstance(doc, dict) else None
     if not isinstance(version, str) or not _JSON_FEED.match(version):
         return FeedDocument("", problem="not a feed: JSON without a JSON Feed version")

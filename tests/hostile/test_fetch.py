@@ -143,6 +143,10 @@ class Hostile:
             return self.send(h, 200, b"%PDF-1.4", "application/pdf")
         if path == "/garbage-feed":
             return self.send(h, 200, b"\x89PNG not a feed at all <<<", "application/rss+xml")
+        if path == "/nested-json-feed":  # 100,000 arrays deep: json.loads recursed out
+            body = b'{"version": "https://jsonfeed.org/version/1.1", "items": '
+            body += b"[" * 100_000 + b"]" * 100_000 + b"}"
+            return self.send(h, 200, body, "application/feed+json")
         if path == "/js-feed":
             rss = (
                 '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
@@ -210,6 +214,12 @@ PARTS = [
     Part("pdf", "/pdf", error=("fetch", "not an article (content type application/pdf)")),
     Part("short-body", "/short-body", error=("fetch", "while reading")),
     Part("garbage-feed", "/garbage-feed", error=("feed", "feed parse error"), kind="feed"),
+    Part(
+        "nested-json-feed",
+        "/nested-json-feed",
+        error=("feed", "feed parse error: not a feed: JSON nested too deeply"),
+        kind="feed",
+    ),
     Part(
         "javascript-link",
         "/js-feed",
