@@ -13,14 +13,13 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
-from tests.integration.servers import respond
+from tests.integration.servers import LocalSite, respond
 
 PARA = (
     "Military enlistment offices in Omsk handed call-up papers to men of conscription age this "
@@ -29,25 +28,10 @@ PARA = (
 NEWSMON = str(Path(sys.executable).with_name("newsmon"))
 
 
-class Site:
+class Site(LocalSite):
     def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
+        super().__init__()
         self.items = ["a", "killer", "b", "c"]
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                site.counts[self.path] = site.counts.get(self.path, 0) + 1
-                site.route(self)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def route(self, h: BaseHTTPRequestHandler) -> None:
         if h.path == "/robots.txt":
@@ -64,9 +48,6 @@ class Site:
         page = f"<html lang='en'><head><title>Page {name}</title></head><body><article><h1>Page {name}</h1>{paras}</article></body></html>"
         return respond(h, 200, page.encode(), "text/html; charset=utf-8")
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -73,6 +73,38 @@ def respond(
     h.wfile.write(body)
 
 
+class LocalSite:
+    """A GET-only site on 127.0.0.1 for fetch tests: a subclass answers in ``route``; every
+    request path is logged and counted (``log``, ``counts``)."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+        self.counts: dict[str, int] = {}
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                site.log.append(self.path)
+                site.counts[self.path] = site.counts.get(self.path, 0) + 1
+                site.route(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def route(self, h: BaseHTTPRequestHandler) -> None:
+        respond(h, 404, b"not found", "text/plain")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

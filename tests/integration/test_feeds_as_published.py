@@ -5,15 +5,14 @@ relative links, quiet feeds and JSON Feed."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from tests.integration.servers import respond
+from tests.integration.servers import LocalSite, respond
 
 pytestmark = pytest.mark.integration
 
@@ -33,25 +32,10 @@ def page(title: str, paras: int = 6) -> bytes:
     ).encode()
 
 
-class Site:
+class Site(LocalSite):
     def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
+        super().__init__()
         self.heal_after = 3  # /news/flaky answers 503 this many times in all, then the page
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                site.counts[self.path] = site.counts.get(self.path, 0) + 1
-                site.route(self)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def rss(self) -> bytes:
         b = self.base
@@ -135,9 +119,6 @@ class Site:
             return send(h, 200, page(f"Page at {path}"))
         return send(h, 404, b"not found", "text/plain")
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
 from tests.conftest import ROOT, SHARED
-from tests.integration.servers import respond
+from tests.integration.servers import LocalSite, respond
 
 pytestmark = pytest.mark.integration
 
@@ -47,28 +45,11 @@ def rss(base: str, items: list[tuple[str, str]], encoding: str = "utf-8") -> byt
     ).encode(encoding)
 
 
-class Site:
+class Site(LocalSite):
     """A small news site with every behaviour the fetcher must handle."""
 
     def __init__(self) -> None:
-        self.log: list[str] = []
-        self.counts: dict[str, int] = {}
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                site.log.append(self.path)
-                site.counts[self.path] = site.counts.get(self.path, 0) + 1
-                site.route(self)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__()
         self.feed = rss(
             self.base,
             [
@@ -160,9 +141,6 @@ class Site:
             return self.send(h, 200, b"%PDF-1.4 ...", "application/pdf")
         return self.send(h, 404, b"not found", "text/plain")
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
