@@ -29,7 +29,7 @@ help:
 	@echo "make test    install and run the whole test suite"
 	@echo "make airflow standalone Airflow UI on http://localhost:8080 (scheduled runs)"
 	@echo "make bench   clean+tag+store rate, stage times, growth curve, peak memory: both corpus shapes, 20k and 100k"
-	@echo "make bench-extract  extraction F1 and ms/page on ../shared/benchmarks/zyte"
+	@echo "make bench-extract  extraction F1 and ms/page: ../shared/benchmarks/zyte and bench/data/daniel-ru"
 	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article"
 	@echo "make bench-replay   real streams replayed day by day: spike days, alert precision, stream-weighted P/R"
 	@echo "make bench-search   search recall@10/MRR on labelled queries; latency, index and publish cost at 100k"

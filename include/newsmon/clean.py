@@ -392,11 +392,28 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
     )
 
 
-def _truncate(lines: list[str], rules: CleanRules, removed: list[tuple[str, str]]) -> list[str]:
+def _related_start(lines: list[str], rules: CleanRules) -> int | None:
+    """Where a closing block of related links starts: a marker line (``truncate_after``)
+    followed by nothing but short, headline-like lines."""
     for i, line in enumerate(lines):
-        if any(p.search(line) for p in rules.truncate_after):
+        if any(p.search(line.strip()) for p in rules.truncate_after):
             tail = lines[i + 1 :]
-            if all(len(t) <= rules.truncate_max_line_chars for t in tail):
-                removed.extend(("related_links", t) for t in lines[i:])
-                return lines[:i]
-    return lines
+            if all(len(t.strip()) <= rules.truncate_max_line_chars for t in tail):
+                return i
+    return None
+
+
+def _truncate(lines: list[str], rules: CleanRules, removed: list[tuple[str, str]]) -> list[str]:
+    start = _related_start(lines, rules)
+    if start is None:
+        return lines
+    removed.extend(("related_links", t) for t in lines[start:])
+    return lines[:start]
+
+
+def cut_related_links(text: str, rules: CleanRules | None = None) -> str:
+    """``text`` without its closing block of related links (see :func:`_related_start`);
+    the extractor uses it, so that a page's body ends where the story does."""
+    lines = text.split("\n")
+    start = _related_start(lines, rules or load_rules())
+    return text if start is None else "\n".join(lines[:start]).rstrip()

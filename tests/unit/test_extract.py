@@ -439,3 +439,79 @@ def test_a_russian_page_that_declares_no_language_is_read_in_russian() -> None:
     assert page.method.startswith("newspaper"), page.method
     assert all(p[:60] in page.text for p in paras)
     assert "мост" not in page.text and "Перепечатка" not in page.text
+
+
+def test_a_closing_block_of_related_links_is_cut_from_either_extractor() -> None:
+    """A marker ("Ссылки по теме:", "Czytaj także", "Related") followed by nothing but short
+    lines ends the story; a marker followed by a story paragraph cuts nothing."""
+    from newsmon.clean import cut_related_links
+
+    story = f"{PARA}\n\n{PARA}"
+    links = (
+        "Ссылки по теме:\nРоссия испытала свой ответ американской ПРО\n// NEWSru.com // 20 декабря"
+    )
+    assert cut_related_links(f"{story}\n\n{links}") == story
+    assert cut_related_links(f"{story}\nCzytaj także:\nKrótki tytuł") == story
+    kept = f"{story}\nСсылки по теме:\n{PARA * 2}"
+    assert cut_related_links(kept) == kept
+
+
+def test_a_closing_list_of_headline_links_goes_and_a_storys_own_list_stays() -> None:
+    from newsmon.extract import _cut_closing_list
+
+    story = "\n".join([PARA] * 4)
+    teasers = "\n".join(
+        f"- Глава города {i} рассказал о новом мосте через реку и о ремонте дорог" for i in range(4)
+    )
+    assert _cut_closing_list(f"{story}\nАвторская колонка\n{teasers}") == story
+    own = "\n".join(f"- England (Group {g}): 10th appearance" for g in "ABCD")
+    assert (
+        _cut_closing_list(f"{story}\nQualified teams\n{own}") == f"{story}\nQualified teams\n{own}"
+    )
+    # the heading must be a heading: a sentence before the list is the story's
+    said = f"{story}\nThe ministry listed the regions that will send men first.\n{teasers}"
+    assert _cut_closing_list(said) == said
+    # a list longer than the story before it is not a closing block
+    assert _cut_closing_list(f"{PARA}\nМатериалы\n{teasers}") == f"{PARA}\nМатериалы\n{teasers}"
+
+
+def _daniel_page(site: str) -> str:
+    from tests.conftest import ROOT
+
+    (path,) = (ROOT / "bench/data/daniel-ru/html").glob(f"*_{site}_*.html.gz")
+    return gzip.decompress(path.read_bytes()).decode("utf-8")
+
+
+def test_related_links_do_not_outvote_newspapers_body() -> None:
+    """rbc.ru, 2012: trafilatura's text is the story plus, under "Статьи по теме", other
+    stories' headlines; without that list newspaper4k's body is healthy and is kept, and
+    the headlines stay out."""
+    page = extract_article(_daniel_page("www.rbc.ru"), "http://www.rbc.ru/")
+    assert page.method.startswith("newspaper"), page.method
+    assert "Приднестровье" in page.text
+    assert "Статьи по теме" not in page.text and "Тульской" not in page.text
+
+
+def test_russian_and_ukrainian_pages_of_older_layouts_extract_well() -> None:
+    """The DANIEL pages in bench/data/daniel-ru (Russian-language pages of Russian and
+    Ukrainian sites, 2011-2012, whole reference bodies), scored like `make bench-extract`."""
+    import importlib.util
+    import json
+
+    from tests.conftest import ROOT
+
+    scorer_path = shared_path("benchmarks/zyte/score.py")
+    spec = importlib.util.spec_from_file_location("zyte_score", scorer_path)
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    bench = ROOT / "bench/data/daniel-ru"
+    truth = json.loads((bench / "ground-truth.json").read_text("utf-8"))
+    truth.pop("_meta")
+    pred = {}
+    for key in truth:
+        html = gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8")
+        page = extract_article(html, truth[key]["url"])
+        assert not isinstance(page, NotAnArticle), key
+        pred[key] = f"{page.title}\n{page.text}"
+    _, _, f1 = scorer.score(truth, pred)
+    assert len(truth) == 8 and f1 >= 0.85, f1
