@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "scripts" / "country_forms.yaml"
 OUT = ROOT / "include" / "config" / "countries.yaml"
-VERSION = "2026.12-1"
+VERSION = "2026.12-2"
 LANGS = ("ru", "uk", "pl")
 NAME_WEIGHT = 2.0  # a country's name, for the countries without hand-written forms
 # names that are also common words or names in one of our languages: left out

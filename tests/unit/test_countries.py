@@ -136,3 +136,21 @@ def test_watch_countries_are_read_and_checked(tmp_path) -> None:
         with pytest.raises(ConfigError):
             load_settings(cfg)
     assert load_settings().watch.countries == ("RU",), "the default watch is Russia"
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Rolnicy protestują przed ministerstwem klimatu",
+            "Minister klimatu Anna Moskwa spotkała się z protestującymi rolnikami.",
+        ),
+        ("Anna Moskwa: protest górników to polityka", "Górnicy protestowali w Katowicach."),
+    ],
+)
+def test_a_namesake_of_moscow_does_not_place_a_polish_story_in_russia(tagger, title, text) -> None:
+    """Anna Moskwa, Poland's climate minister until 2023, read as Moscow had fired a
+    protests spike for Russia in the 2023 replay; the city itself still counts."""
+    assert _topics(tagger, title, text).get("protests", "not tagged") != "RU"
+    moscow = _topics(tagger, "Protest w Moskwie", "Demonstranci protestowali w Moskwie.")
+    assert moscow.get("protests") == "RU"
