@@ -393,13 +393,16 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
 
 
 def _related_start(lines: list[str], rules: CleanRules) -> int | None:
-    """Where a closing block of related links starts: a marker line (``truncate_after``)
-    followed by nothing but short, headline-like lines."""
-    for i, line in enumerate(lines):
-        if any(p.search(line.strip()) for p in rules.truncate_after):
-            tail = lines[i + 1 :]
-            if all(len(t.strip()) <= rules.truncate_max_line_chars for t in tail):
-                return i
+    """Where a closing block of related links starts: the first marker line
+    (``truncate_after``) followed by nothing but short, headline-like lines. One pass from
+    the end finds where those short lines begin, so a text of thousands of markers costs
+    no more than one."""
+    short_from = len(lines)
+    while short_from > 0 and len(lines[short_from - 1].strip()) <= rules.truncate_max_line_chars:
+        short_from -= 1
+    for i in range(max(0, short_from - 1), len(lines)):
+        if any(p.search(lines[i].strip()) for p in rules.truncate_after):
+            return i
     return None
 
 

@@ -301,6 +301,16 @@ CASES = [
         lambda box: _places(box / "t6.txt", 6_000_000),
         lambda r: r["title"] == "Places" and len(r["text"]) > 5_900_000,
     ),
+    # 200,000 "Related" marker lines before a story paragraph: finding where a closing
+    # block of related links starts looked at every line after each marker (hours)
+    Case(
+        "related-markers",
+        _bytes(
+            "t7.txt",
+            b"Markers\n\n" + b"Related\n" * 200_000 + b"\n" + (BODY + " (end)").encode(),
+        ),
+        lambda r: r["title"] == "Markers" and r["text"].endswith("(end)"),
+    ),
     Case(
         "one-paragraph-question",
         _bytes(
