@@ -9,8 +9,10 @@ import socket
 import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -71,6 +73,26 @@ def respond(
         h.send_header(k.replace("_", "-"), v)
     h.end_headers()
     h.wfile.write(body)
+
+
+def use_sources(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sources: list[dict],
+    fetch: dict[str, Any] | None = None,
+    alerts: dict[str, Any] | None = None,
+) -> None:
+    """Point newsmon at ``sources`` (sites on 127.0.0.1): a ``sources.yaml`` and a
+    ``settings.yaml`` in ``tmp_path`` (no delay between requests to a host, alerts to the
+    log unless ``alerts`` says otherwise, ``fetch`` settings on top), ``NEWSMON_CONFIG`` set."""
+    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": sources}), encoding="utf-8")
+    settings = {
+        "fetch": {"sources_path": str(tmp_path / "sources.yaml"), "per_host_delay_seconds": 0}
+        | (fetch or {}),
+        "alerts": alerts or {"channels": ["log"]},
+    }
+    (tmp_path / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_CONFIG", str(tmp_path / "settings.yaml"))
 
 
 class LocalSite:

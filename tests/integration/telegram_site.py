@@ -10,12 +10,12 @@ between fetches.
 from __future__ import annotations
 
 import html
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.integration.servers import LocalSite, respond
 
 PAGE = 20
 ARTICLE = [
@@ -110,29 +110,16 @@ def page_html(ch: Channel, before: int | None, per_page: int = PAGE) -> str:
     )
 
 
-class TelegramSite:
+class TelegramSite(LocalSite):
     """t.me on a free loopback port. ``channels`` by name; a name in ``private`` redirects to
     its join page as t.me does; any other unknown name is a 404."""
 
     def __init__(self) -> None:
         self.channels: dict[str, Channel] = {}
         self.private: set[str] = set()
-        self.log: list[str] = []
         self.per_page = PAGE
         self.rewrite: dict[str, str] = {}  # substitutions applied to every preview page
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                site.log.append(self.path)
-                site.route(self)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__()
 
     def channel(self, name: str, title: str) -> Channel:
         self.channels[name] = Channel(name, title)
@@ -141,7 +128,7 @@ class TelegramSite:
     def route(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         if parts.path == "/robots.txt":
-            return self._send(h, 200, b"User-agent: *\nAllow: /\n", "text/plain")
+            return respond(h, 200, b"User-agent: *\nAllow: /\n", "text/plain")
         if parts.path.startswith("/s/"):
             name = parts.path[3:]
             if name in self.private:
@@ -152,36 +139,24 @@ class TelegramSite:
                 return None
             ch = self.channels.get(name)
             if ch is None:
-                return self._send(h, 404, b"not found", "text/plain")
+                return respond(h, 404, b"not found", "text/plain")
             before = parse_qs(parts.query).get("before", [None])[0]
             # surrogatepass: a lone surrogate goes out as the invalid bytes a broken server sends
             page = page_html(ch, int(before) if before else None, self.per_page)
             for old, new in self.rewrite.items():
                 page = page.replace(old, new)
             body = page.encode("utf-8", "surrogatepass")
-            return self._send(h, 200, body, "text/html; charset=utf-8")
+            return respond(h, 200, body, "text/html; charset=utf-8")
         if parts.path == "/news/1":  # an article a post links to, and another quotes
             text = "".join(f"<p>{p}</p>" for p in ARTICLE)
             body = (
                 "<html lang='ru'><head><meta charset='utf-8'><title>Повестки у проходных</title>"
                 f"</head><body><article><h1>Повестки у проходных</h1>{text}</article></body></html>"
             ).encode()
-            return self._send(h, 200, body, "text/html; charset=utf-8")
+            return respond(h, 200, body, "text/html; charset=utf-8")
         if parts.path.strip("/") in self.private:
             body = (
                 b'<html><body><div class="tgme_page_title">Private</div>Join channel</body></html>'
             )
-            return self._send(h, 200, body, "text/html; charset=utf-8")
-        return self._send(h, 404, b"not found", "text/plain")
-
-    @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+            return respond(h, 200, body, "text/html; charset=utf-8")
+        return respond(h, 404, b"not found", "text/plain")

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.integration.servers import LocalSite, respond
+from tests.integration.servers import LocalSite, respond, use_sources
 
 pytestmark = pytest.mark.integration
 
@@ -120,7 +120,6 @@ class Site(LocalSite):
         return send(h, 404, b"not found", "text/plain")
 
 
-
 @pytest.fixture
 def site():
     s = Site()
@@ -133,18 +132,7 @@ def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: list[di
         s.setdefault("type", "feed")
         s.setdefault("allow_private", True)
         s.setdefault("lang", "en")
-    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": sources}), encoding="utf-8")
-    settings = {
-        "fetch": {
-            "sources_path": str(tmp_path / "sources.yaml"),
-            "timeout_seconds": 2,
-            "retries": 0,
-            "per_host_delay_seconds": 0,
-        },
-        "alerts": {"channels": ["log"]},
-    }
-    (tmp_path / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
-    monkeypatch.setenv("NEWSMON_CONFIG", str(tmp_path / "settings.yaml"))
+    use_sources(tmp_path, monkeypatch, sources, {"timeout_seconds": 2, "retries": 0})
 
 
 def _fetch(monkeypatch: pytest.MonkeyPatch, minutes_later: float = 0) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT, SHARED
-from tests.integration.servers import LocalSite, respond
+from tests.integration.servers import LocalSite, respond, use_sources
 
 pytestmark = pytest.mark.integration
 
@@ -142,7 +142,6 @@ class Site(LocalSite):
         return self.send(h, 404, b"not found", "text/plain")
 
 
-
 @pytest.fixture
 def site():
     s = Site()
@@ -171,21 +170,18 @@ def _configure(
         {"name": "not-allowed", "type": "feed", "url": f"{site.base}/feed.xml"},
         *(extra or []),
     ]
-    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": sources}), encoding="utf-8")
-    settings = {
-        "fetch": {
-            "sources_path": str(tmp_path / "sources.yaml"),
+    use_sources(
+        tmp_path,
+        monkeypatch,
+        sources,
+        {
             "timeout_seconds": 0.5,
             "max_bytes": 200_000,
             "retries": 2,
             "backoff_seconds": 0.01,
-            "per_host_delay_seconds": 0,
             "max_redirects": 3,
         },
-        "alerts": {"channels": ["log"]},
-    }
-    (tmp_path / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
-    monkeypatch.setenv("NEWSMON_CONFIG", str(tmp_path / "settings.yaml"))
+    )
 
 
 def _settings():
@@ -208,7 +204,9 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
     assert first["articles_new"] == 12
     with duckdb.connect(str(db_path), read_only=True) as con:
         arts = dict(
-            con.execute("select title, date_source from articles where text_source = 'page'").fetchall()
+            con.execute(
+                "select title, date_source from articles where text_source = 'page'"
+            ).fetchall()
         )
         from_feed = dict(
             con.execute(
@@ -250,7 +248,14 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
     assert sources == {"local-feed": 11, "local-ru": 1}
     assert from_feed == {
         p: "title"
-        for p in ("/news/broken", "/news/slow", "/news/big", "/news/loop", "/private/secret", "/files/report.pdf")
+        for p in (
+            "/news/broken",
+            "/news/slow",
+            "/news/big",
+            "/news/loop",
+            "/private/secret",
+            "/files/report.pdf",
+        )
     }
 
     site.log.clear()
@@ -349,7 +354,9 @@ def test_news_fetch_dag_maps_over_source_batches(
     run = dag.test()
     assert str(run.state).endswith("success")
     with duckdb.connect(str(db_path), read_only=True) as con:
-        assert con.execute("select count(*) from articles").fetchone()[0] == 12  # 6 pages, 6 entries by their feed text
+        assert (
+            con.execute("select count(*) from articles").fetchone()[0] == 12
+        )  # 6 pages, 6 entries by their feed text
         assert con.execute("select status from pipeline_runs").fetchall() == [("success",)]
     mapped = [ti for ti in run.get_task_instances() if ti.task_id == "fetch_sources"]
     # one mapped task per batch; a host's sources share a batch (politeness across workers)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.integration.servers import use_sources
 from tests.integration.telegram_site import Channel, TelegramSite, TgPost
 
 RU = "Военкомат Улан-Удэ вручил повестки {n} мужчинам. Мобилизация в Бурятии продолжается."
@@ -42,20 +43,13 @@ def _configure(
         {"name": "closed", "type": "telegram", "channel": "closedchannel", "allow_private": True},
         {"name": "broken", "type": "telegram", "channel": "brokenmarkup", "allow_private": True},
     ]
-    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": sources}), encoding="utf-8")
-    settings = {
-        "fetch": {
-            "sources_path": str(tmp_path / "sources.yaml"),
-            "telegram_base_url": site.base,
-            "timeout_seconds": 2,
-            "per_host_delay_seconds": 0,
-            "retries": 0,
-        }
-        | extra,
-        "alerts": {"channels": ["log"], "log_path": str(tmp_path / "alerts.log")},
-    }
-    (tmp_path / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
-    monkeypatch.setenv("NEWSMON_CONFIG", str(tmp_path / "settings.yaml"))
+    use_sources(
+        tmp_path,
+        monkeypatch,
+        sources,
+        {"telegram_base_url": site.base, "timeout_seconds": 2, "retries": 0} | extra,
+        {"channels": ["log"], "log_path": str(tmp_path / "alerts.log")},
+    )
 
 
 def _fill(ch: Channel, ids: range) -> None:
