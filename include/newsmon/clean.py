@@ -416,7 +416,9 @@ def _truncate(lines: list[str], rules: CleanRules, removed: list[tuple[str, str]
 
 def cut_related_links(text: str, rules: CleanRules | None = None) -> str:
     """``text`` without its closing block of related links (see :func:`_related_start`);
-    the extractor uses it, so that a page's body ends where the story does."""
+    the extractor uses it, with the shipped rules (it has no settings: a ``cleaning_path``
+    of the user's applies in the cleaning stage), so that a page's body ends where the
+    story does."""
     lines = text.split("\n")
     start = _related_start(lines, rules or load_rules())
     return text if start is None else "\n".join(lines[:start]).rstrip()
