@@ -61,9 +61,9 @@ def main() -> int:
     warnings.simplefilter("ignore")
     import trafilatura
 
-    from newsmon.extract import NotAnArticle, _trafilatura, extract_article
-    from newsmon.htmlpage import parse_html
-    from newsmon.language import detect
+    from newsmon.article.language import detect
+    from newsmon.read.extraction import NotAnArticle, _trafilatura, extract_article
+    from newsmon.read.newspaper import parse_html
 
     _, config = _trafilatura()
 

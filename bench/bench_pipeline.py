@@ -164,15 +164,16 @@ def _timing(module: object, name: str, label: str, stage_s: dict[str, float]) ->
 
 def run_once(settings, paths: list[Path], label: str) -> dict:  # noqa: ANN001
     """One ingest run as ``newsmon ingest`` runs it (``pipeline.ingest``), each stage timed."""
-    from newsmon import pipeline, stages, store
+    from newsmon.flows import ingest, pipeline
+    from newsmon.storage import articles
 
     stage_s: dict[str, float] = dict.fromkeys(STAGES, 0.0)
     t0 = time.perf_counter()
     with (
         _timing(pipeline, "discover_files", "discover", stage_s),
-        _timing(stages, "read_files", "read", stage_s),
-        _timing(store, "store_ready", "store alongside", stage_s),
-        _timing(stages, "store_articles", "store after", stage_s),
+        _timing(ingest, "read_files", "read", stage_s),
+        _timing(articles, "store_ready", "store alongside", stage_s),
+        _timing(ingest, "store_articles", "store after", stage_s),
         _timing(pipeline, "detect_signals", "signals", stage_s),
     ):
         result = pipeline.ingest(settings, paths)

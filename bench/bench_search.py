@@ -71,8 +71,8 @@ SCALE_QUERIES = [
 
 def quality(tmp: Path) -> None:
     from newsmon.config import load_settings
-    from newsmon.pipeline import ingest
-    from newsmon.search import search
+    from newsmon.flows.pipeline import ingest
+    from newsmon.storage.search import search
 
     os.environ["NEWSMON_DB"] = str(tmp / "quality" / "news.duckdb")
     settings = load_settings()
@@ -107,10 +107,10 @@ def quality(tmp: Path) -> None:
 def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> None:
     import duckdb
 
+    from newsmon.article.index_terms import index_terms
     from newsmon.config import load_settings
-    from newsmon.db import open_db, run
-    from newsmon.readcopy import publish
-    from newsmon.terms import index_terms
+    from newsmon.storage.db import open_db, run
+    from newsmon.storage.readcopy import publish
 
     os.environ["NEWSMON_DB"] = str(tmp / "scale" / "news.duckdb")
     settings = load_settings()

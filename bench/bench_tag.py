@@ -23,15 +23,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus import filler_text as make_article  # noqa: E402
 
 from newsmon.config import load_settings, read_yaml  # noqa: E402
-from newsmon.evaluate import (  # noqa: E402
+from newsmon.tagging.evaluate import (  # noqa: E402
     evaluate,
     gazetteer_predictor,
     read_labelled,
     tagger_predictor,
 )
-from newsmon.regions import load_gazetteer, load_tagger  # noqa: E402
-from newsmon.tag import score_topics  # noqa: E402
-from newsmon.taxonomy import load_taxonomy  # noqa: E402
+from newsmon.tagging.regions import load_gazetteer, load_tagger  # noqa: E402
+from newsmon.tagging.taxonomy import load_taxonomy  # noqa: E402
+from newsmon.tagging.topics import score_topics  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "labelled"
 
@@ -107,8 +107,8 @@ def _country_pass_cost(docs: list[list[str]]) -> None:
     gazetteer in one pass (as before countries), against the tagger with the country
     gazetteer and the per-topic decision; alternating runs in one process."""
     from newsmon.config import load_settings
-    from newsmon.regions import load_tagger, score_both
-    from newsmon.taxonomy import build_taxonomy
+    from newsmon.tagging.regions import load_tagger, score_both
+    from newsmon.tagging.taxonomy import build_taxonomy
 
     s = load_settings()
     tagger = load_tagger(s.topics_path, s.regions_path, s.countries_path)

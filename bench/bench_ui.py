@@ -33,9 +33,9 @@ TARGET_MS = 300
 
 def build(tmp: Path, articles: int) -> None:
     from newsmon.config import load_settings
-    from newsmon.db import open_db
-    from newsmon.pipeline import ingest
-    from newsmon.readcopy import publish
+    from newsmon.flows.pipeline import ingest
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
 
     now = datetime.now(UTC)
     start = (now - timedelta(days=365)).date()
@@ -97,8 +97,8 @@ def add_spikes(settings: object) -> None:
     """One run over a year of history raises no spike (spikes are for recent days): mark the
     five busiest mobilization days of the last 90 as spikes, with their real counts, so
     the chart draws marks and the spike page has a day of stories to list."""
-    from newsmon.db import open_db
-    from newsmon.readcopy import publish
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
 
     with open_db(settings) as con:
         if con.execute("select count(*) from signals where kind = 'spike'").fetchone()[0]:
@@ -119,7 +119,7 @@ def measure(rounds: int = 5) -> list[tuple[str, float, float]]:
 
     from newsmon.config import load_settings
     from newsmon.console.app import create_app
-    from newsmon.readcopy import open_read
+    from newsmon.storage.readcopy import open_read
 
     settings = load_settings()
     with open_read(settings) as con:
@@ -182,7 +182,7 @@ def main() -> None:
 
         add_spikes(_load())
     from newsmon.config import load_settings
-    from newsmon.readcopy import open_read
+    from newsmon.storage.readcopy import open_read
 
     with open_read(load_settings()) as con:
         n, stories, signals, alerts = con.execute(

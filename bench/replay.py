@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
 from newsmon.config import load_settings  # noqa: E402
-from newsmon.pipeline import ingest  # noqa: E402
+from newsmon.flows.pipeline import ingest  # noqa: E402
 
 EVENTS = {  # known events of the two streams' periods (day: what)
     "2023-06-23": "Wagner mutiny begins",

@@ -39,22 +39,22 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
 def news_alerts() -> None:
     @task(**WRITER)
     def prepare_alerts() -> dict:
+        from newsmon.alerting.delivery import prepare
         from newsmon.config import load_settings
-        from newsmon.delivery import prepare
 
         return prepare(load_settings(), trigger="airflow")
 
     @task
     def send_alerts(prepared: dict) -> dict:
+        from newsmon.alerting.delivery import send
         from newsmon.config import load_settings
-        from newsmon.delivery import send
 
         return send(load_settings(), prepared["delivery_id"])
 
     @task(**WRITER)
     def record_alerts(sent: dict) -> dict:
+        from newsmon.alerting.delivery import record
         from newsmon.config import load_settings
-        from newsmon.delivery import record
 
         return record(load_settings(), sent["delivery_id"])
 

@@ -42,7 +42,7 @@ def news_fetch() -> None:
         """The run's source batches, each a mapped fetch_sources task (at least one, so
         the run is stored and reported even with no sources)."""
         from newsmon.config import load_settings
-        from newsmon.fetch_stages import plan_fetch as plan
+        from newsmon.flows.fetch import plan_fetch as plan
         from newsmon_airflow.defaults import run_id
 
         planned = plan(load_settings(), run_id(context), trigger="airflow", made_by="news_fetch")
@@ -52,7 +52,7 @@ def news_fetch() -> None:
     @task
     def fetch_sources(batch: dict) -> dict:
         from newsmon.config import load_settings
-        from newsmon.fetch_stages import fetch_batch
+        from newsmon.flows.fetch import fetch_batch
 
         return fetch_batch(load_settings(), batch["run_id"], batch["names"], batch["index"])
 
@@ -63,7 +63,7 @@ def news_fetch() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from newsmon.config import load_settings
-        from newsmon.fetch_stages import record_cycle
+        from newsmon.flows.fetch import record_cycle
         from newsmon_airflow.tasks import store_and_detect
 
         run_id = batches[0]["run_id"]

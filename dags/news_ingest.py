@@ -51,7 +51,7 @@ def news_ingest() -> None:
     @task(**WRITER)
     def discover_files(**context) -> dict:
         from newsmon.config import load_settings
-        from newsmon.stages import discover_files as discover
+        from newsmon.flows.ingest import discover_files as discover
         from newsmon_airflow.defaults import resolve_paths, run_id
 
         params = context["params"]
@@ -68,7 +68,7 @@ def news_ingest() -> None:
     @task
     def read_files(found: dict) -> dict:
         from newsmon.config import load_settings
-        from newsmon.stages import read_files as read
+        from newsmon.flows.ingest import read_files as read
 
         return read(load_settings(), found["run_id"])
 

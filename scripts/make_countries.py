@@ -93,7 +93,7 @@ HEADER = """\
 # Per ISO 3166-1 alpha-2 code, terms by weight in the taxonomy's syntax: 3 actors and
 # institutions, 2 names and demonyms, 1.5 capitals, 1 words that are also something else.
 # A term inside one of the country's contexts ("war in Ukraine", "Russia's invasion") does
-# not count for it. See newsmon.countries for how a topic's country is decided.
+# not count for it. See newsmon.tagging.countries for how a topic's country is decided.
 """
 
 

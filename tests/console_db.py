@@ -34,9 +34,9 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
     import os
 
     from newsmon.config import load_settings
-    from newsmon.db import open_db
-    from newsmon.readcopy import publish
-    from newsmon.store import upsert_regions
+    from newsmon.storage.articles import upsert_regions
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
 
     now = now or datetime.now(UTC)
     os.environ["NEWSMON_DB"] = str(db_path)

@@ -1,8 +1,11 @@
 """newsmon: monitor news about Russia's war against Ukraine for domestic signals.
 
-An Airflow-free package; one module per stage (load, clean, dedup, tag, store,
-signals, alerts) plus the configuration loader, the orchestration in ``pipeline``
-and the ``newsmon`` command line in ``cli``. The DAGs in ``dags/`` only wire it.
+An Airflow-free package with one subpackage per leg of an article's way:
+``read`` (files and pages to documents), ``fetch`` (sources on the network),
+``article`` (cleaning, language, identity), ``tagging`` (topics, regions, countries),
+``storage`` (the DuckDB file), ``alerting`` (signals and alerts), ``flows`` (the
+stages in order), ``cli`` and ``console``. Shared by all: ``config``, ``records``,
+``staging`` and small utilities. The DAGs in ``dags/`` only wire it.
 """
 
 __version__ = "0.1.0"

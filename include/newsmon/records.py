@@ -115,7 +115,7 @@ class ArticleRecord:
     lang_source: str | None = None  # declared (by the page, record, feed or source) | detected
     source_host: str | None = None  # the URL's host: the outlet when nothing names one
     links: list[str] = field(default_factory=list)  # canonical URLs of articles it points to
-    # the word index's terms and their counts, space-separated (newsmon.terms.index_terms);
+    # the word index's terms and their counts, space-separated (newsmon.article.index_terms.index_terms);
     # None: SQL counts them
     index_terms: str | None = None
     index_tfs: str | None = None
@@ -155,7 +155,7 @@ class TopicScore:
     evidence: list[Evidence]
     vetoed: list[Evidence] = field(default_factory=list)  # matches a negative context cancelled
     # the country the topic is about (ISO 3166-1 alpha-2; None: the text does not say) and
-    # the evidence that decided it (newsmon.countries)
+    # the evidence that decided it (newsmon.tagging.countries)
     country: str | None = None
     country_evidence: list[Evidence] = field(default_factory=list)
     # a topic's in_country terms (words that count only where the country pass places the
@@ -218,7 +218,7 @@ def page_to_document(
     else ``fetched_at`` (the fetch time). ``keep_date`` (re-extraction) is a stored
     ``(published_at, date_source)`` that stays unless the page now has a metadata date.
     """
-    from newsmon.extract import NotAnArticle, extract_article
+    from newsmon.read.extraction import NotAnArticle, extract_article
 
     page = extract_article(html, url)
     if isinstance(page, NotAnArticle):

@@ -23,9 +23,9 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from newsmon import render
+from newsmon.alerting import render
+from newsmon.alerting.render import AlertMessage
 from newsmon.config import Settings
-from newsmon.render import AlertMessage
 
 log = logging.getLogger(__name__)
 

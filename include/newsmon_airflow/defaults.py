@@ -33,10 +33,10 @@ def record_failure(context: dict[str, Any]) -> None:
     if dag_run is None or getattr(ti, "dag_id", None) not in ("news_ingest", "news_fetch"):
         return
     try:
-        from newsmon import runs
         from newsmon.config import load_settings
-        from newsmon.db import open_db
         from newsmon.staging import RunFolder
+        from newsmon.storage import runs
+        from newsmon.storage.db import open_db
 
         settings = load_settings()
         queue = getattr(ti, "queue", None)
@@ -73,7 +73,7 @@ DEFAULT_ARGS: dict[str, Any] = {
 
 def run_id(context: dict[str, Any]) -> str:
     """newsmon's id for this DAG run: the DAG id and Airflow's run id (unique per DAG)."""
-    from newsmon.runs import airflow_run_id
+    from newsmon.storage.runs import airflow_run_id
 
     dag_run = context["dag_run"]
     return airflow_run_id(dag_run.dag_id, dag_run.run_id)

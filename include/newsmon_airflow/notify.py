@@ -22,8 +22,8 @@ def failure_text(context: dict[str, Any]) -> tuple[str, str]:
 
 def notify_failure(context: dict[str, Any]) -> None:
     """Post the failure to every configured Slack/email channel; never raises."""
+    from newsmon.alerting.render import slack_escape, subject_line
     from newsmon.config import load_settings
-    from newsmon.render import slack_escape, subject_line
     from newsmon_airflow.channels import airflow_channels, channel_secrets, redact
 
     try:

@@ -19,7 +19,7 @@ from newsmon_airflow.defaults import SIGNALS_ASSET, WRITER
 
 def store_and_detect(run_id: str, context: dict[str, Any]) -> dict:
     from newsmon.config import load_settings
-    from newsmon.stages import detect_signals, store_articles
+    from newsmon.flows.store import detect_signals, store_articles
     from newsmon_airflow.defaults import run_day
 
     settings = load_settings()

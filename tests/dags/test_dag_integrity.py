@@ -87,7 +87,7 @@ def test_ingest_order_and_asset_wiring(dagbag) -> None:
 def test_dag_files_import_nothing_heavy(name: str) -> None:
     code = (
         "import runpy, sys; runpy.run_path(sys.argv[1]);"
-        "heavy = [m for m in ('duckdb', 'newspaper', 'requests', 'numpy', 'charset_normalizer', 'newsmon.pipeline')"
+        "heavy = [m for m in ('duckdb', 'newspaper', 'requests', 'numpy', 'charset_normalizer', 'newsmon.flows.pipeline')"
         " if m in sys.modules]; print(','.join(heavy))"
     )
     done = subprocess.run(

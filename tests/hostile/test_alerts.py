@@ -159,7 +159,7 @@ def test_a_failure_notice_never_carries_a_secret(
 def test_a_channel_gone_between_prepare_and_send_is_a_recorded_failure(
     tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsmon import delivery
+    from newsmon.alerting import delivery
     from newsmon.config import load_settings
 
     cfg = tmp_path / "settings.yaml"

@@ -386,7 +386,9 @@ def test_every_source_failed_is_loud(tmp_path: Path) -> None:
     done = subprocess.run([NEWSMON, "fetch"], capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 1
     assert "EVERY SOURCE FAILED (3 of 3)" in done.stdout
-    assert "source down-0 failed: connection refused by 127.0.0.1" in done.stdout, "the cause, not robots.txt"
+    assert "source down-0 failed: connection refused by 127.0.0.1" in done.stdout, (
+        "the cause, not robots.txt"
+    )
     with duckdb.connect(str(tmp_path / "news.duckdb"), read_only=True) as con:
         row = con.execute(
             "select status, sources, sources_failed, last_error from pipeline_runs"
@@ -415,7 +417,7 @@ def test_the_checked_address_is_the_one_connected_to(
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     from newsmon.config import FetchConfig
-    from newsmon.fetcher import Fetcher
+    from newsmon.fetch.http import Fetcher
 
     fetcher = Fetcher(FetchConfig(per_host_delay_seconds=0, retries=0, timeout_seconds=2))
     good = fetcher.get(f"http://rebind.test:{server.port}/good/rebind", allow_private=True)

@@ -49,7 +49,6 @@ class Site(LocalSite):
         return respond(h, 200, page.encode(), "text/html; charset=utf-8")
 
 
-
 @pytest.fixture
 def site():
     s = Site()

@@ -251,9 +251,9 @@ def test_a_run_left_running_by_a_dead_airflow_worker_is_failed_after_the_limit(
 ) -> None:
     from dataclasses import replace
 
-    from newsmon import runs
-    from newsmon.db import open_db
     from newsmon.staging import RunFolder
+    from newsmon.storage import runs
+    from newsmon.storage.db import open_db
 
     staged = RunFolder(settings.staging_dir, "news_ingest__scheduled__old")
     with open_db(settings) as con:

@@ -24,7 +24,7 @@ def test_hostile_post_ids_cost_only_their_posts(
     tmp_path: Path, db_path: Path, site: TelegramSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from newsmon.config import load_settings
-    from newsmon.pipeline import fetch
+    from newsmon.flows.pipeline import fetch
 
     ch = site.channel("mobnews", "Новости")
     for i in range(1, 8):

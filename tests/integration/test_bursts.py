@@ -60,7 +60,7 @@ def _write(path: Path, rows: list[dict | str], mode: str = "w") -> None:
 def _each_in_its_own_run(settings, tmp_path: Path, rows: list[dict]) -> dict[str, str]:  # noqa: ANN001
     """Ingest each row in a run of its own (so it meets what is stored, not the other rows);
     the story of every stored url."""
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     for k, row in enumerate(rows):
         path = tmp_path / f"one-{k}.jsonl"
@@ -75,8 +75,8 @@ def _small(settings, **ingest):  # noqa: ANN001, ANN202
 
 
 def test_archive_is_read_in_ranges_with_true_line_numbers(tmp_path: Path, settings) -> None:
-    from newsmon.jsonl import RANGE_BYTES
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
+    from newsmon.read.jsonl_ranges import RANGE_BYTES
 
     rows: list[dict | str] = [_record(i) for i in range(1, 1400)]
     rows[699] = '{"title": "broken", "text": \n'  # line 700
@@ -98,7 +98,7 @@ def test_archive_is_read_in_ranges_with_true_line_numbers(tmp_path: Path, settin
 
 
 def test_appends_are_read_alone_and_a_half_written_record_waits(tmp_path: Path, settings) -> None:
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     path = tmp_path / "feed.jsonl"
     _write(path, [_record(i) for i in range(50)])
@@ -145,7 +145,7 @@ def test_backfill_records_signals_and_delivers_nothing(
 
 
 def test_old_news_is_history_by_default(tmp_path: Path, settings) -> None:
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     today = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     path = tmp_path / "mixed.jsonl"
@@ -199,10 +199,10 @@ def test_archive_of_old_news_loads_with_no_alert_and_one_summary_line(
 
 
 def test_many_pending_alerts_go_out_as_one_bounded_digest(tmp_path: Path, settings) -> None:
-    from newsmon import delivery
-    from newsmon.alerts import LogChannel
-    from newsmon.pipeline import ingest
-    from newsmon.render import LOG_MAX_CHARS
+    from newsmon.alerting import delivery
+    from newsmon.alerting.channels import LogChannel
+    from newsmon.alerting.render import LOG_MAX_CHARS
+    from newsmon.flows.pipeline import ingest
     from tests.integration.test_signals import _other
 
     now = datetime.now(UTC)
@@ -241,7 +241,7 @@ def test_many_pending_alerts_go_out_as_one_bounded_digest(tmp_path: Path, settin
 
 
 def test_digest_renderings_stay_within_channel_limits() -> None:
-    from newsmon.render import (
+    from newsmon.alerting.render import (
         EMAIL_MAX_CHARS,
         SLACK_MAX_CHARS,
         AlertMessage,
@@ -275,7 +275,7 @@ def test_digest_renderings_stay_within_channel_limits() -> None:
 def test_story_grouping_precision_and_recall_on_labelled_copies(settings, tmp_path: Path) -> None:
     """Syndicated copies (trimmed, re-headlined, a lead added, words changed) of real
     sentences, against same-topic articles that share sentences but are other stories."""
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     ingest(settings, [STORIES])
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
@@ -300,7 +300,7 @@ def test_story_grouping_precision_and_recall_on_labelled_copies(settings, tmp_pa
 
 
 def test_old_band_tables_become_story_representatives(tmp_path: Path) -> None:
-    from newsmon.db import connect
+    from newsmon.storage.db import connect
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
@@ -334,8 +334,8 @@ def test_old_band_tables_become_story_representatives(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("start_line", [1, 41])
 def test_ranges_cut_at_line_ends_and_know_their_first_line(tmp_path: Path, start_line: int) -> None:
-    from newsmon.jsonl import plan
-    from newsmon.load import FileRef
+    from newsmon.read.files import FileRef
+    from newsmon.read.jsonl_ranges import plan
 
     path = tmp_path / "a.jsonl"
     lines = [json.dumps({"text": "x" * (i % 97)}) + "\n" for i in range(500)]
@@ -353,7 +353,7 @@ def test_ranges_cut_at_line_ends_and_know_their_first_line(tmp_path: Path, start
 
 
 def test_article_topics_lose_their_key_once_and_keep_their_rows(tmp_path: Path) -> None:
-    from newsmon.db import connect
+    from newsmon.storage.db import connect
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
@@ -383,23 +383,25 @@ def test_article_topics_lose_their_key_once_and_keep_their_rows(tmp_path: Path) 
 def test_a_range_that_cannot_be_read_leaves_the_file_to_read_again(
     tmp_path: Path, settings
 ) -> None:
-    from newsmon import runs, stages
+    from newsmon.flows.ingest import discover_files, read_files
+    from newsmon.flows.store import detect_signals, store_articles
+    from newsmon.storage import runs
 
     path = tmp_path / "gone.jsonl"
     _write(path, [_record(i) for i in range(20)])
     run_id = runs.new_run_id("ingest")
-    stages.discover_files(settings, run_id, [path])
+    discover_files(settings, run_id, [path])
     path.rename(tmp_path / "moved.jsonl.bak")  # gone between discover and read
-    read = stages.read_files(settings, run_id)
-    stages.store_articles(settings, run_id)
-    stages.detect_signals(settings, run_id)
+    read = read_files(settings, run_id)
+    store_articles(settings, run_id)
+    detect_signals(settings, run_id)
     assert read["errors"] == 1
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         assert con.execute("select count(*) from source_files").fetchone() == (0,)
         reason = con.execute("select stage, reason from ingest_errors").fetchone()
     assert reason[0] == "read" and "No such file" in reason[1]
     (tmp_path / "moved.jsonl.bak").rename(path)
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     assert ingest(settings, [path])["articles_new"] == 20
 
@@ -414,7 +416,7 @@ def test_a_short_text_of_stock_sentences_joins_no_story(
     The same when the posts come in the same run as the articles (a feed's article and a
     channel's post quoting it, fetched in one cycle): the post started a story of its own
     there, and its alerts went out twice."""
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     stock = [
         "The decree on partial mobilization was signed on September 21 by Vladimir Putin.",
@@ -483,7 +485,7 @@ def test_a_short_text_of_stock_sentences_joins_no_story(
 def test_an_article_twice_in_one_file_keeps_its_last_text_and_only_its_tags(
     tmp_path: Path, settings
 ) -> None:
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     url = "https://example.org/news/edited"
     first = {
@@ -515,7 +517,7 @@ def test_long_pages_are_stored_in_chunks_their_size_bounds(tmp_path: Path, setti
     reach ``batch_bytes``, whatever ``batch_size`` says; every page is stored once.
     (At the defaults, 2,500 pages of 43 kB made one 147 MB chunk, over the writer's 256 MB
     DuckDB limit once indexed: the run failed, and every run after it.)"""
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     rows = []
     for i in range(60):
@@ -539,7 +541,7 @@ def test_copies_join_stored_stories_only_within_the_dedup_window(tmp_path: Path,
     days of it (either way), or where either has no date; a copy dated further away starts
     a story of its own. Each copy comes in a run of its own, so it meets the stored story
     only (not the other copies)."""
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     assert settings.dedup.window_days == 30
     dated = _record(1, "2024-03-01T10:00:00Z", words=15)
@@ -572,7 +574,7 @@ def test_a_short_quote_joins_a_story_only_within_the_dedup_window(tmp_path: Path
     ``dedup.window_days`` of it or undated, not when dated further away. The check reads the
     index from the first article dated inside the window on, so older articles stored first
     must not be reached by a dated quote, and later ones must be."""
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     own = {  # sentences only one article here has
         "Ulan-Ude": [
@@ -667,14 +669,16 @@ def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
     tmp_path: Path, settings
 ) -> None:
     """With ingest.store_while_reading, `newsmon ingest` stores each staged chunk while the
-    workers read the next (stages.read_and_store); by default, and in the DAG, it stores
+    workers read the next (ingest.read_and_store); by default, and in the DAG, it stores
     after reading. Any cut between the two (chunks
     stored early, the rest after) must give the same articles, stories, tags, index,
     signals and errors as storing everything after reading."""
-    from newsmon import runs, stages
-    from newsmon.db import open_db
-    from newsmon.pipeline import ingest
-    from newsmon.store import store_ready
+    from newsmon.flows.ingest import discover_files, read_files
+    from newsmon.flows.pipeline import ingest
+    from newsmon.flows.store import detect_signals, store_articles
+    from newsmon.storage import runs
+    from newsmon.storage.articles import store_ready
+    from newsmon.storage.db import open_db
 
     inbox = _overlap_inbox(tmp_path)
     small = _small(settings, batch_size=20, workers=2)
@@ -683,18 +687,18 @@ def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
         return replace(small, db_path=tmp_path / name / "news.duckdb")
 
     after = at("after")
-    stages.discover_files(after, "r", [inbox])
-    stages.read_files(after, "r")
-    stages.store_articles(after, "r")
-    stages.detect_signals(after, "r")
+    discover_files(after, "r", [inbox])
+    read_files(after, "r")
+    store_articles(after, "r")
+    detect_signals(after, "r")
     reference = stored_state(after.db_path)
     assert len(reference["articles"]) > 250 and reference["errors"] and reference["signals"]
 
     # the writer catches up with the reading at chunk 7: chunks 0-6 stored early
     cut = at("cut")
-    stages.discover_files(cut, "r", [inbox])
-    stages.read_files(cut, "r")
-    staged = stages.folder(cut, "r")
+    discover_files(cut, "r", [inbox])
+    read_files(cut, "r")
+    staged = runs.folder(cut, "r")
     assert len(staged.article_chunks()) > 10
     held = staged.topics_file(7).read_bytes()
     staged.topics_file(7).unlink()  # as if chunk 7 were still being written
@@ -702,8 +706,8 @@ def test_chunks_stored_while_reading_give_what_storing_after_reading_gives(
         early = store_ready(con, cut, staged, "v", runs.now())
     assert early == list(range(7))
     staged.topics_file(7).write_bytes(held)
-    stages.store_articles(cut, "r")
-    stages.detect_signals(cut, "r")
+    store_articles(cut, "r")
+    detect_signals(cut, "r")
     assert stored_state(cut.db_path) == reference
 
     both = at("both")  # and the real thing, however the two threads meet
@@ -718,8 +722,8 @@ def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
     """Storing while reading, the reading thread fails after staging some chunks: `ingest`
     raises its error, marks its run failed with it, keeps every chunk staged whole
     (stored), and the next run ends with what one uninterrupted run stores."""
-    from newsmon import prepare
-    from newsmon.pipeline import ingest
+    from newsmon.article import build
+    from newsmon.flows.pipeline import ingest
 
     inbox = _overlap_inbox(tmp_path)
     small = _small(settings, batch_size=20, workers=1, store_while_reading=True)
@@ -727,15 +731,15 @@ def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
     ingest(reference_settings, [inbox])
     reference = stored_state(reference_settings.db_path)
 
-    real = prepare.read_item
+    real = build.read_item
 
     def fails_on_the_third_file(args):  # noqa: ANN001, ANN202
         if args[1]["path"].endswith("part-2.jsonl"):
             raise OSError("disk went away")
         return real(args)
 
-    monkeypatch.setattr(prepare, "read_item", fails_on_the_third_file)
-    monkeypatch.setattr("newsmon.stages.read_item", fails_on_the_third_file)
+    monkeypatch.setattr(build, "read_item", fails_on_the_third_file)
+    monkeypatch.setattr("newsmon.flows.ingest.read_item", fails_on_the_third_file)
     with pytest.raises(OSError, match="disk went away"):
         ingest(small, [inbox])
     with duckdb.connect(str(small.db_path), read_only=True) as con:
@@ -759,12 +763,13 @@ def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
     is kept in a note, not the other way round."""
     import threading
 
-    from newsmon import prepare, store
-    from newsmon.pipeline import ingest
+    from newsmon.article import build
+    from newsmon.flows.pipeline import ingest
+    from newsmon.storage import articles
 
     inbox = _overlap_inbox(tmp_path)
     small = _small(settings, batch_size=20, workers=1, store_while_reading=True)
-    real_read, real_store = prepare.read_item, store.store_ready
+    real_read, real_store = build.read_item, articles.store_ready
 
     def fails_on_the_third_file(args):  # noqa: ANN001, ANN202
         if args[1]["path"].endswith("part-2.jsonl"):
@@ -776,9 +781,9 @@ def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
             raise RuntimeError("database full")
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(prepare, "read_item", fails_on_the_third_file)
-    monkeypatch.setattr("newsmon.stages.read_item", fails_on_the_third_file)
-    monkeypatch.setattr(store, "store_ready", fails_once_the_reading_is_over)
+    monkeypatch.setattr(build, "read_item", fails_on_the_third_file)
+    monkeypatch.setattr("newsmon.flows.ingest.read_item", fails_on_the_third_file)
+    monkeypatch.setattr(articles, "store_ready", fails_once_the_reading_is_over)
     with pytest.raises(OSError, match="disk went away") as raised:
         ingest(small, [inbox])
     assert any("database full" in note for note in raised.value.__notes__)
@@ -789,15 +794,16 @@ def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
 
 def _staged_run(settings, tmp_path: Path, rows: list[dict]):  # noqa: ANN001, ANN202
     """Discover and read ``rows`` (one JSON Lines file) in a new run; its id and folder."""
-    from newsmon import runs, stages
+    from newsmon.flows.ingest import discover_files, read_files
+    from newsmon.storage import runs
 
     path = tmp_path / "inbox" / "burst.jsonl"
     path.parent.mkdir(exist_ok=True)
     _write(path, rows)
     run_id = runs.new_run_id("ingest")
-    stages.discover_files(settings, run_id, [path])
-    stages.read_files(settings, run_id)
-    return run_id, stages.folder(settings, run_id)
+    discover_files(settings, run_id, [path])
+    read_files(settings, run_id)
+    return run_id, runs.folder(settings, run_id)
 
 
 def _spoil(folder, urls: set[str]) -> None:  # noqa: ANN001
@@ -822,8 +828,8 @@ def test_an_article_the_database_refuses_costs_itself_not_its_chunk(
     it: the article is an ``ingest_errors`` row (stage ``store``) with DuckDB's plain
     reason, every other article is stored exactly as in a run without it, and the file is
     done: the next run reads nothing again."""
-    from newsmon import stages
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
+    from newsmon.flows.store import detect_signals, store_articles
 
     small = _small(settings, batch_size=500, workers=1)
     rows = [_record(i, published=None) for i in range(40)]
@@ -840,8 +846,8 @@ def test_an_article_the_database_refuses_costs_itself_not_its_chunk(
     run_id, folder = _staged_run(small, tmp_path, rows)
     assert len(folder.article_chunks()) == 1, "one chunk holds the good and the bad"
     _spoil(folder, bad)
-    stored = stages.store_articles(small, run_id)
-    stages.detect_signals(small, run_id)
+    stored = store_articles(small, run_id)
+    detect_signals(small, run_id)
     assert stored["articles_new"] == 38
     got = stored_state(small.db_path)
     for table in ("articles", "stories", "topics", "regions", "signals", "terms"):
@@ -867,14 +873,14 @@ def test_a_chunk_whose_every_article_fails_fails_the_run_not_its_articles(
     """When most articles of a chunk fail alone the fault is not theirs (a database
     problem, a bug): the run fails with the error and nothing becomes an ingest error, so
     the next run reads the files again instead of losing them."""
-    from newsmon import stages
+    from newsmon.flows.store import store_articles
 
     small = _small(settings, batch_size=500, workers=1)
     rows = [_record(i, published=None) for i in range(40)]
     run_id, folder = _staged_run(small, tmp_path, rows)
     _spoil(folder, {r["url"] for r in rows})
     with pytest.raises(duckdb.InvalidInputException, match="timestamp"):
-        stages.store_articles(small, run_id)
+        store_articles(small, run_id)
     with duckdb.connect(str(small.db_path), read_only=True) as con:
         assert con.execute("select count(*) from run_chunks").fetchone() == (0,)
         assert con.execute("select count(*) from ingest_errors").fetchone() == (0,)

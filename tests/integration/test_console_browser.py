@@ -46,8 +46,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def console(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Airflow's API server on a free loopback port, serving the plugin over a fixture DB."""
-    from newsmon.db import open_db
-    from newsmon.readcopy import publish
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
 
     tmp = tmp_path_factory.mktemp("console")
     db = tmp / "db" / "news.duckdb"
@@ -277,9 +277,9 @@ def test_a_silent_and_a_failing_source_show_red_with_words(console: dict, browse
 
 def test_search_with_filters_leads_to_the_story(console: dict, browser: Any) -> None:
     from newsmon.config import load_settings
-    from newsmon.db import open_db
-    from newsmon.readcopy import publish
-    from newsmon.search import index_missing
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
+    from newsmon.storage.search import index_missing
 
     settings = load_settings()
     with open_db(settings) as con:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.db import DatabaseBusy, connect
+from newsmon.storage.db import DatabaseBusy, connect
 
 HOLD = textwrap.dedent(
     """

@@ -84,14 +84,14 @@ def _settings():
 
 
 def _ingest(paths: list[Path]) -> dict:
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     return ingest(_settings(), paths)
 
 
 def _deliver() -> dict:
     """What `newsmon alerts` and the news_alerts task run: channels come from the entry point."""
-    from newsmon.delivery import deliver
+    from newsmon.alerting.delivery import deliver
 
     return deliver(_settings())
 
@@ -422,7 +422,7 @@ def test_spike_alert_explains_itself(
 ) -> None:
     from datetime import date
 
-    from newsmon.pipeline import ingest
+    from newsmon.flows.pipeline import ingest
 
     cfg = json.loads(_settings_file(tmp_path).read_text())
     cfg["signals"] = {"new_story_topics": [], "spike": {"min_count": 3}}

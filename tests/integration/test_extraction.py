@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newsmon.extract import NotAnArticle, extract_article
+from newsmon.read.extraction import NotAnArticle, extract_article
 from tests.conftest import shared_path
 from tests.unit.test_extract import PARA, _page
 

@@ -137,7 +137,7 @@ def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: list[di
 
 def _fetch(monkeypatch: pytest.MonkeyPatch, minutes_later: float = 0) -> dict[str, Any]:
     from newsmon.config import load_settings
-    from newsmon.pipeline import fetch
+    from newsmon.flows.pipeline import fetch
 
     monkeypatch.setenv("NEWSMON_CLOCK_SHIFT", str(minutes_later * 60))
     return fetch(load_settings())

@@ -193,8 +193,8 @@ def _settings():
 def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
     tmp_path: Path, db_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsmon.maintenance import reextract
-    from newsmon.pipeline import fetch
+    from newsmon.flows.maintenance import reextract
+    from newsmon.flows.pipeline import fetch
 
     _configure(tmp_path, site, monkeypatch)
     first = fetch(_settings())
@@ -294,7 +294,7 @@ def test_malformed_and_odd_feeds_from_shared(
     folder = SHARED / "fixtures" / "feeds" / "odd_or_malformed"
     if not folder.exists():
         pytest.skip(f"../shared is not beside the checkout ({folder} missing); CI always has it")
-    from newsmon.pipeline import fetch
+    from newsmon.flows.pipeline import fetch
 
     extra = []
     for path in sorted(folder.iterdir()):

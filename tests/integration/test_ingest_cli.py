@@ -125,7 +125,9 @@ def test_a_burst_of_bad_records_is_summed_up_not_listed(tmp_path: Path, db_path:
     lines = []
     for i in range(300):
         lines.append("{broken" if i % 3 == 0 else ("[1, 2]" if i % 3 == 1 else "{}"))
-    lines.append(json.dumps({"title": "Call-up", "text": "Men were summoned to enlistment offices."}))
+    lines.append(
+        json.dumps({"title": "Call-up", "text": "Men were summoned to enlistment offices."})
+    )
     (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = newsmon("ingest", str(tmp_path / "bad.jsonl"), "--db", str(db_path)).stdout
     assert "articles: 1 new" in out and "errors: 300" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsmon.db import connect, schema_mark
+from newsmon.storage.db import connect, schema_mark
 
 
 def _views(con, name: str) -> int:  # noqa: ANN001

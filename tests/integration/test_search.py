@@ -195,7 +195,9 @@ def _index(db: Path) -> dict[str, list]:
                 "select d.article_id, t.term, t.tf from search_terms t join search_docs d"
                 " using (doc_no) order by all"
             ).fetchall(),
-            "docs": con.execute("select article_id, doc_len from search_docs order by all").fetchall(),
+            "docs": con.execute(
+                "select article_id, doc_len from search_docs order by all"
+            ).fetchall(),
             "vocab": con.execute(
                 "select term, sum(df)::integer from search_vocab group by term having sum(df) <> 0"
                 " order by all"
@@ -206,14 +208,15 @@ def _index(db: Path) -> dict[str, list]:
 def test_terms_counted_while_reading_index_as_sql_counts_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The read stage's workers count each article's index terms (newsmon.terms.index_terms)
+    """The read stage's workers count each article's index terms (newsmon.article.index_terms.index_terms)
     and the writer only inserts them; with no terms staged, search/index.sql counts them from
     title and text. Both give the same index: for new articles, for an article staged twice
     in one file whose title comes from its first copy, and for changed articles."""
     from dataclasses import replace
 
-    from newsmon import pipeline, prepare
+    from newsmon.article import build
     from newsmon.config import load_settings
+    from newsmon.flows import pipeline
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -221,14 +224,20 @@ def test_terms_counted_while_reading_index_as_sql_counts_them(
         shutil.copy(LABELLED / name, inbox / name)
     shutil.copytree(SEEDS, inbox / "seeds")
     twice = [
-        {"url": "https://a.example/1", "title": "Повестки в Омске", "text": "Военкомат вручил повестки."},
+        {
+            "url": "https://a.example/1",
+            "title": "Повестки в Омске",
+            "text": "Военкомат вручил повестки.",
+        },
         {"url": "https://a.example/1", "text": "Военкомат вручил повестки студентам в общежитии."},
         {"url": "https://a.example/2", "title": "ΟΔΟΣ", "text": "Mobilisation İstanbul 🪖 drafts."},
     ]
     (inbox / "twice.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in twice), encoding="utf-8"
     )
-    changed = [{"url": "https://a.example/1", "title": "Новые повестки", "text": "Сборы резервистов."}]
+    changed = [
+        {"url": "https://a.example/1", "title": "Новые повестки", "text": "Сборы резервистов."}
+    ]
 
     def ingest_all(db: Path) -> dict[str, list]:
         monkeypatch.setenv("NEWSMON_DB", str(db))
@@ -241,7 +250,7 @@ def test_terms_counted_while_reading_index_as_sql_counts_them(
         return _index(db)
 
     staged = ingest_all(tmp_path / "staged.duckdb")
-    monkeypatch.setattr(prepare, "index_terms", lambda *args: None)
+    monkeypatch.setattr(build, "index_terms", lambda *args: None)
     by_sql = ingest_all(tmp_path / "sql.duckdb")
     assert staged["terms"] and staged == by_sql
     # the changed article's old words left the index, its new ones are in

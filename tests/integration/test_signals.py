@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from newsmon.delivery import deliver
-from newsmon.pipeline import ingest
+from newsmon.alerting.delivery import deliver
+from newsmon.flows.pipeline import ingest
 
 AS_OF = date(2026, 11, 20)
 
@@ -218,15 +218,17 @@ def test_syndicated_copies_are_one_story_and_one_alert(tmp_path: Path, settings)
 
 
 def test_failed_signal_detection_is_caught_up(tmp_path: Path, settings) -> None:
-    from newsmon import stages
+    from newsmon.flows.ingest import discover_files, read_files
+    from newsmon.flows.store import store_articles
+    from newsmon.flows.tag import tag_articles
 
     feed = tmp_path / "feed.jsonl"
     feed.write_text(json.dumps(_article(1, AS_OF)) + "\n", encoding="utf-8")
     run_a = "run-a"
-    stages.discover_files(settings, run_a, [feed])
-    stages.read_files(settings, run_a)
-    stages.tag_articles(settings, run_a)
-    stages.store_articles(settings, run_a)
+    discover_files(settings, run_a, [feed])
+    read_files(settings, run_a)
+    tag_articles(settings, run_a)
+    store_articles(settings, run_a)
     # detection for run-a never happens (the task died); the next run covers it
     feed2 = tmp_path / "feed2.jsonl"
     feed2.write_text(json.dumps(_article(2, AS_OF)) + "\n", encoding="utf-8")
@@ -242,8 +244,8 @@ def test_failed_signal_detection_is_caught_up(tmp_path: Path, settings) -> None:
 def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None:
     from types import SimpleNamespace
 
-    from newsmon import stages
-    from newsmon.runs import airflow_run_id
+    from newsmon.flows.ingest import discover_files
+    from newsmon.storage.runs import airflow_run_id
     from newsmon_airflow.defaults import record_failure
 
     feed = tmp_path / "feed.jsonl"
@@ -252,9 +254,7 @@ def test_failure_callback_marks_the_run_failed(tmp_path: Path, settings) -> None
         ("news_ingest", "manual__2026-11-22T01:00:00+00:00"),
         ("news_fetch", "scheduled__x"),
     ):
-        stages.discover_files(
-            settings, airflow_run_id(dag_id, airflow_run), [feed], trigger="airflow"
-        )
+        discover_files(settings, airflow_run_id(dag_id, airflow_run), [feed], trigger="airflow")
         record_failure(
             {
                 "task_instance": SimpleNamespace(dag_id=dag_id, task_id="store_articles"),
@@ -297,15 +297,15 @@ def test_a_worker_off_the_writer_leaves_its_failure_for_the_next_writer(
     writes marks the run failed with that reason."""
     from types import SimpleNamespace
 
-    from newsmon import stages
-    from newsmon.runs import airflow_run_id
+    from newsmon.flows.ingest import discover_files
     from newsmon.staging import RunFolder
+    from newsmon.storage.runs import airflow_run_id
     from newsmon_airflow.defaults import record_failure
 
     feed = tmp_path / "feed.jsonl"
     feed.write_text(json.dumps(_article(1, AS_OF)) + "\n", encoding="utf-8")
     ours = airflow_run_id("news_fetch", "scheduled__y")
-    stages.discover_files(settings, ours, [feed], trigger="airflow")
+    discover_files(settings, ours, [feed], trigger="airflow")
     record_failure(
         {
             "task_instance": SimpleNamespace(
@@ -337,7 +337,7 @@ def test_spike_counts_equal_the_analysts_views_for_any_window(tmp_path: Path, se
     `daily_topic_region_counts` for the same days: copies dated apart (a story counts on
     its earliest date), undated stories (their first-seen day), several regions and
     topics, days at both ends of the window and outside it."""
-    from newsmon.db import run
+    from newsmon.storage.db import run
 
     places = ["Omsk", "Kazan", "Ulan-Ude", "Moscow"]
     rows = []

@@ -80,7 +80,7 @@ def test_a_channel_is_read_incrementally_with_edits_deletions_and_gaps(
     tmp_path: Path, db_path: Path, site: TelegramSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from newsmon.config import load_settings
-    from newsmon.pipeline import fetch
+    from newsmon.flows.pipeline import fetch
 
     ch = site.channel("mobnews", "Новости Бурятии")
     _fill(ch, range(1, 31))
@@ -177,9 +177,9 @@ def test_a_channel_is_read_incrementally_with_edits_deletions_and_gaps(
 def test_short_posts_are_tagged_placed_and_alerted_with_a_link_to_the_post(
     tmp_path: Path, db_path: Path, site: TelegramSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from newsmon.alerting.delivery import deliver
     from newsmon.config import load_settings
-    from newsmon.delivery import deliver
-    from newsmon.pipeline import fetch
+    from newsmon.flows.pipeline import fetch
 
     ch = site.channel("mobnews", "Новости Бурятии")
     ch.add(
@@ -238,7 +238,7 @@ def test_hostile_pages_cost_only_their_channel(
     tmp_path: Path, db_path: Path, site: TelegramSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from newsmon.config import load_settings
-    from newsmon.pipeline import fetch
+    from newsmon.flows.pipeline import fetch
 
     big = site.channel("mobnews", "Huge")  # a page claiming 10,000 posts
     for i in range(1, 10_001):

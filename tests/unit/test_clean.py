@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.clean import clean_document, load_rules, required_literals
+from newsmon.article.clean import clean_document, load_rules, required_literals
 from newsmon.records import RawDoc
 from tests.conftest import SEEDS
 
@@ -127,7 +127,7 @@ def test_required_literals_prefilter_is_a_necessary_condition() -> None:
 def test_line_keys_in_one_pass_equal_the_key_of_each_line() -> None:
     """The repeated-line check keys all lines in one regex pass; it must fold exactly as the
     key of one line does (underscores, punctuation runs, case, Cyrillic, ß)."""
-    from newsmon.clean import _key, _keys
+    from newsmon.article.clean import _key, _keys
 
     lines = [
         "Mobilisation — in _Russia_ continues!",

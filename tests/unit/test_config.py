@@ -46,7 +46,7 @@ def test_override_file_and_relative_taxonomy(
         ("db_compact_hours: .inf\n", "db_compact_hours"),
         ("ingest: {store_while_reading: maybe}\n", "store_while_reading must be true or false"),
         ("ingest: {store_while_reading_memory: lots}\n", "must be a size such as 192MB"),
-        ("ingest: {store_while_reading_memory: \"1GB'; drop table x; --\"}\n", "a size"),
+        ('ingest: {store_while_reading_memory: "1GB\'; drop table x; --"}\n', "a size"),
     ],
 )
 def test_bad_settings_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -61,8 +61,8 @@ def test_fetch_batches_keep_each_host_in_one_batch(tmp_path) -> None:
     import json
 
     from newsmon.config import load_settings
-    from newsmon.crawl import load_sources
-    from newsmon.fetch_stages import batches_by_host, source_host
+    from newsmon.fetch.cycle import load_sources
+    from newsmon.flows.fetch import batches_by_host, source_host
 
     sources = [
         {"name": f"a{i}", "type": "feed", "url": f"https://a.example/{i}.xml"} for i in range(5)
@@ -97,7 +97,7 @@ def test_writers_compact_once_per_period(tmp_path: Path) -> None:
     period compacts and records it, later ones in the period do not, ``compact=True`` does."""
     import duckdb
 
-    from newsmon.db import connect
+    from newsmon.storage.db import connect
 
     db = tmp_path / "n.duckdb"
 

@@ -31,13 +31,13 @@ def client(fixture_db: dict):
 
 
 def con_again(fixture_db: dict):
-    from newsmon.db import open_reader
+    from newsmon.storage.db import open_reader
 
     return open_reader(fixture_db["settings"].read_db_path)
 
 
 def _con(fixture_db: dict):
-    from newsmon.readcopy import open_read
+    from newsmon.storage.readcopy import open_read
 
     return open_read(fixture_db["settings"])
 
@@ -128,9 +128,9 @@ def test_a_configured_source_never_fetched_waits_and_one_checked_without_article
 
 def test_search_filters_and_marks_words(fixture_db: dict) -> None:
     from newsmon.console import queries
-    from newsmon.db import open_db
-    from newsmon.readcopy import publish
-    from newsmon.search import index_missing
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
+    from newsmon.storage.search import index_missing
 
     with open_db(fixture_db["settings"]) as con:
         index_missing(con)
@@ -291,8 +291,8 @@ def test_no_database_yet_is_a_page_not_an_error(
 
 def test_a_copy_made_before_last_ok_at_still_shows_sources(fixture_db: dict) -> None:
     from newsmon.console import queries
-    from newsmon.db import connect
-    from newsmon.readcopy import publish
+    from newsmon.storage.db import connect
+    from newsmon.storage.readcopy import publish
 
     with connect(fixture_db["settings"].db_path) as con:
         con.execute("alter table feed_state drop column last_ok_at")
@@ -309,8 +309,8 @@ def test_the_console_holds_the_copy_without_blocking_the_writer_and_sees_new_run
     from fastapi.testclient import TestClient
 
     from newsmon.console.app import create_app
-    from newsmon.db import open_db
-    from newsmon.readcopy import publish
+    from newsmon.storage.db import open_db
+    from newsmon.storage.readcopy import publish
 
     settings = fixture_db["settings"]
     with open_db(settings) as con:

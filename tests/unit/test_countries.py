@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsmon.config import ConfigError, load_settings
-from newsmon.regions import load_tagger, score_both
+from newsmon.tagging.regions import load_tagger, score_both
 
 
 @pytest.fixture(scope="module")

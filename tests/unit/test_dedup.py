@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.dedup import MinHasher, article_id, band_keys, canonical_url, content_hash, similarity
-from newsmon.store import Match, assign_stories
+from newsmon.article.identity import (
+    MinHasher,
+    article_id,
+    band_keys,
+    canonical_url,
+    content_hash,
+    similarity,
+)
+from newsmon.storage.articles import Match, assign_stories
 from tests.conftest import SEEDS
 
 

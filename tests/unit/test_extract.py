@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsmon.extract import NotAnArticle, combine, extract_article
+from newsmon.read.extraction import NotAnArticle, combine, extract_article
 from tests.conftest import shared_path
 
 PARA = "Russian authorities continued the covert mobilisation campaign in the regions this week, officials said."
@@ -72,7 +72,7 @@ def test_page_without_text_is_a_value_error() -> None:
     ],
 )
 def test_newspaper_tokenizer_speedup_gives_the_same_tokens(text: str | bytes) -> None:
-    from newsmon.htmlpage import _offline_newspaper
+    from newsmon.read.newspaper import _offline_newspaper
 
     _offline_newspaper()
     import newspaper.parsers as parsers
@@ -101,7 +101,7 @@ def test_indexed_date_lookups_return_what_newspaper4k_would() -> None:
     import lxml.html
     from newspaper.extractors.defines import PUBLISH_DATE_META_INFO, PUBLISH_DATE_TAGS
 
-    from newsmon.htmlpage import _IndexedParsers, _offline_newspaper
+    from newsmon.read.newspaper import _IndexedParsers, _offline_newspaper
 
     _offline_newspaper()
     import newspaper.parsers as original
@@ -125,7 +125,7 @@ def test_indexed_date_lookups_return_what_newspaper4k_would() -> None:
 def test_publish_dates_are_unchanged_by_the_index(monkeypatch) -> None:
     import newspaper.extractors.pubdate_extractor as pubdate
 
-    from newsmon.htmlpage import _IndexedParsers, parse_html
+    from newsmon.read.newspaper import _IndexedParsers, parse_html
 
     fast = parse_html(DATED_PAGE, "https://example.org/news/item")["published_at"]
     assert isinstance(pubdate.parsers, _IndexedParsers)
@@ -138,7 +138,7 @@ def test_date_index_is_per_thread() -> None:
     """Fetch workers parse pages in threads: one thread's page index never answers another's."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from newsmon.htmlpage import parse_html
+    from newsmon.read.newspaper import parse_html
 
     def page(day: int) -> str:
         return (
@@ -159,7 +159,7 @@ def test_another_threads_page_does_not_evict_this_threads_index() -> None:
 
     import lxml.html
 
-    from newsmon.htmlpage import _IndexedParsers, _offline_newspaper
+    from newsmon.read.newspaper import _IndexedParsers, _offline_newspaper
 
     _offline_newspaper()
     import newspaper.parsers as original
@@ -197,7 +197,7 @@ def test_node_depth_is_newspapers_without_building_xpaths() -> None:
     for every element of a table page and of a real page, without ``getpath``."""
     import lxml.html
 
-    from newsmon.htmlpage import _offline_newspaper
+    from newsmon.read.newspaper import _offline_newspaper
 
     _offline_newspaper()
     import newspaper.parsers as parsers
@@ -221,7 +221,7 @@ def test_a_big_table_is_unwrapped_in_one_pass_with_the_text_newspaper_gives(monk
     import lxml.html
     from newspaper.outputformatters import OutputFormatter
 
-    from newsmon.htmlpage import _offline_newspaper, parse_html
+    from newsmon.read.newspaper import _offline_newspaper, parse_html
 
     _offline_newspaper()
     import newspaper.parsers as parsers
@@ -258,7 +258,7 @@ def test_unwrapping_first_gives_newspapers_text_for_any_tags() -> None:
     from lxml.html import defs
     from newspaper.outputformatters import OutputFormatter
 
-    from newsmon.htmlpage import _offline_newspaper
+    from newsmon.read.newspaper import _offline_newspaper
 
     _offline_newspaper()
     tags = sorted(defs.tags) + ["x-widget", "foo", "o:p"]
@@ -290,7 +290,7 @@ def test_an_author_index_page_gives_a_bounded_byline() -> None:
     """30,000 rel=author links (an author index, or a hostile page): the first names, in page
     order and each once, at most ``MAX_AUTHORS`` (every name was compared with every kept
     one before: quadratic, 31 s for 50,000); a document holds at most that many too."""
-    from newsmon.htmlpage import parse_html
+    from newsmon.read.newspaper import parse_html
     from newsmon.records import MAX_AUTHORS, RawDoc
 
     links = "".join(
@@ -316,7 +316,7 @@ def test_a_page_of_thousands_of_scripts_and_comments_is_thinned_first(monkeypatc
     import newspaper.parsers as np_parsers
     import trafilatura.htmlprocessing as tr_processing
 
-    from newsmon.htmlpage import NOISE_LIMIT, thin_markup
+    from newsmon.read.newspaper import NOISE_LIMIT, thin_markup
 
     ordinary = "<html><body>" + "<script>x()</script><p>Words.</p>" * 300 + "</body></html>"
     assert thin_markup(ordinary) is ordinary
@@ -365,7 +365,7 @@ def test_trafilatura_cleaning_in_one_pass_gives_its_own_text(monkeypatch) -> Non
     import trafilatura.htmlprocessing as hp
     from trafilatura.settings import MANUALLY_CLEANED
 
-    from newsmon.extract import _trafilatura
+    from newsmon.read.extraction import _trafilatura
 
     trafilatura, config = _trafilatura()
     deleted = set(MANUALLY_CLEANED) - {"head"}
@@ -415,7 +415,7 @@ def test_a_russian_page_that_declares_no_language_is_read_in_russian() -> None:
     trafilatura's fast mode took along stays out."""
     import json
 
-    from newsmon.extract import extract_article
+    from newsmon.read.extraction import extract_article
     from tests.conftest import ROOT
 
     paras = [
@@ -444,7 +444,7 @@ def test_a_russian_page_that_declares_no_language_is_read_in_russian() -> None:
 def test_a_closing_block_of_related_links_is_cut_from_either_extractor() -> None:
     """A marker ("Ссылки по теме:", "Czytaj także", "Related") followed by nothing but short
     lines ends the story; a marker followed by a story paragraph cuts nothing."""
-    from newsmon.clean import cut_related_links
+    from newsmon.article.clean import cut_related_links
 
     story = f"{PARA}\n\n{PARA}"
     links = (
@@ -457,7 +457,7 @@ def test_a_closing_block_of_related_links_is_cut_from_either_extractor() -> None
 
 
 def test_a_closing_list_of_headline_links_goes_and_a_storys_own_list_stays() -> None:
-    from newsmon.extract import _cut_closing_list
+    from newsmon.read.extraction import _cut_closing_list
 
     story = "\n".join([PARA] * 4)
     teasers = "\n".join(

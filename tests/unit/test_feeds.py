@@ -1,12 +1,12 @@
-"""Feed documents as entries (newsmon.feeds): the entry's own text, links, quiet and broken
+"""Feed documents as entries (newsmon.fetch.feeds): the entry's own text, links, quiet and broken
 feeds, JSON Feed."""
 
 from __future__ import annotations
 
 import json
 
-from newsmon.feeds import fragment_text, read_feed
-from newsmon.pages import RetryRule, heals
+from newsmon.fetch.feeds import fragment_text, read_feed
+from newsmon.fetch.pages import RetryRule, heals
 
 
 def test_fragment_text_keeps_paragraphs_and_line_breaks_and_drops_scripts() -> None:

@@ -76,11 +76,13 @@ def test_every_third_party_import_is_a_pinned_requirement() -> None:
 
 
 def test_the_read_workers_never_load_duckdb() -> None:
-    """The read stage's worker processes run newsmon.prepare; DuckDB costs each ~25 MB, and
+    """The read stage's worker processes run newsmon.article.build; DuckDB costs each ~25 MB, and
     they run beside the writer storing chunks, under the 500 MB bound for the whole tree."""
     import subprocess
 
-    code = "import sys, newsmon.prepare; print(sorted(m for m in sys.modules if m == 'duckdb'))"
+    code = (
+        "import sys, newsmon.article.build; print(sorted(m for m in sys.modules if m == 'duckdb'))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

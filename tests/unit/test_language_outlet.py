@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.clean import clean_document, load_rules
-from newsmon.language import language_of, normalise
+from newsmon.article.clean import clean_document, load_rules
+from newsmon.article.language import language_of, normalise
 from newsmon.records import RawDoc
 
 
@@ -83,7 +83,7 @@ def test_a_copyright_line_that_names_an_outlet_gives_it(line: str, outlet: str) 
 
 
 def test_without_a_name_the_urls_host_is_the_outlet() -> None:
-    from newsmon.clean import host_name
+    from newsmon.article.clean import host_name
 
     assert host_name("https://www.ngs.ru/text/1") == "ngs.ru"
     assert host_name("http://m.kommersant.ru/doc/1") == "kommersant.ru"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.load import FileRef, discover, read_file
+from newsmon.read.files import FileRef, discover, read_file
 
 
 def _ref(path: Path) -> FileRef:

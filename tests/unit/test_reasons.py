@@ -87,7 +87,7 @@ def test_a_clock_shift_that_is_not_a_number_is_a_setting_error(
     from datetime import UTC, datetime
 
     from newsmon import clock
-    from newsmon.cli import main
+    from newsmon.cli.main import main
 
     (tmp_path / "a.txt").write_text("Call-ups in Omsk\n\nMen were summoned.", encoding="utf-8")
     monkeypatch.setenv("NEWSMON_CLOCK_SHIFT", "soon")

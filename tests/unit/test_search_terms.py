@@ -1,5 +1,5 @@
 """The word index's terms counted in Python by the read stage's workers
-(:func:`newsmon.terms.index_terms`) are exactly those ``search/index.sql`` counts in DuckDB
+(:func:`newsmon.article.index_terms.index_terms`) are exactly those ``search/index.sql`` counts in DuckDB
 from the same title and text, with the SQL macros the queries use."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from newsmon.article.identity import norm_words
+from newsmon.article.index_terms import _LOWER_DIFFERS, _WORD, index_terms
 from newsmon.config import SQL_DIR
-from newsmon.dedup import norm_words
-from newsmon.terms import _LOWER_DIFFERS, _WORD, index_terms
 from tests.conftest import ROOT, SEEDS
 
 
@@ -35,7 +35,9 @@ def _sql_terms(con: duckdb.DuckDBPyConnection, title: str | None, text: str) -> 
         " null::varchar as index_tfs",
         {"title": title, "text": text},
     )
-    con.execute((SQL_DIR / "queries" / "search" / "index.sql").read_text(encoding="utf-8"))
+    con.execute(
+        (SQL_DIR / "queries" / "storage" / "search" / "index.sql").read_text(encoding="utf-8")
+    )
     return dict(con.execute("select term, tf from search_stage").fetchall())
 
 
@@ -110,18 +112,22 @@ def test_every_character_of_the_basic_plane_splits_and_lowers_alike(
 
 def test_the_endings_are_read_from_the_sql_macro() -> None:
     """One list of endings: the Python stemmer's pattern is the macro's."""
-    from newsmon.terms import _ENDING
+    from newsmon.article.index_terms import _ENDING
 
     macros = (SQL_DIR / "views" / "000_macros.sql").read_text(encoding="utf-8")
     assert _ENDING.pattern in macros and re.search(r"\|ться\|", _ENDING.pattern)
-    assert Path(SQL_DIR / "queries" / "search" / "index.sql").read_text().count("index_terms")
+    assert (
+        Path(SQL_DIR / "queries" / "storage" / "search" / "index.sql")
+        .read_text()
+        .count("index_terms")
+    )
 
 
 def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Path) -> None:
     """Two copies of one article in a staging file: the text is the last copy's, the title
     the last non-empty one. When that title is not the last copy's, the terms that copy
     staged were counted without it, so stage_articles drops them for SQL to count."""
-    from newsmon.db import ensure_schema, run
+    from newsmon.storage.db import ensure_schema, run
 
     base = {
         "article_id": "a1",
@@ -147,7 +153,7 @@ def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Pat
             base | {"title": last_title, "seq": 2, "index_terms": "y", "index_tfs": "2"},
         ]
         staged.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        run(db, "stage_articles", articles=str(staged), max_object=16 << 20)
+        run(db, "storage/articles/stage_articles", articles=str(staged), max_object=16 << 20)
         return db.execute("select title, index_terms, index_tfs from stage").fetchone()
 
     with duckdb.connect() as db:

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from newsmon.clean import clean_document
+from newsmon.article.clean import clean_document
 from newsmon.config import ConfigError
-from newsmon.evaluate import evaluate, naive_predict, read_labelled, taxonomy_predictor
 from newsmon.records import RawDoc
-from newsmon.tag import score_topics
-from newsmon.taxonomy import build_taxonomy, load_taxonomy
+from newsmon.tagging.evaluate import evaluate, naive_predict, read_labelled, taxonomy_predictor
+from newsmon.tagging.taxonomy import build_taxonomy, load_taxonomy
+from newsmon.tagging.topics import score_topics
 from tests.conftest import ROOT, SEEDS, shared_path
 
 LABELLED = ROOT / "tests" / "data" / "labelled"
@@ -262,30 +262,66 @@ def test_tagging_a_russian_quarter_of_the_sets() -> None:
         ("Progressive groups turned to mass mobilization to build power.", "mobilization", False),
         ("Russia announced a mass mobilization of reservists.", "mobilization", True),
         # a how-to on VPNs and app access, advertising rules: not censorship
-        ("Setting up VPN, HTTP proxies and restricting access to apps on iOS.", "censorship", False),
-        ("Facebook bans ads for cryptocurrencies, adding them to its prohibited content.",
-         "censorship", False),
+        (
+            "Setting up VPN, HTTP proxies and restricting access to apps on iOS.",
+            "censorship",
+            False,
+        ),
+        (
+            "Facebook bans ads for cryptocurrencies, adding them to its prohibited content.",
+            "censorship",
+            False,
+        ),
         # speech prosecuted, outlets barred, journalists raided: censorship without "censor"
-        ("A court fined a man for posting an article on social media about his earlier case.",
-         "censorship", True),
-        ("The editor-in-chief of an independent news site in Tomsk was arrested on charges of "
-         "spreading false information.", "censorship", True),
-        ("Moscow announced it would bar 81 EU media outlets from broadcasting in Russia.",
-         "censorship", True),
+        (
+            "A court fined a man for posting an article on social media about his earlier case.",
+            "censorship",
+            True,
+        ),
+        (
+            "The editor-in-chief of an independent news site in Tomsk was arrested on charges of "
+            "spreading false information.",
+            "censorship",
+            True,
+        ),
+        (
+            "Moscow announced it would bar 81 EU media outlets from broadcasting in Russia.",
+            "censorship",
+            True,
+        ),
         ("Police raided the home of the editor-in-chief of The Insider.", "censorship", True),
-        ("Роскомнадзор ограничил работу мессенджеров WhatsApp и Telegram на юге России.",
-         "censorship", True),
+        (
+            "Роскомнадзор ограничил работу мессенджеров WhatsApp и Telegram на юге России.",
+            "censorship",
+            True,
+        ),
         # a background mention of an outlet blocked long ago is not the subject
-        ("Военкомат Бурятии начал рассылать повестки студентам. Местное издание, которое первым "
-         "сообщило об этом, ранее было заблокировано Роскомнадзором.", "censorship", False),
-        ("The nearly 1,400 striking workers at the plant are demanding a salary increase.",
-         "protests", True),
-        ("Gene Sharp's writing on non-violent political resistance inspired the Arab Spring.",
-         "protests", True),
-        ("The Army is hoping to jump-start sagging summer recruiting efforts with a bonus.",
-         "mobilization", True),
-        ("The firm is recruiting engineers for its new office in the city centre.",
-         "mobilization", False),
+        (
+            "Военкомат Бурятии начал рассылать повестки студентам. Местное издание, которое первым "
+            "сообщило об этом, ранее было заблокировано Роскомнадзором.",
+            "censorship",
+            False,
+        ),
+        (
+            "The nearly 1,400 striking workers at the plant are demanding a salary increase.",
+            "protests",
+            True,
+        ),
+        (
+            "Gene Sharp's writing on non-violent political resistance inspired the Arab Spring.",
+            "protests",
+            True,
+        ),
+        (
+            "The Army is hoping to jump-start sagging summer recruiting efforts with a bonus.",
+            "mobilization",
+            True,
+        ),
+        (
+            "The firm is recruiting engineers for its new office in the city centre.",
+            "mobilization",
+            False,
+        ),
     ],
 )
 def test_real_news_classes(tax, text: str, topic: str, tagged: bool) -> None:
@@ -300,7 +336,7 @@ def test_quality_on_real_feed_items(tax) -> None:
     2026.11-6 put 5 false tags and missed 2; 2026.11-7 puts 1 (an election in passing in a
     court story) and misses 1 (CNN "reined in": pressure on a broadcaster, scored 2.99).
     """
-    from newsmon.evaluate import feed_records
+    from newsmon.tagging.evaluate import feed_records
 
     records = feed_records(shared_path("fixtures", "feeds"), LABELLED / "feeds-topics.json")
     report = evaluate(records, taxonomy_predictor(tax), tax.topics)
@@ -317,7 +353,7 @@ def test_overlapping_matches_keep_the_best_of_each_overlap_at_any_size(count: in
     list, which was quadratic)."""
     import random
 
-    from newsmon.tag import _disjoint, _Match
+    from newsmon.tagging.topics import _disjoint, _Match
 
     rng = random.Random(count)
     ranked = []
@@ -339,7 +375,7 @@ def test_snippets_of_a_text_without_spaces_stay_short(tax) -> None:
     """Words joined by commas, no space for 800,000 characters: each snippet is the match
     and its context cut mid-word, not everything back to the text's start (which made the
     evidence quadratic: 12.9 s for 3,000 matches, 203 s for 12,000)."""
-    from newsmon.tag import _snippet
+    from newsmon.tagging.topics import _snippet
 
     text = ("мобилизация,повестка,военкомат," + "погода,рынок,город," * 40) * 1_000
     start = text.find("мобилизация", len(text) // 2)
@@ -366,7 +402,7 @@ def test_evidence_is_bounded_by_the_rules_not_by_the_text(tax) -> None:
     occurrences that count, its first three (title first), and so does each vetoed term;
     50,000 snippets for one article made a 30 MB staged line that the store refused."""
     from newsmon.config import load_settings
-    from newsmon.regions import load_tagger, score_both
+    from newsmon.tagging.regions import load_tagger, score_both
 
     settings = load_settings()
     tagger = load_tagger(settings.topics_path, settings.regions_path)
@@ -402,7 +438,7 @@ def test_a_context_vetoes_what_lies_inside_it_at_any_count(count: int) -> None:
     with spans that nest, overlap and share starts."""
     import random
 
-    from newsmon.tag import _Cover
+    from newsmon.tagging.topics import _Cover
 
     rng = random.Random(count)
     spans = []

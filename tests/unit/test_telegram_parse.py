@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.telegram import parse_preview
+from newsmon.fetch.telegram import parse_preview
 from tests.integration.telegram_site import Channel, TgPost, page_html
 
 
@@ -74,7 +74,7 @@ def test_posts_of_another_channel_are_not_taken() -> None:
 @pytest.mark.parametrize("channel", ["", "ab", "has space", "../etc", "x" * 40, "1digitfirst"])
 def test_a_telegram_source_needs_a_public_username(tmp_path: Path, channel: str) -> None:
     from newsmon.config import ConfigError
-    from newsmon.crawl import load_sources
+    from newsmon.fetch.cycle import load_sources
 
     path = tmp_path / "sources.yaml"
     path.write_text(
@@ -87,7 +87,7 @@ def test_a_telegram_source_needs_a_public_username(tmp_path: Path, channel: str)
 def test_a_post_is_kept_as_it_shows_emoji_sequences_emoji_lines_and_single_breaks() -> None:
     """The shape of real preview pages: emoji in <i class="emoji"><b>, <br/> between lines,
     a list, and lines that are only an emoji; cleaned as every post is."""
-    from newsmon.clean import clean_document
+    from newsmon.article.clean import clean_document
     from newsmon.records import RawDoc
 
     html = (

@@ -4,7 +4,7 @@ A channel has a ``name``, ``unconfigured()`` (``None`` when ready, else why not)
 ``send(messages)`` (one alert, or a digest of several). This module knows the ``log``
 channel; Slack and email come from ``newsmon_airflow.channels`` through the
 ``newsmon.channels`` entry point (or are passed in), so this package never imports Airflow.
-Delivering the outbox is :mod:`newsmon.delivery`.
+Delivering the outbox is :mod:`newsmon.alerting.delivery`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 import duckdb
 
+from newsmon.alerting.render import LOG_MAX_CHARS, AlertMessage, Highlight, plain, plain_digest
 from newsmon.config import Settings
-from newsmon.db import run
-from newsmon.render import LOG_MAX_CHARS, AlertMessage, Highlight, plain, plain_digest
+from newsmon.storage.db import run
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _highlights(
 def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage:
     """Everything a channel says about one alert: the signal, its story's lead article,
     topic scores, evidence highlights and the other outlets."""
-    cur = run(con, "alerts/context", alert_id=alert_id)
+    cur = run(con, "alerting/alerts/context", alert_id=alert_id)
     row = cur.fetchone()
     if row is None:
         raise LookupError(f"alert {alert_id} has no signal")
@@ -138,7 +138,11 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
         msg.regions = [
             f"{name} ({code}) {n}"
             for code, name, n in run(
-                con, "alerts/spike_regions", topic=ctx["topic"], day=ctx["day"], limit=REGIONS_SHOWN
+                con,
+                "alerting/alerts/spike_regions",
+                topic=ctx["topic"],
+                day=ctx["day"],
+                limit=REGIONS_SHOWN,
             ).fetchall()
         ]
     if not ctx["story_id"]:
@@ -146,14 +150,14 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
     msg.regions = [
         f"{name} ({code})"
         for code, name in run(
-            con, "alerts/regions", story_id=ctx["story_id"], limit=REGIONS_SHOWN
+            con, "alerting/alerts/regions", story_id=ctx["story_id"], limit=REGIONS_SHOWN
         ).fetchall()
     ]
-    lead = run(con, "alerts/lead_article", story_id=ctx["story_id"]).fetchone()
+    lead = run(con, "alerting/alerts/lead_article", story_id=ctx["story_id"]).fetchone()
     if lead is None:
         return msg
     article_id, msg.title, msg.url, msg.source, msg.published_at, text = lead
-    topics = run(con, "alerts/topic_scores", article_id=article_id).fetchall()
+    topics = run(con, "alerting/alerts/topic_scores", article_id=article_id).fetchall()
     msg.topic_scores = {t: s for t, s, _ in topics}
     evidence = next((ev for t, _, ev in topics if t == msg.topic), [])
     msg.highlights = _highlights(text, msg.title or "", evidence)
@@ -161,7 +165,7 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
         r[0]
         for r in run(
             con,
-            "alerts/other_sources",
+            "alerting/alerts/other_sources",
             story_id=ctx["story_id"],
             article_id=article_id,
             source=msg.source,

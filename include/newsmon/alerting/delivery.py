@@ -37,14 +37,15 @@ from typing import Any
 
 import duckdb
 
-from newsmon import progress, runs
-from newsmon.alerts import Channel, build_message, channels_by_name
+from newsmon import progress
+from newsmon.alerting.channels import Channel, build_message, channels_by_name
+from newsmon.alerting.render import AlertMessage, message_from_dict, message_to_dict
 from newsmon.config import Settings
-from newsmon.db import open_db, run
 from newsmon.faults import checkpoint
-from newsmon.readcopy import publish
-from newsmon.render import AlertMessage, message_from_dict, message_to_dict
 from newsmon.staging import read_jsonl, write_jsonl
+from newsmon.storage import runs
+from newsmon.storage.db import open_db, run
+from newsmon.storage.readcopy import publish
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def prepare(
     with open_db(settings) as con:
         counts["recovered"], in_flight = _record_leftovers(con, settings, now)
         by_channel: dict[str, list[tuple[str, str | None]]] = {}
-        for channel, alert_id, story in run(con, "alerts/pending").fetchall():
+        for channel, alert_id, story in run(con, "alerting/alerts/pending").fetchall():
             if alert_id not in in_flight:
                 by_channel.setdefault(channel, []).append((alert_id, story))
         for name, rows in by_channel.items():
@@ -222,7 +223,14 @@ def _message(con: duckdb.DuckDBPyConnection, alert_id: str, now: datetime) -> di
         return message_to_dict(build_message(con, alert_id))
     except Exception as exc:  # noqa: BLE001 - whatever one alert's data raises costs that alert
         error = f"the message could not be built: {type(exc).__name__}: {exc}"[:500]
-        run(con, "alerts/attempt_failed", ids=[alert_id], error=error, now=now, max_attempts=0)
+        run(
+            con,
+            "alerting/alerts/attempt_failed",
+            ids=[alert_id],
+            error=error,
+            now=now,
+            max_attempts=0,
+        )
         log.warning("alert %s failed: %s", alert_id, error)
         return None
 
@@ -266,12 +274,12 @@ def _apply(
     counts = {"sent": 0, "retry_later": 0, "failed": 0}
     for result in read_jsonl(folder / "results.jsonl"):
         if result["error"] is None:
-            run(con, "alerts/sent", ids=result["ids"], now=now)
+            run(con, "alerting/alerts/sent", ids=result["ids"], now=now)
             counts["sent"] += len(result["ids"])
             continue
         rows = run(
             con,
-            "alerts/attempt_failed",
+            "alerting/alerts/attempt_failed",
             ids=result["ids"],
             error=result["error"],
             now=now,
@@ -324,7 +332,7 @@ def _suppress_repeats(
         r[0]
         for r in run(
             con,
-            "alerts/recently_sent_stories",
+            "alerting/alerts/recently_sent_stories",
             channel=channel,
             since=now - timedelta(hours=hours),
             stories=stories,
@@ -334,7 +342,7 @@ def _suppress_repeats(
     for alert_id, story in rows:
         if story and (story in recent or story in seen_now):
             reason = f"cooldown: story {story} already alerted on {channel} within {hours:g}h"
-            run(con, "alerts/suppress", alert_id=alert_id, now=now, reason=reason)
+            run(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)
             continue
         if story:
             seen_now.add(story)

@@ -35,8 +35,8 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.db import run, transaction
 from newsmon.faults import checkpoint
+from newsmon.storage.db import run, transaction
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,8 @@ def _spike_reason(topic: str, where: str, f: SpikeFigures, as_of: date, days: in
 def sync_watch(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The watch's scope (``watch.countries``, ``watch.unplaced``) into the database, where
     the signal queries, the views and the console read it (macro ``in_watch``)."""
-    run(con, "watch/set_countries", countries=list(settings.watch.countries))
-    run(con, "watch/set_unplaced", unplaced=settings.watch.unplaced)
+    run(con, "alerting/watch/set_countries", countries=list(settings.watch.countries))
+    run(con, "alerting/watch/set_unplaced", unplaced=settings.watch.unplaced)
 
 
 def detect(
@@ -109,12 +109,12 @@ def detect(
     """Write new signals and their pending alerts; mark the covered runs done."""
     with transaction(con):
         sync_watch(con, settings)
-        pending = [r[0] for r in run(con, "runs/awaiting_signals").fetchall()]
+        pending = [r[0] for r in run(con, "storage/runs/awaiting_signals").fetchall()]
         new_signals: list[str] = []
         if pending and settings.signals.new_story_topics:
             rows = run(
                 con,
-                "insert_new_story_signals",
+                "alerting/signals/insert_new_story_signals",
                 runs=pending,
                 topics=list(settings.signals.new_story_topics),
                 run_id=run_id,
@@ -122,13 +122,15 @@ def detect(
                 recent_since=_recent_since(settings, as_of),
             ).fetchall()
             new_signals += [r[0] for r in rows]
-        backfill = bool((run(con, "runs/is_backfill", run_id=run_id).fetchone() or [False])[0])
+        backfill = bool(
+            (run(con, "storage/runs/is_backfill", run_id=run_id).fetchone() or [False])[0]
+        )
         new_signals += _spikes(con, settings, as_of, now, run_id, backfill)
         queued = suppressed = 0
         if new_signals:
             statuses = run(
                 con,
-                "alerts/queue",
+                "alerting/alerts/queue",
                 signals=new_signals,
                 channels=list(settings.alerts.channels),
                 now=now,
@@ -137,10 +139,10 @@ def detect(
             suppressed = sum(1 for _, status in statuses if status == "suppressed")
             queued = len(statuses) - suppressed
         checkpoint("signals")
-        run(con, "runs/signals_done", runs=pending, now=now)
+        run(con, "storage/runs/signals_done", runs=pending, now=now)
         run(
             con,
-            "runs/signals_counted",
+            "storage/runs/signals_counted",
             run_id=run_id,
             signals_new=len(new_signals),
             alerts_queued=queued,
@@ -170,21 +172,27 @@ def _spikes(
     start = as_of - timedelta(days=spike.baseline_days)
     counts: dict[tuple[str, str | None], dict[date, int]] = {}
     for topic, day, n in run(
-        con, "spike_counts", start=start, as_of=as_of, topics=list(settings.signals.spike_topics)
+        con,
+        "alerting/signals/spike_counts",
+        start=start,
+        as_of=as_of,
+        topics=list(settings.signals.spike_topics),
     ).fetchall():
         counts.setdefault((topic, None), {})[day] = n
     if settings.signals.region_spike_topics:
         for topic, region, day, n in run(
             con,
-            "region_spike_counts",
+            "alerting/signals/region_spike_counts",
             start=start,
             as_of=as_of,
             topics=list(settings.signals.region_spike_topics),
         ).fetchall():
             counts.setdefault((topic, region), {})[day] = n
-    totals = dict(run(con, "day_story_counts", start=start, as_of=as_of).fetchall())
+    totals = dict(
+        run(con, "alerting/signals/day_story_counts", start=start, as_of=as_of).fetchall()
+    )
     before_total = sum(n for d, n in totals.items() if d < as_of)
-    names = dict(run(con, "region_names").fetchall())
+    names = dict(run(con, "alerting/signals/region_names").fetchall())
     fired: list[str] = []
     for (topic, region), days in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         f = SpikeFigures.of(days, totals, as_of, spike.baseline_days)
@@ -205,8 +213,10 @@ def _spikes(
             suppressed="backfill" if backfill else None,
         )
         if region:
-            inserted = run(con, "insert_region_spike_signal", region=region, **params).fetchall()
+            inserted = run(
+                con, "alerting/signals/insert_region_spike_signal", region=region, **params
+            ).fetchall()
         else:
-            inserted = run(con, "insert_spike_signal", **params).fetchall()
+            inserted = run(con, "alerting/signals/insert_spike_signal", **params).fetchall()
         fired += [r[0] for r in inserted]
     return fired

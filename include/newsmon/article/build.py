@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newsmon import clock, jsonl
-from newsmon.clean import clean_document, host_name, load_rules
-from newsmon.config import Settings
-from newsmon.dedup import (
+from newsmon import clock
+from newsmon.article.clean import clean_document, host_name, load_rules
+from newsmon.article.identity import (
     MinHasher,
     article_id,
     band_keys,
@@ -28,13 +27,15 @@ from newsmon.dedup import (
     content_hash,
     norm_words,
 )
+from newsmon.article.index_terms import index_terms
+from newsmon.article.language import language_of
+from newsmon.config import Settings
 from newsmon.faults import checkpoint
-from newsmon.language import language_of
-from newsmon.load import FileRef, read_file, record_to_doc
+from newsmon.read import jsonl_ranges
+from newsmon.read.files import FileRef, read_file, record_to_doc
 from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
-from newsmon.regions import load_tagger, region_rows, score_both
 from newsmon.staging import read_jsonl, write_jsonl
-from newsmon.terms import index_terms
+from newsmon.tagging.regions import load_tagger, region_rows, score_both
 
 SEQ_BLOCK = 2**32  # seq = block * SEQ_BLOCK + position: file (or fetch batch) order, then record
 
@@ -168,7 +169,12 @@ def read_item(
     summary: dict[str, Any] = dict(ref_dict)
     if ref.path.lower().endswith(".jsonl"):
         result = guarded(
-            ref.path, "read", jsonl.read_range, ref, settings.ingest.max_record_bytes, record_to_doc
+            ref.path,
+            "read",
+            jsonl_ranges.read_range,
+            ref,
+            settings.ingest.max_record_bytes,
+            record_to_doc,
         )
         if isinstance(result, IngestError):  # e.g. the file went away: read it again next run
             docs, errors = [], [result]
@@ -217,7 +223,7 @@ def crashed_item(
 
 def topics_row(art: dict[str, Any], tagger: Any) -> dict[str, Any]:
     """An article's staged tags: its topics and the regions it places things in
-    (``tagger``: :func:`newsmon.regions.load_tagger`)."""
+    (``tagger``: :func:`newsmon.tagging.regions.load_tagger`)."""
     topics, regions = score_both(art["title"] or "", art["text"], tagger)
     return {
         "article_id": art["article_id"],

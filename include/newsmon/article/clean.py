@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
-from newsmon.dates import best_date
+from newsmon.read.dates import best_date
 from newsmon.records import RawDoc
 from newsmon.textio import MAX_TITLE_CHARS, sanitize_field
 

@@ -1,6 +1,6 @@
 """An article's search index terms, counted where the article is read (by the read stage's
 workers, which never import DuckDB), so the single writer only inserts them. The index and
-the search itself are :mod:`newsmon.search`; the stemming is the SQL macro ``search_stem``,
+the search itself are :mod:`newsmon.storage.search`; the stemming is the SQL macro ``search_stem``,
 whose endings this module reads from the macro file, so there is one definition.
 """
 
@@ -30,7 +30,7 @@ _ENDING = _ending_pattern()
 # versions there). tests/unit/test_search_terms.py compares every other character.
 _LOWER_DIFFERS = re.compile("[\u0130\u03a3\U00010000-\U0010ffff]")
 # Characters case-folded otherwise than lower-cased (ß, ς, µ, ligatures …): a text without
-# them has the same words case-folded (newsmon.dedup.norm_words) as lower-cased.
+# them has the same words case-folded (newsmon.article.identity.norm_words) as lower-cased.
 _FOLD_DIFFERS = re.compile(
     "["
     + "".join(
@@ -70,7 +70,7 @@ def index_terms(
     a space), as the writer parses them fastest: ``("повістк мобілізац", "2 1")``. None for
     a text Python might read otherwise than DuckDB (then SQL counts it).
 
-    ``text_words``: the text's case-folded words (:func:`newsmon.dedup.norm_words`) where
+    ``text_words``: the text's case-folded words (:func:`newsmon.article.identity.norm_words`) where
     the caller has them; they are the search words too unless the text holds an underscore
     or a letter that case-folds otherwise than it lower-cases."""
     title = title or ""

@@ -21,8 +21,17 @@ MIN_CONFIDENCE = 0.6
 # its letters are in (fewer candidates: faster, and no Czech for Russian gibberish).
 _CYRILLIC = ("RUSSIAN", "UKRAINIAN", "BELARUSIAN", "KAZAKH", "BULGARIAN", "SERBIAN")
 _LATIN = (
-    "ENGLISH", "GERMAN", "FRENCH", "SPANISH", "PORTUGUESE", "ITALIAN", "POLISH", "DUTCH",
-    "ROMANIAN", "TURKISH", "AZERBAIJANI",
+    "ENGLISH",
+    "GERMAN",
+    "FRENCH",
+    "SPANISH",
+    "PORTUGUESE",
+    "ITALIAN",
+    "POLISH",
+    "DUTCH",
+    "ROMANIAN",
+    "TURKISH",
+    "AZERBAIJANI",
 )
 _OWN_SCRIPT = {"GEORGIAN": ("\u10a0", "\u10ff"), "ARMENIAN": ("\u0530", "\u058f")}
 _DECLARED = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")

@@ -20,7 +20,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from newsmon.cli_tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
+from newsmon.cli.tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
 from newsmon.config import ConfigError, Settings, load_settings
 
 
@@ -47,8 +47,8 @@ def _print(lines: list[str]) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import ingest
-    from newsmon.report import ingest_lines
+    from newsmon.cli.report import ingest_lines
+    from newsmon.flows.pipeline import ingest
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
@@ -70,8 +70,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from newsmon.pipeline import fetch
-    from newsmon.report import fetch_lines
+    from newsmon.cli.report import fetch_lines
+    from newsmon.flows.pipeline import fetch
 
     settings = _settings(args)
     result = fetch(settings, as_of=args.as_of)
@@ -86,14 +86,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from newsmon.maintenance import reextract
+    from newsmon.flows.maintenance import reextract
 
     print(json.dumps(reextract(_settings(args))))
     return 0
 
 
 def cmd_retag(args: argparse.Namespace) -> int:
-    from newsmon.maintenance import retag
+    from newsmon.flows.maintenance import retag
 
     result = retag(_settings(args))
     print(f"re-tagged {result['articles']} articles with taxonomy {result['taxonomy_version']}")
@@ -103,15 +103,15 @@ def cmd_retag(args: argparse.Namespace) -> int:
 
 
 def cmd_signals(args: argparse.Namespace) -> int:
-    from newsmon.runs import new_run_id
-    from newsmon.stages import detect_signals
+    from newsmon.flows.store import detect_signals
+    from newsmon.storage.runs import new_run_id
 
     print(json.dumps(detect_signals(_settings(args), new_run_id("signals"), args.as_of)))
     return 0
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from newsmon.delivery import deliver
+    from newsmon.alerting.delivery import deliver
 
     # Channel plugins import Airflow, whose logging writes to stdout: keep stdout for the result.
     with contextlib.redirect_stdout(sys.stderr):
@@ -121,7 +121,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from newsmon.report import summary, summary_lines
+    from newsmon.cli.report import summary, summary_lines
 
     s = summary(_settings(args))
     if args.json:
@@ -132,7 +132,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from newsmon.search import search
+    from newsmon.storage.search import search
 
     rows = search(
         _settings(args),
@@ -161,7 +161,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     import shutil
 
-    from newsmon.readcopy import open_read
+    from newsmon.storage.readcopy import open_read
 
     settings = _settings(args)
     if not args.query:  # the analysts' own shell, read-only, on the analyst copy
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    from newsmon.db import DatabaseBusy
+    from newsmon.storage.db import DatabaseBusy
 
     _progress(args)
     try:

@@ -19,7 +19,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _read_doc(path: str, settings: Settings) -> Any:
-    from newsmon.load import FileRef, read_file
+    from newsmon.read.files import FileRef, read_file
 
     p = Path(path)
     st = p.stat()
@@ -32,7 +32,7 @@ def _read_doc(path: str, settings: Settings) -> Any:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from newsmon.clean import clean_document, load_rules
+    from newsmon.article.clean import clean_document, load_rules
 
     settings = _settings(args)
     rules = load_rules(settings.cleaning_path)
@@ -59,8 +59,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from newsmon.clean import clean_document, load_rules
-    from newsmon.regions import load_gazetteer, load_tagger, score_both
+    from newsmon.article.clean import clean_document, load_rules
+    from newsmon.tagging.regions import load_gazetteer, load_tagger, score_both
 
     settings = _settings(args)
     tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
@@ -92,7 +92,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def _evaluate_stream(
     labels: str, args: argparse.Namespace, settings: Any, topics: list[str]
 ) -> None:
-    from newsmon.evaluate_stream import (
+    from newsmon.tagging.evaluate_stream import (
         evaluate_stream,
         format_stream,
         pipeline_predictor,
@@ -179,7 +179,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from newsmon.evaluate import (
+    from newsmon.tagging.evaluate import (
         evaluate,
         format_regions,
         format_report,
@@ -188,8 +188,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         read_labelled,
         tagger_predictor,
     )
-    from newsmon.regions import load_gazetteer, load_tagger
-    from newsmon.taxonomy import load_taxonomy
+    from newsmon.tagging.regions import load_gazetteer, load_tagger
+    from newsmon.tagging.taxonomy import load_taxonomy
 
     settings = _settings(args)
     tax = load_taxonomy(settings.topics_path)

@@ -4,7 +4,7 @@
 (``plugins/newsmon_console.py``) gives Airflow's own login checks, so nothing is served to
 someone who is not signed in to Airflow. Routes are plain ``def``: FastAPI runs them in
 its thread pool, each with its own cursor on the analyst copy, held open across requests
-(:class:`~newsmon.readcopy.HeldCopy`) and reopened when a run publishes a new one; the
+(:class:`~newsmon.storage.readcopy.HeldCopy`) and reopened when a run publishes a new one; the
 writer never touches that file, so a page can neither block nor slow a run. Links inside
 the pages are built from the app's mount point (``root_path``), so they work wherever
 Airflow mounts it.
@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from newsmon.config import ConfigError, Settings, load_settings
 from newsmon.console import chart, queries
 from newsmon.console.pages import render, to_csv
-from newsmon.readcopy import HeldCopy
+from newsmon.storage.readcopy import HeldCopy
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def create_app(
         return _topics(str(s.topics_path), s.topics_path.stat().st_mtime_ns)
 
     def configured(s: Settings) -> list[dict[str, Any]]:
-        from newsmon.crawl import load_sources
+        from newsmon.fetch.cycle import load_sources
 
         try:
             return [vars(x) for x in load_sources(s.sources_path)]
@@ -427,7 +427,7 @@ def _records(
 @lru_cache(maxsize=8)
 def _topics(path: str, mtime_ns: int) -> list[str]:
     """The taxonomy's topics, read again only when the file changes."""
-    from newsmon.taxonomy import load_taxonomy
+    from newsmon.tagging.taxonomy import load_taxonomy
 
     return list(load_taxonomy(path).topics)
 

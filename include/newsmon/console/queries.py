@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 
 from newsmon import clock
-from newsmon.db import run
-from newsmon.search import search_on, snippet_parts
+from newsmon.storage.db import run
+from newsmon.storage.search import search_on, snippet_parts
 
 WINDOWS = (30, 90, 365)  # days the overview chart can show
 SILENT_FACTOR = 2.0  # silent: no new article for this many times its usual longest gap

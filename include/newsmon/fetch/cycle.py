@@ -4,7 +4,7 @@ For a feed: a conditional GET (ETag / Last-Modified) and a hash of the body, so 
 unchanged feed costs one request and no parsing; feedparser reads RSS 0.9x/1.0/2.0 and
 Atom, also malformed or non-UTF-8 ones where it can. Only links not fetched before are
 downloaded (up to ``max_articles`` per source). Each page is kept gzip-compressed by content
-hash (for ``newsmon reextract``), extracted with :mod:`newsmon.extract`, and becomes a
+hash (for ``newsmon reextract``), extracted with :mod:`newsmon.read.extraction`, and becomes a
 :class:`RawDoc` with its date's provenance (page ``meta``, ``url``, ``feed``, else
 ``fetched``). Every failure is an :class:`IngestError` with the URL, stage and reason.
 
@@ -28,13 +28,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 from newsmon import progress
+from newsmon.article.identity import canonical_url
 from newsmon.config import ConfigError, read_yaml
-from newsmon.dedup import canonical_url
-from newsmon.feeds import FeedDocument, FeedEntry, read_feed
-from newsmon.fetcher import Fetcher
-from newsmon.pages import Pages, RetryRule, extract_all
+from newsmon.fetch.feeds import FeedDocument, FeedEntry, read_feed
+from newsmon.fetch.http import Fetcher
+from newsmon.fetch.pages import Pages, RetryRule, extract_all
+from newsmon.fetch.telegram import CHANNEL, ChannelState, preview_url, read_channel
 from newsmon.records import IngestError, RawDoc
-from newsmon.telegram import CHANNEL, ChannelState, preview_url, read_channel
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def run_cycle(
     """Fetch every source once, within ``budget_seconds``. ``state``: per feed its etag,
     last_modified, content_hash; ``seen``: canonical URLs already fetched (not again);
     ``telegram``: per channel what earlier cycles read (:class:`ChannelState`);
-    ``retries``: the queued pages due for another attempt (:mod:`newsmon.pages`);
+    ``retries``: the queued pages due for another attempt (:mod:`newsmon.fetch.pages`);
     ``workers``: extractor processes for the pages (0: one per core; always at least one
     apart from this process, so a page that crashes its extractor costs only itself)."""
     out = CycleResult()

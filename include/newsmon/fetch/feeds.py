@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newsmon.dates import parse_iso
+from newsmon.read.dates import parse_iso
 
 _JSON_FEED = re.compile(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$")
 _BLOCKS = frozenset(

@@ -8,9 +8,9 @@ followed by hand (each hop checked again), and retries with doubling backoff on 
 that honour ``Retry-After`` up to a cap.
 
 Deadline: every request has a total deadline (``request_deadline_seconds``: connect,
-headers and body together), see :mod:`newsmon.netguard`.
+headers and body together), see :mod:`newsmon.fetch.netguard`.
 
-Safety: only http(s), and the address rule of :mod:`newsmon.netguard`, applied where each
+Safety: only http(s), and the address rule of :mod:`newsmon.fetch.netguard`, applied where each
 connection is made and so to every redirect hop: link-local and cloud-metadata addresses
 never; private and loopback ones only for a source with ``allow_private: true`` (the tests
 use 127.0.0.1).
@@ -32,7 +32,7 @@ import requests
 from protego import Protego
 
 from newsmon.config import FetchConfig
-from newsmon.netguard import Deadline, guarded_session, host_problem, refusal
+from newsmon.fetch.netguard import Deadline, guarded_session, host_problem, refusal
 
 log = logging.getLogger(__name__)
 

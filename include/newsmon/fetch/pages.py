@@ -1,7 +1,7 @@
 """An article page fetched for a feed entry or URL, and what happens when it cannot be had.
 
 :func:`fetch_record` keeps a fetched page gzip-compressed by content hash (for ``newsmon
-reextract``) and :func:`extract_page` makes it a document with :mod:`newsmon.extract`, in an
+reextract``) and :func:`extract_page` makes it a document with :mod:`newsmon.read.extraction`, in an
 extractor process (:func:`extract_all`), with its date's provenance (page ``meta``,
 ``url``, ``feed``, else ``fetched``).
 
@@ -33,10 +33,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from newsmon.dedup import canonical_url
+from newsmon.article.identity import canonical_url
 from newsmon.faults import checkpoint
-from newsmon.feeds import FeedEntry
-from newsmon.fetcher import Fetcher, FetchResult
+from newsmon.fetch.feeds import FeedEntry
+from newsmon.fetch.http import Fetcher, FetchResult
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
 from newsmon.textio import NotText, decode_bytes
 
@@ -232,7 +232,7 @@ def feed_doc(
 class Pages:
     """One source's page fetches in one cycle, with the feed-text fallback and the retry
     queue (see the module's docstring); what it makes goes into ``out`` (a
-    :class:`newsmon.crawl.CycleResult`)."""
+    :class:`newsmon.fetch.cycle.CycleResult`)."""
 
     source: SourceLike
     fetcher: Fetcher

@@ -4,7 +4,7 @@
 fetched before, fresh robots.txt files) into the run folder and splits the sources into
 batches; :func:`fetch_batch` fetches one batch with no database access, so network waits
 never hold the writer, and stages its articles and what it learned like the read stage
-does. Storing, tagging and signals are the shared :mod:`newsmon.stages`.
+does. Storing, tagging and signals are the shared :mod:`newsmon.flows.store`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from newsmon import runs
+from newsmon.article.build import articles_from
 from newsmon.config import Settings
-from newsmon.crawl import load_sources, run_cycle
-from newsmon.db import open_db, run
-from newsmon.fetcher import Fetcher
-from newsmon.pages import RetryRule
-from newsmon.prepare import articles_from
+from newsmon.fetch.cycle import load_sources, run_cycle
+from newsmon.fetch.http import Fetcher
+from newsmon.fetch.pages import RetryRule
 from newsmon.records import IngestError
-from newsmon.stages import folder
+from newsmon.storage import runs
+from newsmon.storage.db import open_db, run
+from newsmon.storage.runs import folder
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,14 @@ def plan_fetch(
 ) -> dict[str, Any]:
     """Start a fetch run: read the fetch state once and split the sources into batches."""
     sources = load_sources(settings.sources_path)
-    staged = folder(settings, run_id)
-    with open_db(settings) as con:
-        runs.recover_stale(con, settings)
-        runs.start(
-            con,
-            staged,
-            kind="fetch",
-            trigger=trigger,
-            made_by=made_by,
-            paths=[str(settings.sources_path)],
-        )
+    with runs.begin(
+        settings,
+        run_id,
+        kind="fetch",
+        trigger=trigger,
+        made_by=made_by,
+        paths=[str(settings.sources_path)],
+    ) as (con, staged):
         state = {
             source: {"etag": etag, "last_modified": modified, "content_hash": digest}
             for source, etag, modified, digest in run(con, "fetch/feed_state").fetchall()
@@ -220,7 +217,7 @@ def record_cycle(settings: Settings, run_id: str, batches: list[dict[str, Any]])
     with open_db(settings) as con:
         run(
             con,
-            "runs/fetched",
+            "storage/runs/fetched",
             run_id=run_id,
             sources=sources,
             sources_failed=len(failed),

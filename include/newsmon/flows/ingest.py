@@ -1,13 +1,13 @@
-"""The task-sized stages every flow shares: discover, read, tag, store, detect.
+"""The ingest flow's own stages: discover the input files, read them (and store as they are read).
 
 Each takes the settings and a run id, does one job, hands its records over in the run's
 :class:`~newsmon.staging.RunFolder` and returns a dict of counts (what Airflow passes on in
-XCom). Only :func:`discover_files`, :func:`store_articles` and :func:`detect_signals` open
-the database (and :func:`read_and_store`, which ``newsmon ingest`` runs in their place
-of read and store); in Airflow they run in the 1-slot ``newsmon_duckdb`` pool.
+XCom). Only :func:`discover_files` opens the database (and :func:`read_and_store`, which
+``newsmon ingest`` runs in place of read and :func:`~newsmon.flows.store.store_articles`); in
+Airflow it runs in the 1-slot ``newsmon_duckdb`` pool.
 
 The work done per document (decoding, parsing, dates, cleaning, tagging, serialisation) is
-in :mod:`newsmon.prepare`, which the read stage's worker processes run.
+in :mod:`newsmon.article.build`, which the read stage's worker processes run.
 """
 
 from __future__ import annotations
@@ -18,27 +18,25 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsmon import jsonl, progress, runs
+from newsmon import progress
+from newsmon.article.build import crashed_item, read_item
 from newsmon.config import Settings
-from newsmon.db import open_db, run
 from newsmon.faults import checkpoint
-from newsmon.load import FileRef, discover
+from newsmon.flows.store import store_articles
 from newsmon.parallel import parallel_map
-from newsmon.prepare import crashed_item, read_item, tag_chunk
-from newsmon.readcopy import publish
+from newsmon.read import jsonl_ranges
+from newsmon.read.files import FileRef, discover
 from newsmon.records import IngestError
-from newsmon.staging import JsonlWriter, RunFolder
-from newsmon.taxonomy import load_taxonomy
+from newsmon.staging import JsonlWriter
+from newsmon.storage import runs
+from newsmon.storage.db import open_db, run
+from newsmon.storage.runs import folder
+from newsmon.tagging.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
-
-
-def folder(settings: Settings, run_id: str) -> RunFolder:
-    return RunFolder(settings.staging_dir, run_id)
 
 
 # -- discover ---------------------------------------------------------------------------------
@@ -58,27 +56,24 @@ def discover_files(
     (a JSON Lines file that has only grown is read from where the last run stopped)."""
     paths = [str(p) for p in paths]
     refs, errors = discover(paths, settings.ingest.extensions)
-    staged = folder(settings, run_id)
-    with open_db(settings) as con:
-        runs.recover_stale(con, settings)
-        runs.start(
-            con,
-            staged,
-            kind="ingest",
-            trigger=trigger,
-            made_by=made_by,
-            paths=paths,
-            backfill=backfill,
-        )
+    with runs.begin(
+        settings,
+        run_id,
+        kind="ingest",
+        trigger=trigger,
+        made_by=made_by,
+        paths=paths,
+        backfill=backfill,
+    ) as (con, staged):
         known: dict[str, dict[str, Any]] = {}
         if refs and not force:
-            cur = run(con, "known_files", paths=[r.path for r in refs])
+            cur = run(con, "flows/ingest/known_files", paths=[r.path for r in refs])
             names = [d[0] for d in cur.description]
             known = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
         todo = [r for r in refs if _changed(r, known.get(r.path))]
         run(
             con,
-            "runs/discovered",
+            "storage/runs/discovered",
             run_id=run_id,
             files_found=len(refs),
             files_skipped=len(refs) - len(todo),
@@ -102,14 +97,14 @@ def _changed(ref: FileRef, known: dict[str, Any] | None) -> bool:
 
 def _parts(ref: FileRef, known: dict[str, Any] | None, errors: list[IngestError]) -> list[FileRef]:
     """The work items of one file: itself, or a JSON Lines file's ranges from where the last
-    run stopped reading it (see :mod:`newsmon.jsonl`)."""
+    run stopped reading it (see :mod:`newsmon.read.jsonl_ranges`)."""
     if not ref.path.lower().endswith(".jsonl"):
         return [ref]
     try:
-        start, line = jsonl.resume_point(ref.path, ref.size, known)
-        head = replace(ref, head=jsonl.head_hash(ref.path, ref.size))
-        head = replace(head, head_bytes=min(ref.size, jsonl.HEAD_BYTES))
-        return jsonl.plan(head, start, line)
+        start, line = jsonl_ranges.resume_point(ref.path, ref.size, known)
+        head = replace(ref, head=jsonl_ranges.head_hash(ref.path, ref.size))
+        head = replace(head, head_bytes=min(ref.size, jsonl_ranges.HEAD_BYTES))
+        return jsonl_ranges.plan(head, start, line)
     except OSError as exc:
         errors.append(IngestError(ref.path, "read", f"cannot read file: {exc.strerror or exc}"))
         return []
@@ -138,9 +133,9 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
         step: Callable[[int], None], write_error: JsonlWriter, write_result: JsonlWriter
     ) -> Iterator[tuple[str, str | None]]:
         work = ((i, r, settings) for i, r in enumerate(staged.files()))
-        few = 1 if size > 2 * jsonl.RANGE_BYTES else 64  # a big archive is worth the pool
+        few = 1 if size > 2 * jsonl_ranges.RANGE_BYTES else 64  # a big archive is worth the pool
         # a chunk of work items carries at most ~1 MB of input (its results are ~4x that)
-        per_chunk = max(1, int(jsonl.RANGE_BYTES / max(1, size / max(1, count))))
+        per_chunk = max(1, int(jsonl_ranges.RANGE_BYTES / max(1, size / max(1, count))))
         for arts, errs, summary in parallel_map(
             read_item,
             work,
@@ -197,59 +192,6 @@ def _give_back_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-# -- tag --------------------------------------------------------------------------------------
-
-
-def tag_articles(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Score every staged article against the taxonomy, one topics chunk per articles chunk."""
-    staged = folder(settings, run_id)
-    tax = load_taxonomy(settings.topics_path)
-    work = [
-        (c, str(p), str(staged.topics_file(c)), settings)
-        for c, p in staged.article_chunks()
-        if not staged.topics_file(c).exists()  # read_files tags as it reads
-    ]
-    articles, topics, errors = 0, {}, 0
-    if work:  # chunks that read_files or a fetch batch did not tag already
-        with progress.stage("tag", total=len(work), unit="chunk") as step:
-            for result in parallel_map(tag_chunk, work, settings.ingest.workers, min_items=2):
-                articles += result["articles"]
-                for topic, n in result["topics"].items():
-                    topics[topic] = topics.get(topic, 0) + n
-                staged.write_errors(f"tag-{result['chunk']:05d}", result["errors"])
-                errors += len(result["errors"])
-                step(1)
-    counts = {
-        "run_id": run_id,
-        "articles": articles,
-        "taxonomy_version": tax.version,
-        "topics": topics,
-        "errors": errors,
-    }
-    log.info("tag %s: %s", run_id, counts)
-    return counts
-
-
-# -- store and detect -------------------------------------------------------------------------
-
-
-def store_articles(
-    settings: Settings, run_id: str, trigger: str = "cli", con: Any = None
-) -> dict[str, Any]:
-    """Write the run's staged articles, topics, errors and bookkeeping to DuckDB (through
-    ``con`` when the caller holds the database open)."""
-    from newsmon.store import store_run
-
-    tag_articles(settings, run_id)  # chunks staged untagged (none, unless from an older version)
-    tax = load_taxonomy(settings.topics_path)
-    if con is not None:
-        runs.heartbeat(con, run_id, trigger)
-        return store_run(con, settings, folder(settings, run_id), tax.version, runs.now())
-    with open_db(settings) as con:
-        runs.heartbeat(con, run_id, trigger)
-        return store_run(con, settings, folder(settings, run_id), tax.version, runs.now())
-
-
 def read_and_store(
     settings: Settings, run_id: str, trigger: str = "cli"
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -272,7 +214,7 @@ def read_and_store(
     first (the run stays unfinished: its files are read again next time, and what they
     hold is then unchanged). When both fail, the first failure is raised, with the other
     in a note."""
-    from newsmon.store import store_ready
+    from newsmon.storage.articles import store_ready
 
     if not settings.ingest.store_while_reading:
         return read_files(settings, run_id), store_articles(settings, run_id, trigger)
@@ -327,19 +269,3 @@ POLL_SECONDS = 0.2  # how often read_and_store looks for a newly staged chunk
 
 def _memory_limit(con: Any, size: str) -> None:
     con.execute(f"set memory_limit = '{size}'")  # a size checked by the settings loader
-
-
-def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -> dict[str, Any]:
-    """Raise the signals of every run not yet covered and queue their alerts; the run's
-    staging folder is no longer needed."""
-    from newsmon.signals import detect
-
-    now = runs.now()
-    with progress.stage("signals + publish") as step, open_db(settings) as con:
-        runs.recover_stale(con, settings)
-        counts = detect(con, settings, as_of or now.date(), now, run_id)
-        step(1)
-        publish(con, settings)  # the run is done: readers see it
-    for covered in [run_id, *counts.pop("covered")]:  # a run killed in detection is done now
-        folder(settings, covered).remove()
-    return counts

@@ -14,18 +14,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newsmon import progress, runs
+from newsmon import progress
+from newsmon.article.build import articles_from, topics_row
 from newsmon.config import Settings
-from newsmon.db import open_db, run, transaction
-from newsmon.pages import decode_html
-from newsmon.prepare import articles_from, topics_row
-from newsmon.readcopy import publish
+from newsmon.fetch.pages import decode_html
+from newsmon.flows.store import detect_signals, store_articles
+from newsmon.flows.tag import tag_articles
 from newsmon.records import IngestError, RawDoc, guarded, page_to_document
-from newsmon.regions import load_gazetteer, load_tagger
-from newsmon.stages import detect_signals, folder, store_articles, tag_articles
 from newsmon.staging import RunFolder, max_json_object, write_jsonl
-from newsmon.store import upsert_regions
-from newsmon.taxonomy import load_taxonomy
+from newsmon.storage import runs
+from newsmon.storage.articles import upsert_regions
+from newsmon.storage.db import open_db, run, transaction
+from newsmon.storage.readcopy import publish
+from newsmon.tagging.regions import load_gazetteer, load_tagger
+from newsmon.tagging.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +49,10 @@ def _raw_page(
 def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any]:
     """Extract every stored raw page again, without fetching; changed articles are updated."""
     run_id = run_id or runs.new_run_id("reextract")
-    staged = folder(settings, run_id)
-    with open_db(settings) as con:
-        runs.recover_stale(con, settings)
-        runs.start(
-            con, staged, kind="reextract", trigger="cli", made_by="newsmon reextract", paths=[]
-        )
-        pages = run(con, "maintenance/raw_pages").fetchall()
+    with runs.begin(
+        settings, run_id, kind="reextract", trigger="cli", made_by="newsmon reextract", paths=[]
+    ) as (con, staged):
+        pages = run(con, "flows/maintenance/raw_pages").fetchall()
     errors: list[IngestError] = []
     docs: list[RawDoc] = []
     for url, *rest in pages:
@@ -95,9 +94,9 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
         # one transaction replaces every article's tags: DuckDB keeps it in memory until the
         # commit, so the retag gets more room than a run's chunk-sized transactions need
         con.execute(f"set memory_limit = '{RETAG_MEMORY}'")
-        before = dict(run(con, "maintenance/topic_counts").fetchall())
+        before = dict(run(con, "flows/maintenance/topic_counts").fetchall())
         total = sum(before.values()) or None
-        cursor = run(con, "maintenance/all_articles")
+        cursor = run(con, "flows/maintenance/all_articles")
         n = seq = 0
         with progress.stage("retag", total=total, unit="article") as step:
             while chunk := cursor.fetchmany(batch):
@@ -113,26 +112,31 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
                 files.append(path)
                 step(len(chunk))
         with transaction(con):
-            run(con, "maintenance/clear_all_topics")
-            run(con, "maintenance/clear_all_regions")
+            run(con, "flows/maintenance/clear_all_topics")
+            run(con, "flows/maintenance/clear_all_regions")
             upsert_regions(con, settings)
             for path in files:
-                run(con, "stage_tags", topics=str(path), max_object=max_json_object(path))
-                run(con, "stage_topics")
                 run(
                     con,
-                    "maintenance/insert_all_topics",
+                    "storage/articles/stage_tags",
+                    topics=str(path),
+                    max_object=max_json_object(path),
+                )
+                run(con, "storage/articles/stage_topics")
+                run(
+                    con,
+                    "flows/maintenance/insert_all_topics",
                     taxonomy_version=tax.version,
                     now=runs.now(),
                 )
-                run(con, "stage_regions")
+                run(con, "storage/articles/stage_regions")
                 run(
                     con,
-                    "maintenance/insert_all_regions",
+                    "flows/maintenance/insert_all_regions",
                     gazetteer_version=gaz.version,
                     now=runs.now(),
                 )
-        after = dict(run(con, "maintenance/topic_counts").fetchall())
+        after = dict(run(con, "flows/maintenance/topic_counts").fetchall())
         publish(con, settings)
     staged.remove()
     topics = sorted(set(before) | set(after))

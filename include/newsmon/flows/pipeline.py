@@ -13,8 +13,8 @@ the two through ``read_and_store``: one after the other, or at once with
 workers read the next); the DAG runs them as two tasks, one after the other.
     alerts:  delivery.prepare -> delivery.send -> delivery.record
 
-Stages live in :mod:`newsmon.stages` and :mod:`newsmon.fetch_stages`, the hand-over
-between them in :mod:`newsmon.staging`, a run's status in :mod:`newsmon.runs`.
+Stages live in :mod:`newsmon.flows.ingest`, :mod:`newsmon.flows.fetch` and :mod:`newsmon.flows.store`, the hand-over
+between them in :mod:`newsmon.staging`, a run's status in :mod:`newsmon.storage.runs`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsmon import runs
 from newsmon.config import Settings
-from newsmon.db import DatabaseBusy, open_db
-from newsmon.fetch_stages import fetch_batch, plan_fetch, record_cycle
-from newsmon.stages import detect_signals, discover_files, read_and_store, store_articles
+from newsmon.flows.fetch import fetch_batch, plan_fetch, record_cycle
+from newsmon.flows.ingest import discover_files, read_and_store
+from newsmon.flows.store import detect_signals, store_articles
+from newsmon.storage import runs
+from newsmon.storage.db import DatabaseBusy, open_db
 
 log = logging.getLogger(__name__)
 

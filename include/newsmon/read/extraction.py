@@ -12,7 +12,7 @@ both texts before they are weighed (:func:`_story`): on 8 Russian and
 Ukrainian pages of older layouts F1 0.873, against 0.794 for newspaper4k told the language
 and 0.755 for trafilatura alone (see `make bench-extract`).
 
-Nothing touches the network: newspaper4k runs through :mod:`newsmon.htmlpage` (offline
+Nothing touches the network: newspaper4k runs through :mod:`newsmon.read.newspaper` (offline
 tldextract, no images, no NLP) and trafilatura only parses the given string. A page that
 makes newspaper4k raise (e.g. some languages without NLTK) is extracted by trafilatura.
 """
@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from newsmon.clean import cut_related_links
-from newsmon.htmlpage import parse_html, thin_markup
+from newsmon.article.clean import cut_related_links
+from newsmon.read.newspaper import parse_html, thin_markup
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,7 @@ def _undeclared_language(html: str, sample: str) -> str | None:
     sample of its text; None when it declares one or the sample says too little."""
     if _DECLARES_LANGUAGE.search(html[:5000]):
         return None
-    from newsmon.language import detect
+    from newsmon.article.language import detect
 
     return detect(None, sample)
 

@@ -2,7 +2,7 @@
 
 Supported: ``.txt`` (title, date and outlet are found by the cleaner), ``.html``/``.htm``
 (newspaper4k, offline), ``.json`` (one object or a list of objects) and ``.jsonl`` (one
-object a line, streamed: see :mod:`newsmon.jsonl`) with the keys ``url``, ``title``, ``text``, ``published_at``, ``source``
+object a line, streamed: see :mod:`newsmon.read.jsonl_ranges`) with the keys ``url``, ``title``, ``text``, ``published_at``, ``source``
 and optionally ``lang``. Anything unusable becomes an :class:`IngestError` with a plain
 reason; the other documents of the same file are still returned.
 """
@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsmon.dates import parse_published
-from newsmon.jsonl import read_range
+from newsmon.read.dates import parse_published
+from newsmon.read.jsonl_ranges import read_range
 from newsmon.records import IngestError, RawDoc, page_to_document
 from newsmon.textio import NotText, decode_bytes
 
 
 @dataclass(frozen=True, slots=True)  # slots: 100,000s of them may be listed
 class FileRef:
-    """A file to read; for JSON Lines, one byte range of it (see :mod:`newsmon.jsonl`)."""
+    """A file to read; for JSON Lines, one byte range of it (see :mod:`newsmon.read.jsonl_ranges`)."""
 
     path: str
     size: int

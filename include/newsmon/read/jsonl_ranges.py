@@ -58,7 +58,7 @@ def resume_point(path: str, size: int, known: dict[str, Any] | None) -> tuple[in
 
 
 def plan(ref: Any, start: int = 0, line: int = 1, range_bytes: int = RANGE_BYTES) -> list[Any]:
-    """``ref`` (a :class:`~newsmon.load.FileRef`) cut into ranges from ``start``, at line ends.
+    """``ref`` (a :class:`~newsmon.read.files.FileRef`) cut into ranges from ``start``, at line ends.
 
     Reads the file once in blocks, counting line ends, so each range knows its first line.
     """

@@ -30,14 +30,15 @@ from typing import Any
 
 import duckdb
 
-from newsmon import progress, runs
+from newsmon import progress
+from newsmon.article.identity import norm_words
 from newsmon.config import Settings
-from newsmon.db import run, transaction
-from newsmon.dedup import norm_words
 from newsmon.faults import checkpoint
 from newsmon.records import IngestError
-from newsmon.search import INDEX_STEPS, index_missing
 from newsmon.staging import RunFolder, count_lines, max_json_object
+from newsmon.storage import runs
+from newsmon.storage.db import run, transaction
+from newsmon.storage.search import INDEX_STEPS, index_missing
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def store_run(
             backfilled = index_missing(con)
         if backfilled:
             log.info("search index: %d stored articles indexed that it did not hold", backfilled)
-    row = run(con, "runs/load_counts", run_id=run_id).fetchone()
+    row = run(con, "storage/runs/load_counts", run_id=run_id).fetchone()
     keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
     counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
     log.info("store %s: %s", run_id, counts)
@@ -160,7 +161,9 @@ def store_ready(
 
 
 def _unstored(con: duckdb.DuckDBPyConnection, staged: RunFolder) -> list[tuple[int, Path]]:
-    done = {r[0] for r in run(con, "loaded_chunks", run_id=staged.run_id).fetchall()}
+    done = {
+        r[0] for r in run(con, "storage/articles/loaded_chunks", run_id=staged.run_id).fetchall()
+    }
     return [
         (chunk, articles)
         for chunk, articles in staged.article_chunks()
@@ -184,7 +187,14 @@ def _store_one(
             counts = _store_chunk(
                 con, settings, articles, topics, taxonomy_version, now, staged.run_id
             )
-            run(con, "record_chunk", run_id=staged.run_id, chunk=chunk, now=now, **counts)
+            run(
+                con,
+                "storage/articles/record_chunk",
+                run_id=staged.run_id,
+                chunk=chunk,
+                now=now,
+                **counts,
+            )
     except ITEM_ERRORS as exc:
         log.warning(
             "store %s: chunk %d failed whole (%s); storing it around the articles that fail",
@@ -287,7 +297,14 @@ def _store_around(
         attempt(len(lines) // 2, len(lines))
     staged.write_errors(f"store-{chunk:05d}", bad)  # ingest_errors rows when the run finishes
     with transaction(con):
-        run(con, "record_chunk", run_id=staged.run_id, chunk=chunk, now=now, **totals)
+        run(
+            con,
+            "storage/articles/record_chunk",
+            run_id=staged.run_id,
+            chunk=chunk,
+            now=now,
+            **totals,
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -313,23 +330,23 @@ def _store_chunk(
     takes."""
     run(
         con,
-        "stage_articles",
+        "storage/articles/stage_articles",
         articles=str(articles_file),
         max_object=max_json_object(articles_file),
     )
-    states = dict(run(con, "stage_states").fetchall())
-    new = run(con, "stage_new").fetchall()
-    exact = dict(run(con, "stage_exact_copies").fetchall())
+    states = dict(run(con, "storage/articles/stage_states").fetchall())
+    new = run(con, "storage/articles/stage_new").fetchall()
+    exact = dict(run(con, "storage/articles/stage_exact_copies").fetchall())
     matches: dict[str, list[Match]] = {}
     for article, other, stored, sim in run(
         con,
-        "story_matches",
+        "storage/articles/story_matches",
         threshold=settings.dedup.threshold,
         window_days=settings.dedup.window_days,
     ).fetchall():
         matches.setdefault(article, []).append(Match(other, stored, sim))
     # a post that links to an article (stored, or earlier in this run) is that article's story
-    for article, other, stored in run(con, "story_links").fetchall():
+    for article, other, stored in run(con, "storage/articles/story_links").fetchall():
         matches.setdefault(article, []).append(Match(other, stored, 1.0))
     # a short text that quotes an article (a post repeating its lead), stored or earlier in
     # this chunk, is its story too
@@ -338,7 +355,7 @@ def _store_chunk(
     mapping = assign_stories(new, exact, matches)
     run(
         con,
-        "story_map",
+        "storage/articles/story_map",
         article_ids=list(mapping),
         story_ids=[s for s, _ in mapping.values()],
         new_story=[n for _, n in mapping.values()],
@@ -346,21 +363,31 @@ def _store_chunk(
     if states.get("changed"):  # their old words leave the index (new articles have none)
         for step in ("forget", "forget_terms", "forget_docs"):
             run(con, f"search/{step}")
-    run(con, "update_articles", now=now, run_id=run_id)  # the changed ones
-    run(con, "insert_articles", now=now, run_id=run_id)  # the new ones
+    run(con, "storage/articles/update_articles", now=now, run_id=run_id)  # the changed ones
+    run(con, "storage/articles/insert_articles", now=now, run_id=run_id)  # the new ones
     for step in INDEX_STEPS:
         run(con, f"search/{step}")
-    run(con, "insert_stories", now=now, run_id=run_id)
-    run(con, "update_story_counts", now=now)
-    run(con, "insert_story_reps")
-    run(con, "clear_topics")
-    run(con, "clear_regions")
+    run(con, "storage/articles/insert_stories", now=now, run_id=run_id)
+    run(con, "storage/articles/update_story_counts", now=now)
+    run(con, "storage/articles/insert_story_reps")
+    run(con, "storage/articles/clear_topics")
+    run(con, "storage/articles/clear_regions")
     if topics_file.exists() and topics_file.stat().st_size > 0:
-        run(con, "stage_tags", topics=str(topics_file), max_object=max_json_object(topics_file))
-        run(con, "stage_topics")
-        run(con, "insert_topics", taxonomy_version=taxonomy_version, now=now)
-        run(con, "stage_regions")
-        run(con, "insert_regions", gazetteer_version=_gazetteer_version(settings), now=now)
+        run(
+            con,
+            "storage/articles/stage_tags",
+            topics=str(topics_file),
+            max_object=max_json_object(topics_file),
+        )
+        run(con, "storage/articles/stage_topics")
+        run(con, "storage/articles/insert_topics", taxonomy_version=taxonomy_version, now=now)
+        run(con, "storage/articles/stage_regions")
+        run(
+            con,
+            "storage/articles/insert_regions",
+            gazetteer_version=_gazetteer_version(settings),
+            now=now,
+        )
     return {
         "articles_new": states.get("new", 0),
         "articles_updated": states.get("changed", 0),
@@ -418,14 +445,20 @@ def quoted_stories(
             hits[(other, stored)] = max(share, hits.get((other, stored), 0.0))
 
     window = settings.dedup.window_days
-    run(con, "quote_terms", ids=list(short))
-    floor = run(con, "quote_floor", ids=list(short), window_days=window).fetchone()[0]
+    run(con, "storage/articles/quote_terms", ids=list(short))
+    floor = run(
+        con, "storage/articles/quote_floor", ids=list(short), window_days=window
+    ).fetchone()[0]
     for article, story, text, _shared, _n in run(
-        con, "quote_candidates", ids=list(short), window_days=window, doc_floor=floor
+        con,
+        "storage/articles/quote_candidates",
+        ids=list(short),
+        window_days=window,
+        doc_floor=floor,
     ).fetchall():
         check(article, story, True, text)
     for article, other, text in run(
-        con, "quote_candidates_in_chunk", ids=list(short), window_days=window
+        con, "storage/articles/quote_candidates_in_chunk", ids=list(short), window_days=window
     ).fetchall():
         check(article, other, False, text)
     return {
@@ -435,19 +468,19 @@ def quoted_stories(
 
 
 def _gazetteer_version(settings: Settings) -> str:
-    from newsmon.regions import load_gazetteer
+    from newsmon.tagging.regions import load_gazetteer
 
     return load_gazetteer(settings.regions_path).version
 
 
 def upsert_regions(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The gazetteer's regions into ``regions``, so SQL can name them."""
-    from newsmon.regions import load_gazetteer
+    from newsmon.tagging.regions import load_gazetteer
 
     regions = load_gazetteer(settings.regions_path).regions
     run(
         con,
-        "upsert_regions",
+        "storage/articles/upsert_regions",
         codes=list(regions),
         names=[str(r.get("name", c)) for c, r in regions.items()],
         statuses=[r.get("status") for r in regions.values()],
@@ -460,11 +493,17 @@ def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) ->
     error_files = staged.error_files()
     errors = sum(count_lines(Path(p)) for p in error_files)
     if error_files:
-        run(con, "upsert_errors", now=now, run_id=run_id, errors=error_files)
+        run(con, "storage/articles/upsert_errors", now=now, run_id=run_id, errors=error_files)
     results = staged.file_results()
     if results is not None:  # files were read: remember them, so unchanged ones are skipped
-        documents = run(con, "file_documents", results=str(results)).fetchone()[0]
-        run(con, "upsert_source_files", now=now, run_id=run_id, results=str(results))
+        documents = run(con, "storage/articles/file_documents", results=str(results)).fetchone()[0]
+        run(
+            con,
+            "storage/articles/upsert_source_files",
+            now=now,
+            run_id=run_id,
+            results=str(results),
+        )
     else:  # pages were fetched or re-extracted: the documents are the articles staged
         documents = staged.articles_count()
     for table, query in (
@@ -479,4 +518,4 @@ def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) ->
         files = staged.fetch_tables(table)
         if files:
             run(con, query, files=files)
-    run(con, "runs/loaded", run_id=run_id, documents=documents, errors=errors, now=now)
+    run(con, "storage/runs/loaded", run_id=run_id, documents=documents, errors=errors, now=now)

@@ -61,9 +61,9 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 _REQUIRES = {
-    "-- requires table: ": "table_exists",
-    "-- requires primary key: ": "has_primary_key",
-    "-- requires missing column: ": "column_missing",
+    "-- requires table: ": "storage/db/table_exists",
+    "-- requires primary key: ": "storage/db/has_primary_key",
+    "-- requires missing column: ": "storage/db/column_missing",
 }
 
 
@@ -98,7 +98,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """
     mark = schema_mark()
     with contextlib.suppress(duckdb.CatalogException):  # a new file has no db_maintenance
-        if run(con, "maintenance/schema_current", mark=mark).fetchone()[0]:
+        if run(con, "flows/maintenance/schema_current", mark=mark).fetchone()[0]:
             return
     for _name, text in _schema_files():
         first = text.split("\n", 1)[0]
@@ -110,7 +110,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         if run(con, check, table=table).fetchone()[0]:
             with transaction(con):
                 con.execute(text)
-    run(con, "maintenance/schema_applied", mark=mark)
+    run(con, "flows/maintenance/schema_applied", mark=mark)
 
 
 def _busy_message(db: Path, error: str, waited: float) -> str:
@@ -189,9 +189,9 @@ def connect(
 def _compact_if_due(con: duckdb.DuckDBPyConnection, hours: float, force: bool) -> None:
     """Let the closing checkpoint compact when it is due; a failure here only postpones it."""
     try:
-        if force or run(con, "maintenance/compaction_due", hours=hours).fetchone()[0]:
+        if force or run(con, "flows/maintenance/compaction_due", hours=hours).fetchone()[0]:
             con.execute(f"set max_vacuum_tasks = {DUCKDB_VACUUM_TASKS}")
-            run(con, "maintenance/compacted")
+            run(con, "flows/maintenance/compacted")
             log.info("compacting the database at this checkpoint (due every %gh)", hours)
     except duckdb.Error as exc:
         log.warning("database compaction postponed: %s", exc)

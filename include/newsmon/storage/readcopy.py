@@ -33,8 +33,8 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.db import connect, open_reader, run
 from newsmon.faults import checkpoint
+from newsmon.storage.db import connect, open_reader, run
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +100,11 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
         _copy(settings.db_path, tmp)
     else:  # an older database in a newer format: export into the readable one
         method = "export"
-        run(con, "publish/attach", path=str(tmp), version=settings.db_storage_version)
+        run(con, "storage/publish/attach", path=str(tmp), version=settings.db_storage_version)
         try:  # a catalog name cannot be a parameter: it is DuckDB's own, quoted
             con.execute(f"copy from database {_current(con)} to newsmon_publish")
         finally:
-            run(con, "publish/detach")
+            run(con, "storage/publish/detach")
     checkpoint("publish")  # a crash here leaves the previous copy whole and a stale tmp
     os.replace(tmp, target)
     result = {
@@ -118,7 +118,7 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
 
 
 def _current(con: duckdb.DuckDBPyConnection) -> str:
-    name = run(con, "publish/current_database").fetchone()[0]
+    name = run(con, "storage/publish/current_database").fetchone()[0]
     return '"' + name.replace('"', '""') + '"'
 
 

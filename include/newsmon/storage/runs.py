@@ -2,7 +2,7 @@
 
 A run is ``running`` from its first stage, ``loaded`` once the store stage has written
 everything, ``success`` once its signals are raised, or ``failed`` with a reason. Each
-transition is one ``.sql`` file in ``include/sql/queries/runs/``.
+transition is one ``.sql`` file in ``include/sql/queries/storage/runs/``.
 
 Run ids are unique per DAG and run: Airflow gives ``news_ingest`` and ``news_fetch`` the
 same run id at the top of each hour, so ours is ``<dag id>__<Airflow run id>``; a
@@ -23,6 +23,8 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,8 +32,8 @@ import duckdb
 
 from newsmon import clock
 from newsmon.config import Settings
-from newsmon.db import run
 from newsmon.staging import RunFolder, safe_run_id
+from newsmon.storage.db import open_db, run
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def start(
     A ``backfill`` run loads history: its signals are recorded, not alerted."""
     run(
         con,
-        "runs/start",
+        "storage/runs/start",
         run_id=folder.run_id,
         trigger=trigger,
         made_by=made_by,
@@ -108,17 +110,44 @@ def start(
     folder.start(kind)
 
 
+def folder(settings: Settings, run_id: str) -> RunFolder:
+    """The run's staging folder."""
+    return RunFolder(settings.staging_dir, run_id)
+
+
+@contextmanager
+def begin(
+    settings: Settings,
+    run_id: str,
+    *,
+    kind: str,
+    trigger: str,
+    made_by: str,
+    paths: list[str],
+    backfill: bool = False,
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, RunFolder]]:
+    """Open the database, settle runs whose process is gone, and :func:`start` this one;
+    the block goes on with the open connection and the run's folder."""
+    staged = folder(settings, run_id)
+    with open_db(settings) as con:
+        recover_stale(con, settings)
+        start(
+            con, staged, kind=kind, trigger=trigger, made_by=made_by, paths=paths, backfill=backfill
+        )
+        yield con, staged
+
+
 def heartbeat(con: duckdb.DuckDBPyConnection, run_id: str, trigger: str = "cli") -> None:
-    run(con, "runs/heartbeat", run_id=run_id, now=now(), owner=process_owner(trigger))
+    run(con, "storage/runs/heartbeat", run_id=run_id, now=now(), owner=process_owner(trigger))
 
 
 def status(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
-    row = run(con, "runs/status", run_id=run_id).fetchone()
+    row = run(con, "storage/runs/status", run_id=run_id).fetchone()
     return row[0] if row else None
 
 
 def mark_failed(con: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:
-    run(con, "runs/failed", run_id=run_id, error=error[:1000], now=now())
+    run(con, "storage/runs/failed", run_id=run_id, error=error[:1000], now=now())
 
 
 def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
@@ -129,7 +158,7 @@ def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[st
     """
     limit = timedelta(hours=settings.runs.stale_after_hours)
     failed: list[str] = []
-    for run_id, owner, beat in run(con, "runs/running").fetchall():
+    for run_id, owner, beat in run(con, "storage/runs/running").fetchall():
         noted = RunFolder(settings.staging_dir, run_id).noted_failure()
         pid = owner_gone(owner)
         if noted is not None:  # a task off the writer's machine failed and said why
@@ -145,7 +174,7 @@ def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[st
         mark_failed(con, run_id, reason)
         log.warning("run %s %s; marked failed, what it stored is kept", run_id, reason)
         failed.append(run_id)
-    finished = {r[0] for r in run(con, "runs/finished").fetchall()}
+    finished = {r[0] for r in run(con, "storage/runs/finished").fetchall()}
     if settings.staging_dir.is_dir():
         for path in settings.staging_dir.iterdir():
             if path.is_dir() and path.name in finished:

@@ -35,7 +35,7 @@ from typing import Any
 
 from newsmon.config import CONFIG_DIR, read_yaml
 from newsmon.records import Evidence, TopicScore
-from newsmon.taxonomy import Taxonomy, place_rules
+from newsmon.tagging.taxonomy import Taxonomy, place_rules
 
 NEAR_CHARS = 150  # a country term this close to a topic match (same field) counts double
 NEAR_FACTOR = 2.0
@@ -180,7 +180,7 @@ def decide(topic: TopicScore, placed: Placed) -> tuple[str | None, list[Evidence
     text's :func:`placements`. Only the placements near one of the topic's matches differ
     from their base weight, and they are found by bisection, so a topic costs in
     proportion to its own matches, not to every country the text names. The evidence has
-    the snippets its placements had (:func:`newsmon.tag.add_snippets` adds missing ones)."""
+    the snippets its placements had (:func:`newsmon.tagging.topics.add_snippets` adds missing ones)."""
     if not placed.items:
         return None, []
     near: dict[int, float] = {}  # item -> its factor for this topic

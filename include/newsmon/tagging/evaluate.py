@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from newsmon.tag import score_topics
-from newsmon.taxonomy import Taxonomy
+from newsmon.tagging.taxonomy import Taxonomy
+from newsmon.tagging.topics import score_topics
 
 NAIVE = {
     "mobilization": re.compile(r"mobili[sz]", re.IGNORECASE),
@@ -82,7 +82,7 @@ def tagger_predictor(tagger: Any) -> Callable[[str, str], set[str]]:
     """The topics as ingest assigns them: the taxonomy with its in_country words, which count
     where the country pass places the topic in their countries (topics are subjects here,
     whatever country they are about)."""
-    from newsmon.regions import score_both
+    from newsmon.tagging.regions import score_both
 
     return lambda title, text: {t.topic for t in score_both(title, text, tagger)[0]}
 
@@ -135,7 +135,7 @@ def evaluate(
 
 
 def gazetteer_predictor(gaz: Any) -> Callable[[str, str], set[str]]:
-    from newsmon.regions import score_regions
+    from newsmon.tagging.regions import score_regions
 
     return lambda title, text: {r.topic for r in score_regions(title, text, gaz)}
 

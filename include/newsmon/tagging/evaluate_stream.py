@@ -79,10 +79,10 @@ def stream_items(folder: str | Path, urls: set[str]) -> dict[str, dict[str, Any]
 
 def pipeline_predictor(settings: Any) -> Callable[[dict[str, Any]], Prediction]:
     """Clean and tag a record as an ingest does: ``{topic: country}`` of what it assigns."""
-    from newsmon.clean import clean_document, load_rules
-    from newsmon.load import record_to_doc
+    from newsmon.article.clean import clean_document, load_rules
+    from newsmon.read.files import record_to_doc
     from newsmon.records import IngestError
-    from newsmon.regions import load_tagger, score_both
+    from newsmon.tagging.regions import load_tagger, score_both
 
     rules = load_rules(settings.cleaning_path)
     tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)

@@ -6,7 +6,7 @@ from ISO 3166-2 data and hand-written forms) gives each region, by its ISO 3166-
 Russian and Ukrainian (inflected: "в Бурятии", "Buryatia's", "у Бурятії"; capitals and big
 towns count for their region) and contexts in which a form is not a place ("Moscow said",
 "Kursky station", "Odessa, Texas"). It is compiled into the same rules as the topic
-taxonomy and scored by :func:`newsmon.tag.score_topics`, so a region carries the same
+taxonomy and scored by :func:`newsmon.tagging.topics.score_topics`, so a region carries the same
 evidence as a topic: the form matched, where, and the words around it.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
-from newsmon.countries import Placed, decide, load_countries, placements
 from newsmon.records import TopicScore
-from newsmon.tag import add_snippets, score_topics
-from newsmon.taxonomy import Taxonomy, build_taxonomy, place_rules
+from newsmon.tagging.countries import Placed, decide, load_countries, placements
+from newsmon.tagging.taxonomy import Taxonomy, build_taxonomy, place_rules
+from newsmon.tagging.topics import add_snippets, score_topics
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def score_both(
     title: str, text: str, tagger: Tagger, *, all_topics: bool = False
 ) -> tuple[list[TopicScore], list[TopicScore]]:
     """``(topics, regions)`` of one text, from one pass over its words; each topic carries
-    the country it is about (:func:`newsmon.countries.decide`). ``all_topics``: every topic
+    the country it is about (:func:`newsmon.tagging.countries.decide`). ``all_topics``: every topic
     of the taxonomy, assigned or not (regions and countries still only where placed)."""
     # scored without snippets: every country a text names is weighed and few are kept, and
     # a topic that its in_country words do not raise is dropped; what is returned gets them

@@ -2,7 +2,7 @@
 
 The taxonomy gives each topic weighted **terms**, **contexts** and **negative** terms,
 word **groups** and **combos**, a **threshold**, an **anchor** and a **title_boost**; see
-:mod:`newsmon.tag` for how they score. Term syntax, matched on words (case-insensitive,
+:mod:`newsmon.tagging.topics` for how they score. Term syntax, matched on words (case-insensitive,
 ``ё`` = ``е``, any apostrophe = ``'``):
 
 - ``conscription``: that word exactly; ``mobili(s|z)*``: any word starting ``mobilis``
@@ -76,7 +76,7 @@ class Taxonomy:
     by_head: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)  # first 3 letters
 
     def candidates_of(self, token: str) -> tuple[int, ...]:
-        """The terms whose first word may be ``token`` (not memoised: :mod:`newsmon.tag`
+        """The terms whose first word may be ``token`` (not memoised: :mod:`newsmon.tagging.topics`
         keeps the memo)."""
         found: list[int] = list(self.exact.get(token, ()))
         # Only prefix stems sharing the token's first three letters can match: usually none.

@@ -1,6 +1,6 @@
 """Topic tagging with weighted, explainable term rules in English, Russian and Ukrainian.
 
-The taxonomy (``include/config/topics.yaml``, compiled by :mod:`newsmon.taxonomy`) gives
+The taxonomy (``include/config/topics.yaml``, compiled by :mod:`newsmon.tagging.taxonomy`) gives
 each topic weighted **terms**, **contexts** and **negative** terms, and a **threshold**.
 
 **Groups** name lists of words (``enrol: [summon*, recruit*, sign* up]``) and
@@ -33,7 +33,7 @@ from itertools import compress
 from typing import NamedTuple
 
 from newsmon.records import Evidence, TopicScore
-from newsmon.taxonomy import _TOKEN, Taxonomy
+from newsmon.tagging.taxonomy import _TOKEN, Taxonomy
 
 
 class _Match(NamedTuple):  # a tuple: made ~100 times per article, cheaply
@@ -375,7 +375,7 @@ def score_topics(
     one of its countries, which this function does not know: without ``in_country`` they are
     ignored; with it, their score and evidence are kept apart (``context_score``,
     ``context_evidence``), and a topic they hit is returned even when it is not assigned
-    without them (``assigned`` False), for :func:`newsmon.regions.score_both` to decide.
+    without them (``assigned`` False), for :func:`newsmon.tagging.regions.score_both` to decide.
     Without ``snippets`` the evidence has none: a caller that keeps only some of it (the
     country pass weighs every country a text names and keeps few) adds them to what it keeps
     with :func:`add_snippets`."""

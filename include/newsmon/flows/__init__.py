@@ -1,0 +1,6 @@
+"""The pipeline, stage by stage: the only code that opens the database for writing.
+
+:mod:`ingest` discovers, reads and tags files; :mod:`fetch` plans and runs a fetch cycle;
+:mod:`store` stores a run and raises its signals; :mod:`pipeline` runs a whole flow in one
+process (the CLI); :mod:`maintenance` re-extracts and re-tags what is stored.
+"""
