@@ -4,8 +4,6 @@
 - :class:`IngestError`: an input that could not be used, with the stage and a plain reason.
 - :class:`ArticleRecord`: a cleaned article with its identity and near-duplicate keys, as
   staged between the read/fetch stages and the store stage.
-- :func:`page_to_document`: an HTML page to a :class:`RawDoc`, or the reason it is none
-  (used for local .html files, fetched pages and re-extraction alike).
 - :func:`guarded`: runs one per-document step; whatever it raises becomes an
   :class:`IngestError` with the document's origin, so one bad input costs only itself.
 """
@@ -198,48 +196,3 @@ def guarded(
     except Exception as exc:  # the per-document boundary: one bad input costs only itself
         log.warning("%s failed at %s: %s: %s", where, stage, type(exc).__name__, exc)
         return IngestError(where, stage, f"unexpected error: {type(exc).__name__}: {exc}")
-
-
-def page_to_document(
-    html: str,
-    *,
-    origin: str,
-    url: str | None = None,
-    source: str | None = None,
-    lang: str | None = None,
-    feed_title: str | None = None,
-    feed_date: datetime | None = None,
-    fetched_at: datetime | None = None,
-    keep_date: tuple[datetime | None, str | None] | None = None,
-) -> RawDoc | IngestError:
-    """An HTML page as a document, or the reason it is not an article.
-
-    Dates: the page's own metadata wins; else the feed's date, else a date in the URL,
-    else ``fetched_at`` (the fetch time). ``keep_date`` (re-extraction) is a stored
-    ``(published_at, date_source)`` that stays unless the page now has a metadata date.
-    """
-    from newsmon.read.extraction import NotAnArticle, extract_article
-
-    page = extract_article(html, url)
-    if isinstance(page, NotAnArticle):
-        return IngestError(origin, "extract", page.reason)
-    published, date_source = page.published_at, page.date_source
-    if date_source != "meta":
-        if keep_date is not None and keep_date[0] is not None:
-            published, date_source = keep_date
-        elif feed_date is not None:
-            published, date_source = feed_date, "feed"  # a feed's date beats a URL's
-    if published is None and fetched_at is not None:
-        published, date_source = fetched_at, "fetched"
-    return RawDoc(
-        origin=origin,
-        kind="html",
-        text=page.text,
-        title=page.title or feed_title,
-        url=page.canonical_url or url,
-        published_at=published,
-        date_source=date_source,
-        source=source,
-        lang=page.lang or lang,
-        authors=page.authors,
-    )

@@ -151,7 +151,8 @@ def _stdin_records(command: str, field: str, bad_lines: list[int]) -> Iterator[t
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newsmon.records import IngestError, guarded, page_to_document
+    from newsmon.read.html import page_to_document
+    from newsmon.records import IngestError, guarded
 
     bad = 0
     bad_lines: list[int] = []

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,8 +36,9 @@ from newsmon.article.identity import canonical_url
 from newsmon.faults import checkpoint
 from newsmon.fetch.feeds import FeedEntry
 from newsmon.fetch.http import Fetcher, FetchResult
-from newsmon.records import IngestError, RawDoc, guarded, page_to_document
-from newsmon.textio import NotText, decode_bytes
+from newsmon.read.html import decode_html, page_to_document
+from newsmon.records import IngestError, RawDoc, guarded
+from newsmon.textio import NotText
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # failures that may heal by themselves: worth another attempt in a later cycle
@@ -83,21 +83,6 @@ def heals(error: str | None, status: int | None) -> bool:
     return bool(error) and (
         error.startswith(_HEALS) or any(part in error for part in _HEALS_INSIDE)  # type: ignore[union-attr]
     )
-
-
-def _charset(content_type: str | None) -> str | None:
-    m = re.search(r"charset=([\w-]+)", content_type or "", re.IGNORECASE)
-    return m.group(1) if m else None
-
-
-def decode_html(body: bytes, content_type: str | None) -> str:
-    declared = _charset(content_type)
-    if declared:
-        try:
-            return body.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return decode_bytes(body)[0]
 
 
 def store_raw(raw_dir: Path, body: bytes) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsmon.fetch.pages import decode_html
+from newsmon.read.html import decode_html
 from newsmon.records import IngestError, RawDoc
 
 CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram's public usernames

@@ -1,7 +1,7 @@
 """Re-processing what is stored: extract raw pages again, tag every article again.
 
 ``reextract`` (after an extractor upgrade) runs stored raw pages through the same
-:func:`~newsmon.records.page_to_document` as a fetch and the shared tag/store/detect
+:func:`~newsmon.read.html.page_to_document` as a fetch and the shared tag/store/detect
 stages, as a run of its own. ``retag`` (after a taxonomy change) replaces every article's
 topics in one transaction and raises no signals.
 """
@@ -17,10 +17,10 @@ from typing import Any
 from newsmon import progress
 from newsmon.article.build import articles_from, topics_row
 from newsmon.config import Settings
-from newsmon.fetch.pages import decode_html
 from newsmon.flows.store import detect_signals, store_articles
 from newsmon.flows.tag import tag_articles
-from newsmon.records import IngestError, RawDoc, guarded, page_to_document
+from newsmon.read.html import decode_html, page_to_document
+from newsmon.records import IngestError, RawDoc, guarded
 from newsmon.staging import RunFolder, max_json_object, write_jsonl
 from newsmon.storage import runs
 from newsmon.storage.articles import upsert_regions

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.read.dates import parse_published
+from newsmon.read.html import page_to_document
 from newsmon.read.jsonl_ranges import read_range
-from newsmon.records import IngestError, RawDoc, page_to_document
+from newsmon.records import IngestError, RawDoc
 from newsmon.textio import NotText, decode_bytes
 
 

@@ -362,11 +362,11 @@ def _store_chunk(
     )
     if states.get("changed"):  # their old words leave the index (new articles have none)
         for step in ("forget", "forget_terms", "forget_docs"):
-            run(con, f"search/{step}")
+            run(con, f"storage/search/{step}")
     run(con, "storage/articles/update_articles", now=now, run_id=run_id)  # the changed ones
     run(con, "storage/articles/insert_articles", now=now, run_id=run_id)  # the new ones
     for step in INDEX_STEPS:
-        run(con, f"search/{step}")
+        run(con, f"storage/search/{step}")
     run(con, "storage/articles/insert_stories", now=now, run_id=run_id)
     run(con, "storage/articles/update_story_counts", now=now)
     run(con, "storage/articles/insert_story_reps")
