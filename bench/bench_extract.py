@@ -61,8 +61,8 @@ def main() -> int:
     warnings.simplefilter("ignore")
     import trafilatura
 
-    from newsmon.article.language import detect
     from newsmon.read.extraction import NotAnArticle, _trafilatura, extract_article
+    from newsmon.read.language import detect
     from newsmon.read.newspaper import parse_html
 
     _, config = _trafilatura()

@@ -23,7 +23,7 @@ def _forkserver() -> Any:
     """The forkserver context, its server preloading only :mod:`newsmon.orphans` (so it
     dies with its owner): by default it imports the parent's ``__main__`` (an Airflow task runner, a benchmark script) and holds it for as
     long as the parent lives (50 MB for the benchmark). The workers import what their
-    function needs (:mod:`newsmon.article.build`, 47 MB each)."""
+    function needs (:mod:`newsmon.flows.workers`, 47 MB each)."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["newsmon.orphans"])  # it dies with its owner (Linux)
     return ctx

@@ -722,7 +722,7 @@ def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
     """Storing while reading, the reading thread fails after staging some chunks: `ingest`
     raises its error, marks its run failed with it, keeps every chunk staged whole
     (stored), and the next run ends with what one uninterrupted run stores."""
-    from newsmon.article import build
+    from newsmon.flows import workers
     from newsmon.flows.pipeline import ingest
 
     inbox = _overlap_inbox(tmp_path)
@@ -731,14 +731,14 @@ def test_a_read_that_fails_keeps_the_chunks_stored_and_the_next_run_completes(
     ingest(reference_settings, [inbox])
     reference = stored_state(reference_settings.db_path)
 
-    real = build.read_item
+    real = workers.read_item
 
     def fails_on_the_third_file(args):  # noqa: ANN001, ANN202
         if args[1]["path"].endswith("part-2.jsonl"):
             raise OSError("disk went away")
         return real(args)
 
-    monkeypatch.setattr(build, "read_item", fails_on_the_third_file)
+    monkeypatch.setattr(workers, "read_item", fails_on_the_third_file)
     monkeypatch.setattr("newsmon.flows.ingest.read_item", fails_on_the_third_file)
     with pytest.raises(OSError, match="disk went away"):
         ingest(small, [inbox])
@@ -763,13 +763,13 @@ def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
     is kept in a note, not the other way round."""
     import threading
 
-    from newsmon.article import build
+    from newsmon.flows import workers
     from newsmon.flows.pipeline import ingest
     from newsmon.storage import articles
 
     inbox = _overlap_inbox(tmp_path)
     small = _small(settings, batch_size=20, workers=1, store_while_reading=True)
-    real_read, real_store = build.read_item, articles.store_ready
+    real_read, real_store = workers.read_item, articles.store_ready
 
     def fails_on_the_third_file(args):  # noqa: ANN001, ANN202
         if args[1]["path"].endswith("part-2.jsonl"):
@@ -781,7 +781,7 @@ def test_when_reading_and_then_storing_fail_the_reading_error_is_the_one_raised(
             raise RuntimeError("database full")
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(build, "read_item", fails_on_the_third_file)
+    monkeypatch.setattr(workers, "read_item", fails_on_the_third_file)
     monkeypatch.setattr("newsmon.flows.ingest.read_item", fails_on_the_third_file)
     monkeypatch.setattr(articles, "store_ready", fails_once_the_reading_is_over)
     with pytest.raises(OSError, match="disk went away") as raised:

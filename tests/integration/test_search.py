@@ -214,9 +214,8 @@ def test_terms_counted_while_reading_index_as_sql_counts_them(
     in one file whose title comes from its first copy, and for changed articles."""
     from dataclasses import replace
 
-    from newsmon.article import build
     from newsmon.config import load_settings
-    from newsmon.flows import pipeline
+    from newsmon.flows import pipeline, workers
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -250,7 +249,7 @@ def test_terms_counted_while_reading_index_as_sql_counts_them(
         return _index(db)
 
     staged = ingest_all(tmp_path / "staged.duckdb")
-    monkeypatch.setattr(build, "index_terms", lambda *args: None)
+    monkeypatch.setattr(workers, "index_terms", lambda *args: None)
     by_sql = ingest_all(tmp_path / "sql.duckdb")
     assert staged["terms"] and staged == by_sql
     # the changed article's old words left the index, its new ones are in

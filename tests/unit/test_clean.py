@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.article.clean import clean_document, load_rules, required_literals
+from newsmon.article.clean import clean_document
+from newsmon.read.boilerplate import load_rules, required_literals
 from newsmon.records import RawDoc
 from tests.conftest import SEEDS
 

@@ -55,7 +55,7 @@ def test_a_date_after_the_time_it_was_read_is_not_kept() -> None:
     few hours ahead is a time zone (UTC+14 is 14 hours ahead) and is kept."""
     from datetime import timedelta
 
-    from newsmon.article.build import _from_the_future
+    from newsmon.flows.workers import _from_the_future
 
     now = datetime.now(UTC)
     notes: list = []

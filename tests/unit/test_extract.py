@@ -444,7 +444,7 @@ def test_a_russian_page_that_declares_no_language_is_read_in_russian() -> None:
 def test_a_closing_block_of_related_links_is_cut_from_either_extractor() -> None:
     """A marker ("Ссылки по теме:", "Czytaj także", "Related") followed by nothing but short
     lines ends the story; a marker followed by a story paragraph cuts nothing."""
-    from newsmon.article.clean import cut_related_links
+    from newsmon.read.boilerplate import cut_related_links
 
     story = f"{PARA}\n\n{PARA}"
     links = (

@@ -76,12 +76,12 @@ def test_every_third_party_import_is_a_pinned_requirement() -> None:
 
 
 def test_the_read_workers_never_load_duckdb() -> None:
-    """The read stage's worker processes run newsmon.article.build; DuckDB costs each ~25 MB, and
+    """The read stage's worker processes run newsmon.flows.workers; DuckDB costs each ~25 MB, and
     they run beside the writer storing chunks, under the 500 MB bound for the whole tree."""
     import subprocess
 
     code = (
-        "import sys, newsmon.article.build; print(sorted(m for m in sys.modules if m == 'duckdb'))"
+        "import sys, newsmon.flows.workers; print(sorted(m for m in sys.modules if m == 'duckdb'))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.article.clean import clean_document, load_rules
-from newsmon.article.language import language_of, normalise
+from newsmon.article.clean import clean_document
+from newsmon.read.boilerplate import load_rules
+from newsmon.read.language import language_of, normalise
 from newsmon.records import RawDoc
 
 

@@ -104,8 +104,8 @@ def test_workers_that_always_die_are_not_blamed_on_the_items() -> None:
 def test_a_json_lines_range_that_kills_its_reader_is_passed_over_whole(tmp_path) -> None:  # noqa: ANN001
     """A range of an archive that killed its reader twice is an error naming its lines,
     and counts as read up to its end, so the next run reads on from there."""
-    from newsmon.article.build import crashed_item
     from newsmon.config import load_settings
+    from newsmon.flows.workers import crashed_item
 
     path = tmp_path / "archive.jsonl"
     path.write_bytes(b'{"a": 1}\n' * 10 + b'{"b": 2}\n' * 5 + b'{"c": 3}\n')

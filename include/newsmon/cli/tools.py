@@ -32,7 +32,8 @@ def _read_doc(path: str, settings: Settings) -> Any:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from newsmon.article.clean import clean_document, load_rules
+    from newsmon.article.clean import clean_document
+    from newsmon.read.boilerplate import load_rules
 
     settings = _settings(args)
     rules = load_rules(settings.cleaning_path)
@@ -59,7 +60,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from newsmon.article.clean import clean_document, load_rules
+    from newsmon.article.clean import clean_document
+    from newsmon.read.boilerplate import load_rules
     from newsmon.tagging.regions import load_gazetteer, load_tagger, score_both
 
     settings = _settings(args)

@@ -14,11 +14,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from newsmon.article.build import articles_from
 from newsmon.config import Settings
 from newsmon.fetch.cycle import load_sources, run_cycle
 from newsmon.fetch.http import Fetcher
 from newsmon.fetch.pages import RetryRule
+from newsmon.flows.workers import articles_from
 from newsmon.records import IngestError
 from newsmon.storage import runs
 from newsmon.storage.db import open_db, run

@@ -7,7 +7,7 @@ XCom). Only :func:`discover_files` opens the database (and :func:`read_and_store
 Airflow it runs in the 1-slot ``newsmon_duckdb`` pool.
 
 The work done per document (decoding, parsing, dates, cleaning, tagging, serialisation) is
-in :mod:`newsmon.article.build`, which the read stage's worker processes run.
+in :mod:`newsmon.flows.workers`, which the read stage's worker processes run.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from newsmon import progress
-from newsmon.article.build import crashed_item, read_item
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.flows.store import store_articles
+from newsmon.flows.workers import crashed_item, read_item
 from newsmon.parallel import parallel_map
 from newsmon.read import jsonl_ranges
 from newsmon.read.files import FileRef, discover

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from newsmon import progress
-from newsmon.article.build import articles_from, topics_row
 from newsmon.config import Settings
 from newsmon.flows.store import detect_signals, store_articles
 from newsmon.flows.tag import tag_articles
+from newsmon.flows.workers import articles_from, topics_row
 from newsmon.read.html import decode_html, page_to_document
 from newsmon.records import IngestError, RawDoc, guarded
 from newsmon.staging import RunFolder, max_json_object, write_jsonl

@@ -10,8 +10,8 @@ import logging
 from typing import Any
 
 from newsmon import progress
-from newsmon.article.build import tag_chunk
 from newsmon.config import Settings
+from newsmon.flows.workers import tag_chunk
 from newsmon.parallel import parallel_map
 from newsmon.storage.runs import folder
 from newsmon.tagging.taxonomy import load_taxonomy

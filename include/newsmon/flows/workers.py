@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon import clock
-from newsmon.article.clean import clean_document, host_name, load_rules
+from newsmon.article.clean import clean_document, host_name
 from newsmon.article.identity import (
     MinHasher,
     article_id,
@@ -28,11 +28,12 @@ from newsmon.article.identity import (
     norm_words,
 )
 from newsmon.article.index_terms import index_terms
-from newsmon.article.language import language_of
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.read import jsonl_ranges
+from newsmon.read.boilerplate import load_rules
 from newsmon.read.files import FileRef, read_file, record_to_doc
+from newsmon.read.language import language_of
 from newsmon.records import ArticleRecord, IngestError, RawDoc, dumps, guarded
 from newsmon.staging import read_jsonl, write_jsonl
 from newsmon.tagging.regions import load_tagger, region_rows, score_both

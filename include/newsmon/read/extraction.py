@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from newsmon.article.clean import cut_related_links
+from newsmon.read.boilerplate import cut_related_links
 from newsmon.read.newspaper import parse_html, thin_markup
 
 log = logging.getLogger(__name__)
@@ -257,7 +257,7 @@ def _undeclared_language(html: str, sample: str) -> str | None:
     sample of its text; None when it declares one or the sample says too little."""
     if _DECLARES_LANGUAGE.search(html[:5000]):
         return None
-    from newsmon.article.language import detect
+    from newsmon.read.language import detect
 
     return detect(None, sample)
 

@@ -79,7 +79,8 @@ def stream_items(folder: str | Path, urls: set[str]) -> dict[str, dict[str, Any]
 
 def pipeline_predictor(settings: Any) -> Callable[[dict[str, Any]], Prediction]:
     """Clean and tag a record as an ingest does: ``{topic: country}`` of what it assigns."""
-    from newsmon.article.clean import clean_document, load_rules
+    from newsmon.article.clean import clean_document
+    from newsmon.read.boilerplate import load_rules
     from newsmon.read.files import record_to_doc
     from newsmon.records import IngestError
     from newsmon.tagging.regions import load_tagger, score_both
