@@ -61,7 +61,7 @@ def test_fetch_batches_keep_each_host_in_one_batch(tmp_path) -> None:
     import json
 
     from newsmon.config import load_settings
-    from newsmon.fetch.cycle import load_sources
+    from newsmon.fetch.sources import load_sources
     from newsmon.flows.fetch import batches_by_host, source_host
 
     sources = [

@@ -74,7 +74,7 @@ def test_posts_of_another_channel_are_not_taken() -> None:
 @pytest.mark.parametrize("channel", ["", "ab", "has space", "../etc", "x" * 40, "1digitfirst"])
 def test_a_telegram_source_needs_a_public_username(tmp_path: Path, channel: str) -> None:
     from newsmon.config import ConfigError
-    from newsmon.fetch.cycle import load_sources
+    from newsmon.fetch.sources import load_sources
 
     path = tmp_path / "sources.yaml"
     path.write_text(

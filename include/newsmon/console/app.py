@@ -200,7 +200,7 @@ def create_app(
         return _topics(str(s.topics_path), s.topics_path.stat().st_mtime_ns)
 
     def configured(s: Settings) -> list[dict[str, Any]]:
-        from newsmon.fetch.cycle import load_sources
+        from newsmon.fetch.sources import load_sources
 
         try:
             return [vars(x) for x in load_sources(s.sources_path)]

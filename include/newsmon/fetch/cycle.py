@@ -29,92 +29,16 @@ from urllib.parse import urljoin
 
 from newsmon import progress
 from newsmon.article.identity import canonical_url
-from newsmon.config import ConfigError, read_yaml
 from newsmon.fetch.feeds import FeedDocument, FeedEntry, read_feed
 from newsmon.fetch.http import Fetcher
 from newsmon.fetch.pages import Pages, RetryRule, extract_all
-from newsmon.fetch.telegram import CHANNEL, ChannelState, preview_url, read_channel
+from newsmon.fetch.sources import Source
+from newsmon.fetch.telegram import ChannelState, preview_url, read_channel
 from newsmon.records import IngestError, RawDoc
 
 log = logging.getLogger(__name__)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    type: str  # feed | urls | telegram
-    url: str | None = None
-    urls: tuple[str, ...] = ()
-    lang: str | None = None
-    allow_private: bool = False
-    max_articles: int = 50
-    channel: str | None = None  # telegram: the public channel's username
-    max_pages: int = 5  # telegram: preview pages read per cycle (newest first, then gaps)
-    follow_links: bool = False  # telegram: fetch the article a link-only post points to
-    pages: bool = True  # feed: fetch each entry's page; false: the entry's own text is the article
-
-
-def load_sources(path: str | Path) -> list[Source]:
-    raw = read_yaml(path).get("sources")
-    if not isinstance(raw, list):
-        raise ConfigError(f"{path}: 'sources' must be a list")
-    out, names = [], set()
-    for i, item in enumerate(raw):
-        if (
-            not isinstance(item, dict)
-            or not item.get("name")
-            or item.get("type") not in ("feed", "urls", "telegram")
-        ):
-            raise ConfigError(
-                f"{path}: source #{i + 1} needs a name and a type (feed, urls or telegram)"
-            )
-        if item["name"] in names:
-            raise ConfigError(f"{path}: source name {item['name']!r} is used twice")
-        names.add(item["name"])
-        if item["type"] == "feed" and not item.get("url"):
-            raise ConfigError(f"{path}: feed source {item['name']!r} has no url")
-        if item["type"] == "urls" and not item.get("urls"):
-            raise ConfigError(f"{path}: urls source {item['name']!r} has no urls")
-        if item["type"] == "telegram" and not CHANNEL.match(str(item.get("channel") or "")):
-            raise ConfigError(
-                f"{path}: telegram source {item['name']!r} needs a public channel username"
-                " (channel: 5-32 letters, digits or underscores)"
-            )
-        unknown = set(item) - {
-            "name",
-            "type",
-            "url",
-            "urls",
-            "lang",
-            "allow_private",
-            "max_articles",
-            "channel",
-            "max_pages",
-            "follow_links",
-            "pages",
-        }
-        if unknown:
-            raise ConfigError(
-                f"{path}: source {item['name']!r} has unknown key(s) {', '.join(sorted(unknown))}"
-            )
-        out.append(
-            Source(
-                name=str(item["name"]),
-                type=item["type"],
-                url=item.get("url"),
-                urls=tuple(item.get("urls") or ()),
-                lang=item.get("lang"),
-                allow_private=bool(item.get("allow_private", False)),
-                max_articles=int(item.get("max_articles", 50)),
-                channel=item.get("channel"),
-                max_pages=max(1, int(item.get("max_pages", 5))),
-                follow_links=bool(item.get("follow_links", False)),
-                pages=bool(item.get("pages", True)),
-            )
-        )
-    return out
 
 
 @dataclass

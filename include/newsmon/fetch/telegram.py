@@ -14,7 +14,6 @@ never stored as silence.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,6 @@ from urllib.parse import urlsplit
 from newsmon.read.html import decode_html
 from newsmon.records import IngestError, RawDoc
 
-CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram's public usernames
 MAX_POSTS_PER_PAGE = 200  # a preview shows ~20; a page claiming more is read up to this
 LINK_ONLY_CHARS = 40  # a post whose text is a link and at most this much else
 

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from newsmon.config import Settings
-from newsmon.fetch.cycle import load_sources, run_cycle
+from newsmon.fetch.cycle import run_cycle
 from newsmon.fetch.http import Fetcher
 from newsmon.fetch.pages import RetryRule
+from newsmon.fetch.sources import load_sources
 from newsmon.flows.workers import articles_from
 from newsmon.records import IngestError
 from newsmon.storage import runs
