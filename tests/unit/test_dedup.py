@@ -12,7 +12,7 @@ from newsmon.article.identity import (
     content_hash,
     similarity,
 )
-from newsmon.storage.articles import Match, assign_stories
+from newsmon.storage.stories import Match, assign_stories
 from tests.conftest import SEEDS
 
 
