@@ -12,24 +12,21 @@ newsmon summary [--db FILE] [--json]
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import logging
-import os
 import sys
 from datetime import date
-from pathlib import Path
 
+from newsmon.cli.analyst import cmd_search, cmd_sql, cmd_summary
+from newsmon.cli.commands import (
+    cmd_alerts,
+    cmd_fetch,
+    cmd_ingest,
+    cmd_reextract,
+    cmd_retag,
+    cmd_signals,
+)
 from newsmon.cli.tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
-from newsmon.config import ConfigError, Settings, load_settings
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(
-        getattr(args, "config", None),
-        db=getattr(args, "db", None),
-        sources=getattr(args, "sources", None),
-    )
+from newsmon.config import ConfigError
 
 
 def _progress(args: argparse.Namespace) -> None:
@@ -40,171 +37,6 @@ def _progress(args: argparse.Namespace) -> None:
         progress.configure("quiet")
     else:
         progress.configure("bar" if sys.stderr.isatty() else "lines", every=10.0)
-
-
-def _print(lines: list[str]) -> None:
-    print("\n".join(lines))
-
-
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from newsmon.cli.report import ingest_lines
-    from newsmon.flows.pipeline import ingest
-
-    missing = [p for p in args.paths if not os.path.lexists(p)]
-    if missing:
-        print(f"newsmon: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    settings = _settings(args)
-    result = ingest(
-        settings,
-        args.paths,
-        force=args.force,
-        backfill=args.backfill,
-        as_of=args.as_of,
-    )
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        _print(ingest_lines(result, settings))
-    return 0
-
-
-def cmd_fetch(args: argparse.Namespace) -> int:
-    from newsmon.cli.report import fetch_lines
-    from newsmon.flows.pipeline import fetch
-
-    settings = _settings(args)
-    result = fetch(settings, as_of=args.as_of)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        _print(fetch_lines(result, settings))
-    if result["all_failed"]:
-        print("newsmon: every source failed in this cycle (see the errors above)", file=sys.stderr)
-        return 1
-    return 0
-
-
-def cmd_reextract(args: argparse.Namespace) -> int:
-    from newsmon.flows.maintenance import reextract
-
-    print(json.dumps(reextract(_settings(args))))
-    return 0
-
-
-def cmd_retag(args: argparse.Namespace) -> int:
-    from newsmon.flows.maintenance import retag
-
-    result = retag(_settings(args))
-    print(f"re-tagged {result['articles']} articles with taxonomy {result['taxonomy_version']}")
-    for topic, c in result["topics"].items():
-        print(f"  {topic}: {c['before']} -> {c['after']}")
-    return 0
-
-
-def cmd_signals(args: argparse.Namespace) -> int:
-    from newsmon.flows.store import detect_signals
-    from newsmon.storage.runs import new_run_id
-
-    print(json.dumps(detect_signals(_settings(args), new_run_id("signals"), args.as_of)))
-    return 0
-
-
-def cmd_alerts(args: argparse.Namespace) -> int:
-    from newsmon.alerting.delivery import deliver
-
-    # Channel plugins import Airflow, whose logging writes to stdout: keep stdout for the result.
-    with contextlib.redirect_stdout(sys.stderr):
-        result = deliver(_settings(args))
-    print(json.dumps(result))
-    return 0
-
-
-def cmd_summary(args: argparse.Namespace) -> int:
-    from newsmon.cli.report import summary, summary_lines
-
-    s = summary(_settings(args))
-    if args.json:
-        print(json.dumps(s, indent=2, default=str))
-    else:
-        _print(summary_lines(s))
-    return 0
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    from newsmon.storage.search import search
-
-    rows = search(
-        _settings(args),
-        args.query,
-        topic=args.topic,
-        since=args.since,
-        until=args.until,
-        lang=args.lang,
-        source=args.source,
-        limit=args.limit,
-    )
-    if args.json:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False, default=str))
-        return 0
-    for i, row in enumerate(rows, start=1):
-        when = row["published_at"].strftime("%Y-%m-%d") if row["published_at"] else "undated"
-        print(f"{i:>2}. {row['title'] or '(untitled)'}  [{row['score']:.2f}]")
-        print(f"    {row['source'] or 'unknown outlet'}, {when}, {row['url']}")
-        print(f"    {row['snippet']}")
-    if not rows:
-        print("no matches", file=sys.stderr)
-    return 0
-
-
-def cmd_sql(args: argparse.Namespace) -> int:
-    import shutil
-
-    from newsmon.storage.readcopy import open_read
-
-    settings = _settings(args)
-    if not args.query:  # the analysts' own shell, read-only, on the analyst copy
-        path = settings.read_db_path if settings.read_db_path.exists() else settings.db_path
-        cli = shutil.which(
-            "duckdb",
-            path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        )
-        if cli is None:
-            print(
-                "newsmon: the duckdb shell is not installed (pip install duckdb-cli)",
-                file=sys.stderr,
-            )
-            return 2
-        os.execv(cli, [cli, "-readonly", str(path)])
-    import duckdb
-
-    with open_read(settings) as con:
-        try:
-            rel = con.sql(args.query)
-        except duckdb.Error as exc:
-            print(f"newsmon: {' '.join(str(exc).split())}", file=sys.stderr)
-            return 1
-        if rel is None:
-            return 0
-        if args.csv or args.json:
-            names, rows = rel.columns, rel.fetchall()
-            if args.csv:
-                import csv
-
-                out = csv.writer(sys.stdout)
-                out.writerow(names)
-                out.writerows(rows)
-            else:
-                for row in rows:
-                    print(
-                        json.dumps(
-                            dict(zip(names, row, strict=True)), ensure_ascii=False, default=str
-                        )
-                    )
-        else:
-            rel.show(max_rows=args.max_rows, max_width=10_000)
-    return 0
 
 
 def _date(value: str) -> date:
@@ -230,10 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
+    _file_commands(sub)
+    _database_commands(sub)
+    _reading_commands(sub)
+    return parser
 
-    def db_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", help="DuckDB file (default: $NEWSMON_DB or data/news.duckdb)")
 
+def db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="DuckDB file (default: $NEWSMON_DB or data/news.duckdb)")
+
+
+def _file_commands(sub: argparse._SubParsersAction) -> None:
+    """ingest, and the commands that work on documents without the database."""
     p = sub.add_parser("ingest", help="read, clean, tag and store files or folders")
     p.add_argument("paths", nargs="+")
     db_arg(p)
@@ -270,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", nargs="?", default="-", choices=["-"])
     p.set_defaults(func=cmd_extract)
 
+
+def _database_commands(sub: argparse._SubParsersAction) -> None:
+    """The commands that run the pipeline's other flows on the database."""
     p = sub.add_parser("fetch", help="one fetch cycle over the configured feeds and URL lists")
     p.add_argument(
         "--sources", help="sources YAML (default: $NEWSMON_SOURCES or include/config/sources.yaml)"
@@ -301,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     quiet_arg(p)
     p.set_defaults(func=cmd_alerts)
 
+
+def _reading_commands(sub: argparse._SubParsersAction) -> None:
+    """search, sql, evaluate and summary."""
     p = sub.add_parser("search", help="find articles by words (EN/RU/UK, inflections), best first")
     p.add_argument("query")
     db_arg(p)
@@ -345,7 +191,6 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
