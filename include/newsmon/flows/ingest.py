@@ -32,7 +32,7 @@ from newsmon.read.files import FileRef, discover
 from newsmon.records import IngestError
 from newsmon.staging import JsonlWriter
 from newsmon.storage import runs
-from newsmon.storage.db import open_db, run
+from newsmon.storage.db import open_db, run, set_memory_limit
 from newsmon.storage.runs import folder
 from newsmon.tagging.taxonomy import load_taxonomy
 
@@ -238,11 +238,11 @@ def read_and_store(
             version = load_taxonomy(settings.topics_path).version
             with open_db(settings) as con:
                 runs.heartbeat(con, run_id, trigger)
-                _memory_limit(con, settings.ingest.store_while_reading_memory)
+                set_memory_limit(con, settings.ingest.store_while_reading_memory)
                 while thread.is_alive():
                     if not store_ready(con, settings, staged, version, runs.now()):
                         thread.join(POLL_SECONDS)
-                _memory_limit(con, settings.db_memory_limit)
+                set_memory_limit(con, settings.db_memory_limit)
                 # what was staged last; every whole chunk, even when the reading failed
                 store_ready(con, settings, staged, version, runs.now())
                 if not failed:
@@ -265,7 +265,3 @@ def read_and_store(
 
 
 POLL_SECONDS = 0.2  # how often read_and_store looks for a newly staged chunk
-
-
-def _memory_limit(con: Any, size: str) -> None:
-    con.execute(f"set memory_limit = '{size}'")  # a size checked by the settings loader

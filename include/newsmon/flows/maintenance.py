@@ -24,7 +24,7 @@ from newsmon.records import IngestError, RawDoc, guarded
 from newsmon.staging import RunFolder, max_json_object, write_jsonl
 from newsmon.storage import runs
 from newsmon.storage.articles import upsert_regions
-from newsmon.storage.db import open_db, run, transaction
+from newsmon.storage.db import open_db, run, set_memory_limit, transaction
 from newsmon.storage.readcopy import publish
 from newsmon.tagging.regions import load_gazetteer, load_tagger
 from newsmon.tagging.taxonomy import load_taxonomy
@@ -93,7 +93,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
         # one transaction replaces every article's tags: DuckDB keeps it in memory until the
         # commit, so the retag gets more room than a run's chunk-sized transactions need
-        con.execute(f"set memory_limit = '{RETAG_MEMORY}'")
+        set_memory_limit(con, RETAG_MEMORY)
         before = dict(run(con, "flows/maintenance/topic_counts").fetchall())
         total = sum(before.values()) or None
         cursor = run(con, "flows/maintenance/all_articles")

@@ -48,15 +48,30 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.Duck
     return con.execute(text, {k: v for k, v in params.items() if k in used})
 
 
+def run_on_catalog(
+    con: duckdb.DuckDBPyConnection, name: str, catalog: str, **params: Any
+) -> duckdb.DuckDBPyConnection:
+    """:func:`run` a query whose text names a catalog (``{catalog}``), which cannot be a
+    parameter: the name is put in as a quoted identifier."""
+    text = sql(name).replace("{catalog}", '"' + catalog.replace('"', '""') + '"')
+    used = set(re.findall(r"\$([A-Za-z_]\w*)", text))
+    return con.execute(text, {k: v for k, v in params.items() if k in used})
+
+
+def set_memory_limit(con: duckdb.DuckDBPyConnection, size: str) -> None:
+    """Change the connection's buffer pool (a size the settings loader checked)."""
+    run(con, "storage/db/memory_limit", size=size)
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """One transaction: committed when the block ends, rolled back if it raises."""
-    con.execute("begin transaction")
+    con.begin()
     try:
         yield
-        con.execute("commit")
+        con.commit()
     except BaseException:
-        con.execute("rollback")
+        con.rollback()
         raise
 
 
@@ -176,7 +191,7 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
     try:
-        con.execute("set TimeZone = 'UTC'")
+        run(con, "storage/db/utc")
         if not read_only:
             ensure_schema(con)
         yield con
@@ -190,7 +205,7 @@ def _compact_if_due(con: duckdb.DuckDBPyConnection, hours: float, force: bool) -
     """Let the closing checkpoint compact when it is due; a failure here only postpones it."""
     try:
         if force or run(con, "flows/maintenance/compaction_due", hours=hours).fetchone()[0]:
-            con.execute(f"set max_vacuum_tasks = {DUCKDB_VACUUM_TASKS}")
+            run(con, "storage/db/vacuum_tasks", tasks=DUCKDB_VACUUM_TASKS)
             run(con, "flows/maintenance/compacted")
             log.info("compacting the database at this checkpoint (due every %gh)", hours)
     except duckdb.Error as exc:
@@ -201,7 +216,7 @@ def open_reader(path: str | Path, memory_limit: str = "256MB") -> duckdb.DuckDBP
     """A read-only connection the caller keeps and closes (a server holding the analyst
     copy open across requests; never the writer's file, which it would lock)."""
     con = duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit})
-    con.execute("set TimeZone = 'UTC'")
+    run(con, "storage/db/utc")
     return con
 
 

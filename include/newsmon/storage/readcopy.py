@@ -34,7 +34,7 @@ import duckdb
 
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
-from newsmon.storage.db import connect, open_reader, run
+from newsmon.storage.db import connect, open_reader, run, run_on_catalog
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
     for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a publish that died
         stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute("checkpoint")
+    run(con, "storage/publish/checkpoint")
     wanted = _FORMATS.get(settings.db_storage_version)
     if wanted is not None and storage_version(settings.db_path) == wanted:
         method = "copy"
@@ -101,8 +101,9 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
     else:  # an older database in a newer format: export into the readable one
         method = "export"
         run(con, "storage/publish/attach", path=str(tmp), version=settings.db_storage_version)
-        try:  # a catalog name cannot be a parameter: it is DuckDB's own, quoted
-            con.execute(f"copy from database {_current(con)} to newsmon_publish")
+        try:
+            current = run(con, "storage/publish/current_database").fetchone()[0]
+            run_on_catalog(con, "storage/publish/copy", current)
         finally:
             run(con, "storage/publish/detach")
     checkpoint("publish")  # a crash here leaves the previous copy whole and a stale tmp
@@ -115,11 +116,6 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
     }
     log.info("analyst copy published: %s", result)
     return result
-
-
-def _current(con: duckdb.DuckDBPyConnection) -> str:
-    name = run(con, "storage/publish/current_database").fetchone()[0]
-    return '"' + name.replace('"', '""') + '"'
 
 
 class HeldCopy:
@@ -165,7 +161,7 @@ class HeldCopy:
             cur = self._con.cursor()
             self._active += 1
         try:
-            cur.execute("set TimeZone = 'UTC'")
+            run(cur, "storage/db/utc")
             yield cur
         finally:
             cur.close()

@@ -1,0 +1,2 @@
+-- Every connection reads and writes times in UTC.
+set TimeZone = 'UTC';
