@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -101,33 +102,39 @@ def parallel_map(
         yield from map(fn, items)
         return
     size = chunksize or max(1, min(256, count // (workers * 8)))
-    source = iter(items)
+    yield from _pooled(fn, iter(items), workers, size, on_crash)
+
+
+@dataclass
+class _InFlight:
+    """What one pool holds: chunks submitted, and a chunk being handed to it."""
+
+    pending: deque[tuple[list[Any], Future[list[Any]]]] = field(default_factory=deque)
+    taking: list[Any] = field(default_factory=list)
+
+    def items(self) -> list[Any]:
+        return [item for chunk, _ in self.pending for item in chunk] + self.taking
+
+
+def _pooled(
+    fn: Callable[[Any], Any],
+    source: Iterator[Any],
+    workers: int,
+    size: int,
+    on_crash: Callable[[Any], Any] | None,
+) -> Iterator[Any]:
+    """The pool's side of :func:`parallel_map`: a fresh pool after a worker died, with the
+    items that were in flight tried alone first (``suspects``)."""
     suspects: deque[Any] = deque()  # after a worker died: its items and those beside them
     crashed = 0
     while True:
-        pending: deque[tuple[list[Any], Future[list[Any]]]] = deque()
-        taking: list[Any] = []  # a chunk being handed to the pool
+        flight = _InFlight()
         try:
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=_forkserver(), initializer=_die_with_parent
             ) as pool:
-                while True:
-                    if suspects:  # one at a time, so the item that kills its worker is known
-                        result = pool.submit(fn, suspects[0]).result()
-                        suspects.popleft()
-                        yield result
-                        continue
-                    while len(pending) < workers * IN_FLIGHT_PER_WORKER:
-                        taking = list(itertools.islice(source, size))
-                        if not taking:
-                            break
-                        pending.append((taking, pool.submit(_apply, fn, taking)))
-                        taking = []
-                    if not pending:
-                        return
-                    result_chunk = pending[0][1].result()
-                    pending.popleft()
-                    yield from result_chunk
+                yield from _in_pool(pool, fn, source, workers, size, suspects, flight)
+                return
         except BrokenProcessPool:
             if on_crash is None:
                 raise
@@ -137,5 +144,34 @@ def parallel_map(
                     raise
                 yield on_crash(suspects.popleft())
             else:  # any item in flight may have done it: each is tried alone, in order
-                suspects.extend(item for chunk, _ in pending for item in chunk)
-                suspects.extend(taking)
+                suspects.extend(flight.items())
+
+
+def _in_pool(
+    pool: ProcessPoolExecutor,
+    fn: Callable[[Any], Any],
+    source: Iterator[Any],
+    workers: int,
+    size: int,
+    suspects: deque[Any],
+    flight: _InFlight,
+) -> Iterator[Any]:
+    """Results in order, a few chunks per worker ahead of the caller; suspects one at a
+    time, so the item that kills its worker is known."""
+    while True:
+        if suspects:
+            result = pool.submit(fn, suspects[0]).result()
+            suspects.popleft()
+            yield result
+            continue
+        while len(flight.pending) < workers * IN_FLIGHT_PER_WORKER:
+            flight.taking = list(itertools.islice(source, size))
+            if not flight.taking:
+                break
+            flight.pending.append((flight.taking, pool.submit(_apply, fn, flight.taking)))
+            flight.taking = []
+        if not flight.pending:
+            return
+        result_chunk = flight.pending[0][1].result()
+        flight.pending.popleft()
+        yield from result_chunk
