@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from newsmon.read.boilerplate import CleanRules, Outlet, load_rules, related_start
+from newsmon.read.boilerplate import CleanRules, Outlet, Rule, load_rules, related_start
 from newsmon.read.dates import best_date
 from newsmon.records import RawDoc
 from newsmon.textio import MAX_TITLE_CHARS, sanitize_field
@@ -170,8 +170,39 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
     text = normalize_text(doc.text)
     outlet = _outlet_for(text, doc.url, rules)
     removed: list[tuple[str, str]] = []
-    # which lines begin a paragraph (follow a blank line): a post keeps its single line
-    # breaks (a list, a poem, lines of a statement); other texts are paragraphs, one a line
+    nonblank, starts = _paragraph_lines(text)
+    lines = _truncate(nonblank, rules, removed)
+    meta = _Meta(doc.published_at, doc.date_source, doc.source)
+    kept, opens = _kept_lines(lines, starts, doc.kind, rules, outlet, meta, removed)
+    title, first_stays = _title(doc.title, kept, opens, removed)
+    body, breaks = _body(kept, opens, _key(title), first_stays, doc.kind, removed)
+    if outlet is not None and meta.source is None:
+        meta.source = outlet.name
+    return CleanedDoc(
+        title=title or (sanitize_field(body[0], MAX_TITLE_CHARS) or "" if body else ""),
+        text="".join(b + line for b, line in zip(breaks, body, strict=True))[len(breaks[0]) :]
+        if body
+        else "",
+        published_at=meta.published_at,
+        date_source=meta.date_source,
+        source=meta.source,
+        removed=removed,
+    )
+
+
+@dataclass
+class _Meta:
+    """What the text may tell about the document when its record does not."""
+
+    published_at: datetime | None
+    date_source: str | None
+    source: str | None
+
+
+def _paragraph_lines(text: str) -> tuple[list[str], set[int]]:
+    """The non-blank lines, and which of them begin a paragraph (follow a blank line): a
+    post keeps its single line breaks (a list, a poem, lines of a statement); other texts
+    are paragraphs, one a line."""
     starts: set[int] = set()
     nonblank: list[str] = []
     for line in text.split("\n"):
@@ -179,46 +210,68 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
             starts.add(len(nonblank))
             continue
         nonblank.append(line)
-    lines = _truncate(nonblank, rules, removed)
-    published_at, date_source = doc.published_at, doc.date_source
-    source = doc.source
-    kept: list[str] = []
-    opens: list[bool] = []  # per kept line: it begins a paragraph
-    outlet_drops = outlet.drop_lines if outlet else ()
+    return nonblank, starts
 
+
+def _kept_lines(
+    lines: list[str],
+    starts: set[int],
+    kind: str,
+    rules: CleanRules,
+    outlet: Outlet | None,
+    meta: _Meta,
+    removed: list[tuple[str, str]],
+) -> tuple[list[str], list[bool]]:
+    """The lines no rule drops, and per kept line whether it begins a paragraph; a dateline
+    or copyright line gives its date or outlet to ``meta`` and goes."""
+    kept: list[str] = []
+    opens: list[bool] = []
+    outlet_drops = outlet.drop_lines if outlet else ()
     for index, line in enumerate(lines):
         when = _dateline(line, index)
         if when is not None:
-            if published_at is None:
-                published_at, date_source = when, "text"
+            if meta.published_at is None:
+                meta.published_at, meta.date_source = when, "text"
             removed.append(("dateline", line))
             continue
         if line.lower().startswith(("copyright", "©", "(c)")):
             name = _copyright_name(line)
-            if name and source is None and outlet is None:
-                source = name
+            if name and meta.source is None and outlet is None:
+                meta.source = name
             removed.append(("copyright", line))
             continue
-        hit = rules.anchored.match(line)
-        if hit and hit.lastgroup:
-            reason: str | None = rules.drop_lines[int(hit.lastgroup[1:])][0]
-        else:
-            low = line.lower()
-            # a line holding none of the rules' required words needs only the rules without any
-            hint = rules.floating_hint
-            todo = rules.floating if hint is None or hint.search(low) else rules.floating_bare
-            reason = next((r for r, rule in todo if rule.search(line, low)), None)
-        if reason is None and any(rule.search(line, line.lower()) for rule in outlet_drops):
-            reason = "outlet"
+        reason = _drop_reason(line, rules, outlet_drops)
         if reason:
             removed.append((reason, line))
             continue
-        keep_mark = doc.kind == "post"  # a post's "- " and "• " are its own list
+        keep_mark = kind == "post"  # a post's "- " and "• " are its own list
         kept.append(_BULLET.sub("", line) if not keep_mark and _BULLET.match(line) else line)
         opens.append(index in starts)
+    return kept, opens
 
-    title = (doc.title or "").strip()
-    first_stays = False  # the first line is the title and also stays in the story
+
+def _drop_reason(line: str, rules: CleanRules, outlet_drops: tuple[Rule, ...]) -> str | None:
+    hit = rules.anchored.match(line)
+    if hit and hit.lastgroup:
+        reason: str | None = rules.drop_lines[int(hit.lastgroup[1:])][0]
+    else:
+        low = line.lower()
+        # a line holding none of the rules' required words needs only the rules without any
+        hint = rules.floating_hint
+        todo = rules.floating if hint is None or hint.search(low) else rules.floating_bare
+        reason = next((r for r, rule in todo if rule.search(line, low)), None)
+    if reason is None and any(rule.search(line, line.lower()) for rule in outlet_drops):
+        reason = "outlet"
+    return reason
+
+
+def _title(
+    given: str | None, kept: list[str], opens: list[bool], removed: list[tuple[str, str]]
+) -> tuple[str, bool]:
+    """The title, from the record or else the first line; and whether that first line also
+    stays in the story."""
+    title = (given or "").strip()
+    first_stays = False
     if not title and kept:
         title = _split_glued_title(kept[0], kept[1] if len(kept) > 1 else None)
         # A lede sentence doubles as title but stays in the story; so does the only line
@@ -229,33 +282,33 @@ def clean_document(doc: RawDoc, rules: CleanRules | None = None) -> CleanedDoc:
             removed.append(("headline", kept.pop(0)))
             opens.pop(0)
         title = sanitize_field(title, MAX_TITLE_CHARS) or ""
-    title_key = _key(title)
+    return title, first_stays
 
+
+def _body(
+    kept: list[str],
+    opens: list[bool],
+    title_key: str,
+    first_stays: bool,
+    kind: str,
+    removed: list[tuple[str, str]],
+) -> tuple[list[str], list[str]]:
+    """The story's lines without repeats of the title or of the line before, and what goes
+    before each (a paragraph break, or a post's own line break)."""
     body: list[str] = []
-    breaks: list[str] = []  # what goes before each body line
+    breaks: list[str] = []
     previous = None
     for i, (line, key) in enumerate(zip(kept, _keys(kept), strict=True)):
         # a line with no word (an emoji, a rule of dashes) is never a repeat of another, and
         # a post's lines are all its author's (its title is not one of them)
         repeated = (key == title_key and not (i == 0 and first_stays)) or key == previous
-        if key and repeated and doc.kind != "post":
+        if key and repeated and kind != "post":
             removed.append(("repeated", line))
             continue
-        breaks.append("\n\n" if doc.kind != "post" or opens[i] else "\n")
+        breaks.append("\n\n" if kind != "post" or opens[i] else "\n")
         body.append(line)
         previous = key
-    if outlet is not None and source is None:
-        source = outlet.name
-    return CleanedDoc(
-        title=title or (sanitize_field(body[0], MAX_TITLE_CHARS) or "" if body else ""),
-        text="".join(b + line for b, line in zip(breaks, body, strict=True))[len(breaks[0]) :]
-        if body
-        else "",
-        published_at=published_at,
-        date_source=date_source,
-        source=source,
-        removed=removed,
-    )
+    return body, breaks
 
 
 def _truncate(lines: list[str], rules: CleanRules, removed: list[tuple[str, str]]) -> list[str]:
