@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from newsmon.read import linear_tree_cleaning
 from newsmon.read.boilerplate import cut_related_links
 from newsmon.read.newspaper import parse_html, thin_markup
 
@@ -94,103 +95,8 @@ def _trafilatura() -> tuple[Any, Any]:
 
     config = use_config()
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no SIGALRM: we run in worker threads too
-    _linear_tree_cleaning()
+    linear_tree_cleaning.install()
     return trafilatura, config
-
-
-_DELETED = "newsmon-deleted"
-
-
-def _linear_tree_cleaning() -> None:
-    """trafilatura's ``tree_cleaning`` deletes unwanted elements (forms, objects, asides,
-    labels ...) one at a time, appending each one's tail to the text before it, a string
-    that grows: 40,000 forms in a row took 13 s (1.5 MB), a 5 MB page would take minutes.
-    While it runs (in this thread), a deletion only renames the element; one pass removes
-    them all, joining the tails as the deletions would have, before anything reads the
-    tree again (its form rule measures the text, its pruning looks for empty elements) and
-    when it returns. The tree it gives is the same (every Zyte page extracts the same
-    text; a test compares random pages). Its "recall" mode, which we do not use, keeps
-    the original way."""
-    import threading
-
-    import trafilatura.core as core
-    import trafilatura.htmlprocessing as hp
-
-    if getattr(hp, "_newsmon_linear", False):
-        return
-    cleaning, delete, handle_forms, prune = (
-        hp.tree_cleaning,
-        hp.delete_element,
-        hp._handle_forms,
-        hp.prune_html,
-    )
-    local = threading.local()
-
-    def marking() -> bool:
-        return getattr(local, "on", False)
-
-    def flush(tree: Any) -> None:
-        """Remove the marked elements as one-at-a-time deletion would have: each tail
-        joins the text before it (the nearest kept sibling's tail, else the parent's
-        text), in document order, one join per receiver."""
-        tops = [
-            el
-            for el in tree.iter(_DELETED)
-            if not any(a.tag == _DELETED for a in el.iterancestors())
-        ]
-        receiver: dict[Any, tuple[str, Any]] = {}
-        tails: dict[tuple[str, Any], list[str]] = {}
-        for el in tops:
-            prev = el.getprevious()
-            if prev is not None and prev.tag == _DELETED:
-                key = receiver[prev]
-            else:
-                key = ("tail", prev) if prev is not None else ("text", el.getparent())
-            receiver[el] = key
-            if el.tail:
-                tails.setdefault(key, []).append(el.tail)
-        for (where, node), parts in tails.items():
-            if where == "tail":
-                node.tail = (node.tail or "") + "".join(parts)
-            else:
-                node.text = (node.text or "") + "".join(parts)
-        for el in tops:
-            el.tail = None
-            el.getparent().remove(el)
-
-    def delete_element(element: Any, keep_tail: bool = True) -> None:
-        if not marking() or element.getparent() is None:
-            delete(element, keep_tail)
-            return
-        if not keep_tail:
-            element.tail = None
-        element.tag = _DELETED  # removed by flush(), its tail joined to the text before it
-
-    def _handle_forms(tree: Any) -> None:
-        if marking():
-            flush(tree)
-        handle_forms(tree)
-
-    def prune_html(tree: Any, focus: str = "balanced") -> Any:
-        if marking():
-            flush(tree)
-        return prune(tree, focus)
-
-    def tree_cleaning(tree: Any, options: Any) -> Any:
-        if options.focus == "recall" or marking():
-            return cleaning(tree, options)
-        local.on = True
-        try:
-            out = cleaning(tree, options)
-        finally:
-            local.on = False
-        flush(out)
-        return out
-
-    hp.delete_element, hp._handle_forms, hp.prune_html = delete_element, _handle_forms, prune_html
-    hp.tree_cleaning = core.tree_cleaning = tree_cleaning
-    hp._newsmon_original_tree_cleaning = cleaning
-    hp._newsmon_linear = True
 
 
 _SENTENCE_END = re.compile(r"[.!?…]\W*$")
@@ -268,27 +174,55 @@ def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArtic
     Errors of the extractors on odd markup are not caught here: the caller's per-document
     boundary (:func:`newsmon.records.guarded`) records them with the page's origin.
     """
-    trafilatura, config = _trafilatura()
     html = thin_markup(html)
-
-    def tr(fast: bool) -> str:
-        return (
-            trafilatura.extract(
-                html,
-                url=url,
-                include_comments=False,
-                include_tables=True,
-                config=config,
-                fast=fast,
-            )
-            or ""
-        )
-
     # fast: no readability/jusText fallbacks, while newspaper4k is our second opinion
-    tr_text = _story(tr(fast=True))
-    page: dict[str, Any] = {}
+    tr_text = _story(_trafilatura_text(html, url, fast=True))
+    page = _newspaper_page(html, url, tr_text)
+    np_text = _story(page.get("text") or "")
+    text, method = combine(np_text, tr_text)
+    if method == "trafilatura":
+        # no second opinion: trafilatura's fast mode alone may pick a teaser, a promo or
+        # the footer on older layouts; its full mode (with its fallbacks) is judged instead
+        text, method = combine(np_text, _story(_trafilatura_text(html, url, fast=False)) or tr_text)
+    if len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
+        return NotAnArticle("no article text found in the HTML page (not an article)")
+    title = page.get("title")
+    published = page.get("published_at")
+    authors = page.get("authors") or []
+    if not page:  # newspaper4k failed: take what trafilatura knows
+        title, authors, published = _trafilatura_metadata(html, url)
+    return Extracted(
+        title=title,
+        text=text,
+        published_at=published,
+        date_source=_date_source(published, page.get("canonical_url") or url),
+        authors=authors,
+        lang=page.get("lang"),
+        canonical_url=page.get("canonical_url"),
+        method=method,
+    )
+
+
+def _trafilatura_text(html: str, url: str | None, fast: bool) -> str:
+    trafilatura, config = _trafilatura()
+    return (
+        trafilatura.extract(
+            html,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            config=config,
+            fast=fast,
+        )
+        or ""
+    )
+
+
+def _newspaper_page(html: str, url: str | None, tr_text: str) -> dict[str, Any]:
+    """newspaper4k's reading of the page (told the language trafilatura's text is in, when
+    the page declares none); empty when it fails."""
     try:
-        page = parse_html(html, url, _undeclared_language(html, tr_text))
+        return parse_html(html, url, _undeclared_language(html, tr_text))
     except Exception as exc:  # newspaper4k raises assorted types on odd pages and languages
         log.info(
             "newspaper4k failed on %s (%s: %s); using trafilatura",
@@ -296,35 +230,22 @@ def extract_article(html: str, url: str | None = None) -> Extracted | NotAnArtic
             type(exc).__name__,
             exc,
         )
-    np_text = _story(page.get("text") or "")
-    text, method = combine(np_text, tr_text)
-    if method == "trafilatura":
-        # no second opinion: trafilatura's fast mode alone may pick a teaser, a promo or
-        # the footer on older layouts; its full mode (with its fallbacks) is judged instead
-        text, method = combine(np_text, _story(tr(fast=False)) or tr_text)
-    if len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
-        return NotAnArticle("no article text found in the HTML page (not an article)")
-    title = page.get("title")
-    published = page.get("published_at")
-    authors = page.get("authors") or []
-    lang = page.get("lang")
-    if not page:  # newspaper4k failed: take what trafilatura knows
-        meta = trafilatura.extract_metadata(html, default_url=url)
-        if meta is not None:
-            title = meta.title
-            authors = [a.strip() for a in (meta.author or "").split(";") if a.strip()]
-            if meta.date:
-                try:
-                    published = datetime.fromisoformat(meta.date).replace(tzinfo=UTC)
-                except ValueError:
-                    published = None
-    return Extracted(
-        title=title,
-        text=text,
-        published_at=published,
-        date_source=_date_source(published, page.get("canonical_url") or url),
-        authors=authors,
-        lang=lang,
-        canonical_url=page.get("canonical_url"),
-        method=method,
-    )
+        return {}
+
+
+def _trafilatura_metadata(
+    html: str, url: str | None
+) -> tuple[str | None, list[str], datetime | None]:
+    """Title, authors and date as trafilatura reads them (when newspaper4k failed)."""
+    trafilatura, _ = _trafilatura()
+    meta = trafilatura.extract_metadata(html, default_url=url)
+    if meta is None:
+        return None, [], None
+    authors = [a.strip() for a in (meta.author or "").split(";") if a.strip()]
+    published = None
+    if meta.date:
+        try:
+            published = datetime.fromisoformat(meta.date).replace(tzinfo=UTC)
+        except ValueError:
+            published = None
+    return meta.title, authors, published
