@@ -17,7 +17,7 @@ import ctypes
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from newsmon.parallel import parallel_map
 from newsmon.read import jsonl_ranges
 from newsmon.read.files import FileRef, discover
 from newsmon.records import IngestError
-from newsmon.staging import JsonlWriter
+from newsmon.staging import JsonlWriter, RunFolder
 from newsmon.storage import runs
 from newsmon.storage.db import open_db, run, set_memory_limit
 from newsmon.storage.runs import folder
@@ -125,63 +125,76 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     for r in staged.files():
         count += 1
         size += (r["end"] if r.get("end") is not None else r["size"]) - r.get("start", 0)
-    topics: dict[str, int] = {}
-    paths: set[str] = set()
-    tally = {"errors": 0, "clean": 0}
-
-    def lines(
-        step: Callable[[int], None], write_error: JsonlWriter, write_result: JsonlWriter
-    ) -> Iterator[tuple[str, str | None]]:
-        work = ((i, r, settings) for i, r in enumerate(staged.files()))
-        few = 1 if size > 2 * jsonl_ranges.RANGE_BYTES else 64  # a big archive is worth the pool
-        # a chunk of work items carries at most ~1 MB of input (its results are ~4x that)
-        per_chunk = max(1, int(jsonl_ranges.RANGE_BYTES / max(1, size / max(1, count))))
-        for arts, errs, summary in parallel_map(
-            read_item,
-            work,
-            settings.ingest.workers,
-            min_items=few,
-            chunksize=min(per_chunk, max(1, count // (2 * 8))),
-            count=count,
-            on_crash=crashed_item,
-        ):
-            for e in errs:
-                write_error(e)
-                tally["errors"] += 1
-                tally["clean"] += e["stage"] == "clean"
-            for topic, n in summary.pop("topics").items():
-                topics[topic] = topics.get(topic, 0) + n
-            paths.add(summary["path"])
-            write_result(summary)
-            yield from arts
-            step(
-                summary["end"] - summary["start"]
-                if summary.get("end") is not None
-                else summary["size"]
-            )
-            checkpoint("read")
-
     with (
         progress.stage("read + clean + tag", total=size, unit="byte") as step,
         staged.errors_writer("read") as write_error,
         staged.file_results_writer() as write_result,
     ):
+        tally = _ReadTally(step, write_error, write_result)
         n = staged.write_articles(
-            lines(step, write_error, write_result),
+            _read_lines(settings, staged, count, size, tally),
             settings.ingest.batch_size,
             max_bytes=settings.ingest.batch_bytes,
         )
     _give_back_memory()
     counts = {
         "run_id": run_id,
-        "files_read": len(paths),
-        "topics": topics,
-        "documents": n + tally["clean"],
+        "files_read": len(tally.paths),
+        "topics": tally.topics,
+        "documents": n + tally.clean,
         "articles": n,
-        "errors": tally["errors"],
+        "errors": tally.errors,
     }
     log.info("read %s: %s", run_id, counts)
     return counts
+
+
+@dataclass
+class _ReadTally:
+    """What the read stage counts as results come back, and where it writes them."""
+
+    step: Callable[[int], None]
+    write_error: JsonlWriter
+    write_result: JsonlWriter
+    topics: dict[str, int] = field(default_factory=dict)
+    paths: set[str] = field(default_factory=set)
+    errors: int = 0
+    clean: int = 0
+
+    def add(self, errs: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+        for e in errs:
+            self.write_error(e)
+            self.errors += 1
+            self.clean += e["stage"] == "clean"
+        for topic, n in summary.pop("topics").items():
+            self.topics[topic] = self.topics.get(topic, 0) + n
+        self.paths.add(summary["path"])
+        self.write_result(summary)
+
+
+def _read_lines(
+    settings: Settings, staged: RunFolder, count: int, size: int, tally: _ReadTally
+) -> Iterator[tuple[str, str | None]]:
+    """The staged article lines of every work item, read by the workers, in order."""
+    work = ((i, r, settings) for i, r in enumerate(staged.files()))
+    few = 1 if size > 2 * jsonl_ranges.RANGE_BYTES else 64  # a big archive is worth the pool
+    # a chunk of work items carries at most ~1 MB of input (its results are ~4x that)
+    per_chunk = max(1, int(jsonl_ranges.RANGE_BYTES / max(1, size / max(1, count))))
+    for arts, errs, summary in parallel_map(
+        read_item,
+        work,
+        settings.ingest.workers,
+        min_items=few,
+        chunksize=min(per_chunk, max(1, count // (2 * 8))),
+        count=count,
+        on_crash=crashed_item,
+    ):
+        tally.add(errs, summary)
+        yield from arts
+        tally.step(
+            summary["end"] - summary["start"] if summary.get("end") is not None else summary["size"]
+        )
+        checkpoint("read")
 
 
 def _give_back_memory() -> None:
@@ -214,42 +227,15 @@ def read_and_store(
     first (the run stays unfinished: its files are read again next time, and what they
     hold is then unchanged). When both fail, the first failure is raised, with the other
     in a note."""
-    from newsmon.storage.articles import store_ready
-
     if not settings.ingest.store_while_reading:
         return read_files(settings, run_id), store_articles(settings, run_id, trigger)
-    read: dict[str, Any] = {}
-    failed: list[BaseException] = []
-
-    def reader() -> None:
-        try:
-            read.update(read_files(settings, run_id))
-        except BaseException as exc:  # raised in this thread once the reading is over
-            failed.append(exc)
-
-    thread = threading.Thread(target=reader, name=f"newsmon-read-{run_id}", daemon=True)
-    thread.start()
-    staged = folder(settings, run_id)
-    stored: dict[str, Any] | None = None
+    reading = _Reading(settings, run_id)
+    failed = reading.failed
     try:
-        while thread.is_alive() and not staged.article_chunks():
-            thread.join(POLL_SECONDS)
-        if staged.article_chunks():
-            version = load_taxonomy(settings.topics_path).version
-            with open_db(settings) as con:
-                runs.heartbeat(con, run_id, trigger)
-                set_memory_limit(con, settings.ingest.store_while_reading_memory)
-                while thread.is_alive():
-                    if not store_ready(con, settings, staged, version, runs.now()):
-                        thread.join(POLL_SECONDS)
-                set_memory_limit(con, settings.db_memory_limit)
-                # what was staged last; every whole chunk, even when the reading failed
-                store_ready(con, settings, staged, version, runs.now())
-                if not failed:
-                    stored = store_articles(settings, run_id, trigger, con=con)
+        stored = _store_while_reading(settings, run_id, trigger, reading)
     except Exception as exc:
         read_failed_first = bool(failed)
-        thread.join()  # the error is raised once the reading has stopped
+        reading.thread.join()  # the error is raised once the reading has stopped
         if read_failed_first:  # storing what it had staged failed too: the cause comes first
             failed[0].add_note(f"storing the chunks staged before it failed also failed: {exc!r}")
             raise failed[0]  # noqa: B904 (the store's error stays chained as its context)
@@ -258,10 +244,55 @@ def read_and_store(
         raise
     # (an interrupt is not held up: the reading is a daemon thread, its workers get the
     # signal too, and the next run finds this one's process gone)
-    thread.join()
+    reading.thread.join()
     if failed:
         raise failed[0]
-    return read, stored if stored is not None else store_articles(settings, run_id, trigger)
+    return reading.read, stored if stored is not None else store_articles(settings, run_id, trigger)
+
+
+class _Reading:
+    """:func:`read_files` in a thread: its counts, or what it raised once it is over."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.read: dict[str, Any] = {}
+        self.failed: list[BaseException] = []
+        self.thread = threading.Thread(
+            target=self._read, args=(settings, run_id), name=f"newsmon-read-{run_id}", daemon=True
+        )
+        self.thread.start()
+
+    def _read(self, settings: Settings, run_id: str) -> None:
+        try:
+            self.read.update(read_files(settings, run_id))
+        except BaseException as exc:  # raised in the caller's thread once the reading is over
+            self.failed.append(exc)
+
+
+def _store_while_reading(
+    settings: Settings, run_id: str, trigger: str, reading: _Reading
+) -> dict[str, Any] | None:
+    """Store each chunk as soon as it is staged, while the reading goes on; the store's
+    counts when the reading succeeded (None when there was nothing, or it failed)."""
+    from newsmon.storage.articles import store_ready
+
+    thread, staged = reading.thread, folder(settings, run_id)
+    while thread.is_alive() and not staged.article_chunks():
+        thread.join(POLL_SECONDS)
+    if not staged.article_chunks():
+        return None
+    version = load_taxonomy(settings.topics_path).version
+    with open_db(settings) as con:
+        runs.heartbeat(con, run_id, trigger)
+        set_memory_limit(con, settings.ingest.store_while_reading_memory)
+        while thread.is_alive():
+            if not store_ready(con, settings, staged, version, runs.now()):
+                thread.join(POLL_SECONDS)
+        set_memory_limit(con, settings.db_memory_limit)
+        # what was staged last; every whole chunk, even when the reading failed
+        store_ready(con, settings, staged, version, runs.now())
+        if not reading.failed:
+            return store_articles(settings, run_id, trigger, con=con)
+    return None
 
 
 POLL_SECONDS = 0.2  # how often read_and_store looks for a newly staged chunk
