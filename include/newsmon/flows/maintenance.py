@@ -86,56 +86,20 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     transaction."""
     tax = load_taxonomy(settings.topics_path)
     gaz = load_gazetteer(settings.regions_path)
-    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     staged.path.mkdir(parents=True, exist_ok=True)
-    files: list[Path] = []  # one tags file per `batch` articles: each loads in bounded memory
     with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
         # one transaction replaces every article's tags: DuckDB keeps it in memory until the
         # commit, so the retag gets more room than a run's chunk-sized transactions need
         set_memory_limit(con, RETAG_MEMORY)
         before = dict(run(con, "flows/maintenance/topic_counts").fetchall())
-        total = sum(before.values()) or None
-        cursor = run(con, "flows/maintenance/all_articles")
-        n = seq = 0
-        with progress.stage("retag", total=total, unit="article") as step:
-            while chunk := cursor.fetchmany(batch):
-                rows = []
-                for art_id, origin, title, text in chunk:
-                    art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
-                    row = guarded(origin, "tag", topics_row, art, tagger)
-                    seq += 1
-                    if not isinstance(row, IngestError):
-                        rows.append(row)
-                path = staged.path / f"tags-{len(files):05d}.jsonl"
-                n += write_jsonl(path, rows)
-                files.append(path)
-                step(len(chunk))
+        n, files = _tag_all(con, settings, staged, batch, sum(before.values()) or None)
         with transaction(con):
             run(con, "flows/maintenance/clear_all_topics")
             run(con, "flows/maintenance/clear_all_regions")
             upsert_regions(con, settings)
             for path in files:
-                run(
-                    con,
-                    "storage/articles/stage_tags",
-                    topics=str(path),
-                    max_object=max_json_object(path),
-                )
-                run(con, "storage/articles/stage_topics")
-                run(
-                    con,
-                    "flows/maintenance/insert_all_topics",
-                    taxonomy_version=tax.version,
-                    now=runs.now(),
-                )
-                run(con, "storage/articles/stage_regions")
-                run(
-                    con,
-                    "flows/maintenance/insert_all_regions",
-                    gazetteer_version=gaz.version,
-                    now=runs.now(),
-                )
+                _replace_tags(con, path, tax.version, gaz.version)
         after = dict(run(con, "flows/maintenance/topic_counts").fetchall())
         publish(con, settings)
     staged.remove()
@@ -145,3 +109,47 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
         "taxonomy_version": tax.version,
         "topics": {t: {"before": before.get(t, 0), "after": after.get(t, 0)} for t in topics},
     }
+
+
+def _tag_all(
+    con: Any, settings: Settings, staged: RunFolder, batch: int, total: int | None
+) -> tuple[int, list[Path]]:
+    """Tag every stored article into tags files of ``batch`` articles each (each loads in
+    bounded memory); the rows written and the files."""
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
+    files: list[Path] = []
+    cursor = run(con, "flows/maintenance/all_articles")
+    n = seq = 0
+    with progress.stage("retag", total=total, unit="article") as step:
+        while chunk := cursor.fetchmany(batch):
+            rows = []
+            for art_id, origin, title, text in chunk:
+                art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
+                row = guarded(origin, "tag", topics_row, art, tagger)
+                seq += 1
+                if not isinstance(row, IngestError):
+                    rows.append(row)
+            path = staged.path / f"tags-{len(files):05d}.jsonl"
+            n += write_jsonl(path, rows)
+            files.append(path)
+            step(len(chunk))
+    return n, files
+
+
+def _replace_tags(con: Any, path: Path, taxonomy_version: str, gazetteer_version: str) -> None:
+    """One tags file's topics and regions into the tables (cleared before)."""
+    run(con, "storage/articles/stage_tags", topics=str(path), max_object=max_json_object(path))
+    run(con, "storage/articles/stage_topics")
+    run(
+        con,
+        "flows/maintenance/insert_all_topics",
+        taxonomy_version=taxonomy_version,
+        now=runs.now(),
+    )
+    run(con, "storage/articles/stage_regions")
+    run(
+        con,
+        "flows/maintenance/insert_all_regions",
+        gazetteer_version=gazetteer_version,
+        now=runs.now(),
+    )
