@@ -373,7 +373,9 @@ def test_spike_counts_equal_the_analysts_views_for_any_window(tmp_path: Path, se
         }
         for start, as_of in windows:
             for query, view in views.items():
-                mine = run(con, query, start=start, as_of=as_of, topics=topics).fetchall()
+                mine = run(
+                    con, f"alerting/signals/{query}", start=start, as_of=as_of, topics=topics
+                ).fetchall()
                 theirs = con.execute(
                     view
                     + " where day between $s and $a and topic in (select unnest($t::varchar[]))",

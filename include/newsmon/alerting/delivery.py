@@ -66,7 +66,6 @@ def prepare(
 ) -> dict[str, Any]:
     """Write the outbox of one delivery; returns its id and counts."""
     now = now or _now()
-    cfg = settings.alerts
     available = channels_by_name(settings, channels)
     delivery_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
     folder = _root(settings) / delivery_id
@@ -97,23 +96,7 @@ def prepare(
                 )
                 counts["unconfigured"] += len(rows)
                 continue
-            kept = _suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
-            counts["suppressed"] += len(rows) - len(kept)
-            counts["alerts"] += len(kept)
-            if len(kept) > cfg.digest_threshold:  # one digest: the top alerts and the rest's count
-                top, rest = kept[: cfg.digest_top], kept[cfg.digest_top :]
-                built = (_message(con, a, now) for a, _ in top)
-                messages = [m for m in built if m is not None]
-                rest_ids = [a for a, _ in rest]
-                batches.append({"channel": name, "messages": messages, "rest_ids": rest_ids})
-                counts["failed"] += len(top) - len(messages)
-            else:
-                for alert_id, _ in kept:
-                    message = _message(con, alert_id, now)
-                    if message is None:
-                        counts["failed"] += 1
-                    else:
-                        batches.append({"channel": name, "messages": [message], "rest_ids": []})
+            batches += _channel_batches(con, settings, name, rows, now, counts)
         if counts["failed"]:  # alert statuses changed: readers see them
             publish(con, settings)
     if batches:
@@ -122,6 +105,36 @@ def prepare(
     counts["batches"] = len(batches)
     log.info("alerts prepared: %s", counts)
     return counts
+
+
+def _channel_batches(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    name: str,
+    rows: list[tuple[str, str | None]],
+    now: datetime,
+    counts: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """One channel's batches: its alerts less the repeats, one message each, or one digest
+    of the top alerts and the rest's count when there are more than ``digest_threshold``."""
+    cfg = settings.alerts
+    kept = _suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
+    counts["suppressed"] += len(rows) - len(kept)
+    counts["alerts"] += len(kept)
+    if len(kept) > cfg.digest_threshold:  # one digest: the top alerts and the rest's count
+        top, rest = kept[: cfg.digest_top], kept[cfg.digest_top :]
+        built = (_message(con, a, now) for a, _ in top)
+        messages = [m for m in built if m is not None]
+        counts["failed"] += len(top) - len(messages)
+        return [{"channel": name, "messages": messages, "rest_ids": [a for a, _ in rest]}]
+    batches = []
+    for alert_id, _ in kept:
+        message = _message(con, alert_id, now)
+        if message is None:
+            counts["failed"] += 1
+        else:
+            batches.append({"channel": name, "messages": [message], "rest_ids": []})
+    return batches
 
 
 def send(

@@ -159,17 +159,11 @@ def detect(
     return counts
 
 
-def _spikes(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    as_of: date,
-    now: datetime,
-    run_id: str,
-    backfill: bool,
-) -> list[str]:
-    """Topic spikes, then the same rule per region for ``region_spike_topics``."""
-    spike = settings.signals.spike
-    start = as_of - timedelta(days=spike.baseline_days)
+def _daily_counts(
+    con: duckdb.DuckDBPyConnection, settings: Settings, start: date, as_of: date
+) -> dict[tuple[str, str | None], dict[date, int]]:
+    """Stories a day per watched topic (region None), and per topic and region for
+    ``region_spike_topics``."""
     counts: dict[tuple[str, str | None], dict[date, int]] = {}
     for topic, day, n in run(
         con,
@@ -188,6 +182,21 @@ def _spikes(
             topics=list(settings.signals.region_spike_topics),
         ).fetchall():
             counts.setdefault((topic, region), {})[day] = n
+    return counts
+
+
+def _spikes(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    as_of: date,
+    now: datetime,
+    run_id: str,
+    backfill: bool,
+) -> list[str]:
+    """Topic spikes, then the same rule per region for ``region_spike_topics``."""
+    spike = settings.signals.spike
+    start = as_of - timedelta(days=spike.baseline_days)
+    counts = _daily_counts(con, settings, start, as_of)
     totals = dict(
         run(con, "alerting/signals/day_story_counts", start=start, as_of=as_of).fetchall()
     )
