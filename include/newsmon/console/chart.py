@@ -6,6 +6,7 @@ and marker shape, and its name at the end of its line). Every text is escaped he
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 from typing import Any
@@ -45,6 +46,27 @@ def _marker(shape: str, x: float, y: float, r: float = 6) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The chart's days and scale: day ``i`` after ``since`` and a count placed in the plot."""
+
+    since: date
+    until: date
+    top: int  # the count at the top of the plot
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    def x(self, i: int) -> float:
+        pw = W - LEFT - RIGHT
+        return LEFT + (pw * i / (self.days - 1) if self.days > 1 else pw / 2)
+
+    def y(self, v: float) -> float:
+        ph = H - TOP - BOTTOM
+        return TOP + ph - ph * v / self.top
+
+
 def topic_chart(
     topics: list[str],
     since: date,
@@ -56,45 +78,51 @@ def topic_chart(
     """An SVG line chart: one line per topic, a day per step; each spike signal is a large
     marker (with the day's count and baseline in its tooltip) linking to its signal page
     through ``link(signal_id)``."""
-    days = (until - since).days + 1
     counts = {(r["topic"], r["day"]): int(r["stories"]) for r in daily}
-    top = max([1, *counts.values(), *(int(s["count_day"] or 0) for s in spikes)])
-    ticks = _ticks(top)
-    top = ticks[-1]
-    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
-
-    def px(i: int) -> float:
-        return LEFT + (pw * i / (days - 1) if days > 1 else pw / 2)
-
-    def py(v: float) -> float:
-        return TOP + ph - ph * v / top
-
+    ticks = _ticks(max([1, *counts.values(), *(int(s["count_day"] or 0) for s in spikes)]))
+    frame = _Frame(since, until, ticks[-1])
     out = [
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="chart-title chart-desc"'
         ' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
         f'<title id="chart-title">Stories per topic per day, {since} to {until}</title>',
         f'<desc id="chart-desc">{len(topics)} lines, one per topic; large markers are spike'
         " signals. The same figures are in the table below the chart.</desc>",
-        '<g class="grid" stroke="#ccc" stroke-width="1">',
+        *_axes(frame, ticks),
+        *_lines(frame, topics, counts),
+        *_spike_marks(frame, topics, counts, spikes, link),
+        "</svg>",
     ]
+    return "".join(out)
+
+
+def _axes(frame: _Frame, ticks: list[int]) -> list[str]:
+    """The grid lines at the ticks, the counts beside them and about six day labels below."""
+    out = ['<g class="grid" stroke="#ccc" stroke-width="1">']
     for t in ticks:
-        y = py(t)
+        y = frame.y(t)
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
     out.append("</g>")
     out.append('<g class="axis" font-size="12" fill="#333">')
     for t in ticks:
-        out.append(f'<text x="{LEFT - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{t}</text>')
-    step = max(1, days // 6)
-    for i in range(0, days, step):
-        d = since + timedelta(days=i)
-        out.append(f'<text x="{px(i):.1f}" y="{H - 12}" text-anchor="middle">{d:%d %b}</text>')
+        out.append(f'<text x="{LEFT - 6}" y="{frame.y(t) + 4:.1f}" text-anchor="end">{t}</text>')
+    step = max(1, frame.days // 6)
+    for i in range(0, frame.days, step):
+        d = frame.since + timedelta(days=i)
+        out.append(f'<text x="{frame.x(i):.1f}" y="{H - 12}" text-anchor="middle">{d:%d %b}</text>')
     out.append("</g>")
-    labels = _spread([py(counts.get((t, until), 0)) + 4 for t in topics], 15, TOP + 8, H - BOTTOM)
+    return out
+
+
+def _lines(frame: _Frame, topics: list[str], counts: dict[tuple[str, date], int]) -> list[str]:
+    """A line per topic in its style, its name at its end (names kept apart)."""
+    out = []
+    ends = [frame.y(counts.get((t, frame.until), 0)) + 4 for t in topics]
+    labels = _spread(ends, 15, TOP + 8, H - BOTTOM)
     for n, topic in enumerate(topics):
         colour, dash, shape = STYLES[n % len(STYLES)]
         points = " ".join(
-            f"{px(i):.1f},{py(counts.get((topic, since + timedelta(days=i)), 0)):.1f}"
-            for i in range(days)
+            f"{frame.x(i):.1f},{frame.y(counts.get((topic, frame.since + timedelta(days=i)), 0)):.1f}"
+            for i in range(frame.days)
         )
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         label_y = labels[n]
@@ -104,12 +132,26 @@ def topic_chart(
             f'<text x="{W - RIGHT + 8}" y="{label_y:.1f}" font-size="13" fill="{colour}">'
             f"{escape(topic)}</text></g>"
         )
+    return out
+
+
+def _spike_marks(
+    frame: _Frame,
+    topics: list[str],
+    counts: dict[tuple[str, date], int],
+    spikes: list[dict[str, Any]],
+    link: Any,
+) -> list[str]:
+    """A large marker on its topic's line for each spike of the days shown, its figures in
+    the tooltip, a link to its signal page when there is a ``link``."""
+    out = []
     for s in spikes:
-        if s["topic"] not in topics or not (since <= s["day"] <= until):
+        if s["topic"] not in topics or not (frame.since <= s["day"] <= frame.until):
             continue
         n = topics.index(s["topic"])
         colour, _, shape = STYLES[n % len(STYLES)]
-        i = (s["day"] - since).days
+        i = (s["day"] - frame.since).days
+        y = frame.y(counts.get((s["topic"], s["day"]), int(s["count_day"] or 0)))
         tip = (
             f"spike: {s['topic']} on {s['day']}: {s['count_day']} stories against a baseline"
             f" of {float(s['baseline'] or 0):.1f} a day"
@@ -117,13 +159,12 @@ def topic_chart(
         mark = (
             f'<g class="spike" data-topic="{escape(s["topic"])}" data-day="{s["day"]}" '
             f'fill="{colour}" stroke="#000" stroke-width="1.5"><title>{escape(tip)}</title>'
-            f"{_marker(shape, px(i), py(counts.get((s['topic'], s['day']), int(s['count_day'] or 0))), 7)}</g>"
+            f"{_marker(shape, frame.x(i), y, 7)}</g>"
         )
         if link is not None:
             mark = f'<a href="{escape(link(s["signal_id"]))}" aria-label="{escape(tip)}">{mark}</a>'
         out.append(mark)
-    out.append("</svg>")
-    return "".join(out)
+    return out
 
 
 def _spread(ys: list[float], gap: float, low: float, high: float) -> list[float]:
