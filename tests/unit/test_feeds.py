@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from newsmon.fetch.feeds import fragment_text, read_feed
-from newsmon.fetch.pages import RetryRule, heals
+from newsmon.fetch.retries import RetryRule, heals
 
 
 def test_fragment_text_keeps_paragraphs_and_line_breaks_and_drops_scripts() -> None:

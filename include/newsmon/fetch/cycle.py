@@ -1,12 +1,14 @@
-"""One fetch cycle over the configured sources: feeds and URL lists to documents.
+"""One fetch cycle over the configured sources: feeds, URL lists and Telegram channels to
+documents.
 
 For a feed: a conditional GET (ETag / Last-Modified) and a hash of the body, so an
 unchanged feed costs one request and no parsing; feedparser reads RSS 0.9x/1.0/2.0 and
 Atom, also malformed or non-UTF-8 ones where it can. Only links not fetched before are
-downloaded (up to ``max_articles`` per source). Each page is kept gzip-compressed by content
-hash (for ``newsmon reextract``), extracted with :mod:`newsmon.read.extraction`, and becomes a
-:class:`RawDoc` with its date's provenance (page ``meta``, ``url``, ``feed``, else
-``fetched``). Every failure is an :class:`IngestError` with the URL, stage and reason.
+downloaded (up to ``max_articles`` per source), as :class:`newsmon.fetch.pages.Pages`, and
+the cycle's pages are extracted together at its end
+(:func:`newsmon.fetch.page_extraction.extract_all`). A Telegram channel is read by
+:func:`newsmon.fetch.telegram_channel.read_channel`. Every failure is an
+:class:`IngestError` with the URL, stage and reason.
 
 A cycle has a time budget (``fetch.cycle_budget_seconds``): past it, no new page or
 source is started. Links left over (by the budget or by ``max_articles``) are not lost:
@@ -31,14 +33,15 @@ from newsmon import progress
 from newsmon.article.identity import canonical_url
 from newsmon.fetch.feeds import FeedDocument, FeedEntry, read_feed
 from newsmon.fetch.http import Fetcher
-from newsmon.fetch.pages import Pages, RetryRule, extract_all
+from newsmon.fetch.page_extraction import extract_all
+from newsmon.fetch.pages import Pages
+from newsmon.fetch.retries import RetryRule
 from newsmon.fetch.sources import Source
-from newsmon.fetch.telegram import ChannelState, preview_url, read_channel
+from newsmon.fetch.telegram import preview_url
+from newsmon.fetch.telegram_channel import ChannelState, read_channel
 from newsmon.records import IngestError, RawDoc
 
 log = logging.getLogger(__name__)
-
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass
@@ -53,7 +56,7 @@ class CycleResult:
     entries_read: int = 0  # entries of the feeds read this cycle
     entries_skipped: dict[str, int] = field(default_factory=dict)  # feed entries: reason -> n
     retries: list[dict[str, Any]] = field(default_factory=list)  # the retry queue's new rows
-    pending: list[Any] = field(default_factory=list)  # pages downloaded, to extract (pages.py)
+    pending: list[Any] = field(default_factory=list)  # pages downloaded, to extract: Pending
     # documents that go after the cycle's pages (posts after the articles they link to, so
     # a post can join their story)
     after_pages: list[RawDoc] = field(default_factory=list)
@@ -66,7 +69,26 @@ class CycleResult:
         return {k: v for k, v in self.outcomes.items() if v.startswith("failed")}
 
 
-def run_cycle(
+@dataclass
+class _Cycle:
+    """What every source of one cycle shares."""
+
+    out: CycleResult
+    seen: set[str]  # canonical URLs fetched before (and this cycle): not again
+    fetcher: Fetcher
+    raw_dir: Path
+    now: datetime
+    deadline: float  # time.monotonic() past which no new page or source is started
+    rule: RetryRule
+
+    def over(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def pages(self, source: Source) -> Pages:
+        return Pages(source, self.fetcher, self.raw_dir, self.now, self.out, self.rule)
+
+
+def fetch_cycle(
     sources: list[Source],
     state: dict[str, dict[str, Any]],
     seen: set[str],
@@ -83,52 +105,39 @@ def run_cycle(
     """Fetch every source once, within ``budget_seconds``. ``state``: per feed its etag,
     last_modified, content_hash; ``seen``: canonical URLs already fetched (not again);
     ``telegram``: per channel what earlier cycles read (:class:`ChannelState`);
-    ``retries``: the queued pages due for another attempt (:mod:`newsmon.fetch.pages`);
+    ``retries``: the queued pages due for another attempt (:mod:`newsmon.fetch.retries`);
     ``workers``: extractor processes for the pages (0: one per core; always at least one
     apart from this process, so a page that crashes its extractor costs only itself)."""
-    out = CycleResult()
     deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else 1e12)
+    cycle = _Cycle(CycleResult(), seen, fetcher, raw_dir, now, deadline, retry or RetryRule())
+    out = cycle.out
     with progress.stage("fetch", total=len(sources), unit="source") as step:
         for source in sources:
             step(1)
-            if time.monotonic() >= deadline:
+            if cycle.over():
                 out.outcomes[source.name] = "deferred: the cycle's time budget ran out"
                 out.deferred += 1
                 continue
+            # the per-source boundary: one broken source never stops the others
             try:
                 if source.type == "telegram":
-                    out.outcomes[source.name] = _run_telegram(
-                        source,
-                        (telegram or {}).get(source.channel or ""),
-                        seen,
-                        fetcher,
-                        raw_dir,
-                        now,
-                        out,
-                        telegram_base,
-                        deadline,
-                        retry or RetryRule(),
-                    )
+                    prev = (telegram or {}).get(source.channel or "")
+                    out.outcomes[source.name] = _fetch_telegram(cycle, source, prev, telegram_base)
                     continue
-                out.outcomes[source.name] = _run_source(
-                    source,
-                    state,
-                    seen,
-                    fetcher,
-                    raw_dir,
-                    now,
-                    out,
-                    deadline,
-                    [r for r in retries or [] if r["source"] == source.name],
-                    retry or RetryRule(),
-                )
-            except (
-                Exception
-            ) as exc:  # the per-source boundary: one broken source never stops the others
+                due = [r for r in retries or [] if r["source"] == source.name]
+                out.outcomes[source.name] = _fetch_source(cycle, source, state, due)
+            except Exception as exc:
                 log.exception("source %s failed", source.name)
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"
                 out.errors.append(IngestError(source.url or source.name, "fetch", reason))
                 out.outcomes[source.name] = f"failed: {reason}"
+    _finish(out, workers)
+    return out
+
+
+def _finish(out: CycleResult, workers: int) -> None:
+    """The cycle's pages extracted, the documents that wait for them added after them, and
+    the sources deferred logged."""
     if out.pending:  # every page of the cycle, in extractor processes (``workers``)
         extract_all(out.pending, workers)
         out.pending = []
@@ -137,29 +146,18 @@ def run_cycle(
     for name, outcome in out.outcomes.items():  # a failure is logged by the run (once)
         if outcome.startswith("deferred"):
             log.warning("source %s %s", name, outcome)
-    return out
 
 
-def _run_telegram(
-    source: Source,
-    prev: dict[str, Any] | None,
-    seen: set[str],
-    fetcher: Fetcher,
-    raw_dir: Path,
-    now: datetime,
-    out: CycleResult,
-    base: str,
-    deadline: float,
-    retry: RetryRule,
-) -> str:
+def _fetch_telegram(cycle: _Cycle, source: Source, prev: dict[str, Any] | None, base: str) -> str:
     """Read one public channel's new and edited posts (and, when asked, the articles
     link-only posts point to, fetched and extracted as a feed's links are); its outcome in
     words."""
+    out, now = cycle.out, cycle.now
     channel = source.channel or ""
     got = read_channel(
         channel,
         ChannelState.of(prev),
-        lambda url: fetcher.get(url, allow_private=source.allow_private),
+        lambda url: cycle.fetcher.get(url, allow_private=source.allow_private),
         base,
         now,
         max_pages=source.max_pages,
@@ -186,34 +184,26 @@ def _run_telegram(
     if got.outcome.startswith("failed") or not source.follow_links:
         out.docs += posts
         return got.outcome
-    pages = Pages(source, fetcher, raw_dir, now, out, retry)  # as a feed's links are
+    pages = cycle.pages(source)  # as a feed's links are
     for link in got.link_only:
         canon = canonical_url(link)
-        if canon in seen or pages.taken >= source.max_articles or time.monotonic() >= deadline:
+        if canon in cycle.seen or pages.taken >= source.max_articles or cycle.over():
             continue
-        seen.add(canon)
+        cycle.seen.add(canon)
         pages.fetch(FeedEntry(link, None, None, None))
     out.after_pages += posts  # after the pages they link to are extracted
     return got.outcome
 
 
-def _run_source(
-    source: Source,
-    state: dict[str, dict[str, Any]],
-    seen: set[str],
-    fetcher: Fetcher,
-    raw_dir: Path,
-    now: datetime,
-    out: CycleResult,
-    deadline: float,
-    retries: list[dict[str, Any]],
-    retry: RetryRule,
+def _fetch_source(
+    cycle: _Cycle, source: Source, state: dict[str, dict[str, Any]], retries: list[dict[str, Any]]
 ) -> str:
     """Fetch one source's queued pages that are due, then its new links; its outcome in
     words."""
-    pages = Pages(source, fetcher, raw_dir, now, out, retry)
+    out = cycle.out
+    pages = cycle.pages(source)
     for queued in retries:  # whether or not the feed changed
-        if time.monotonic() >= deadline:
+        if cycle.over():
             break
         pages.retry(queued)
     row: dict[str, Any] | None = None
@@ -221,7 +211,7 @@ def _run_source(
         entries = [FeedEntry(u, None, None, None) for u in source.urls]
     else:
         prev = state.get(source.name, {})
-        feed, row, problem = _feed_entries(source, prev, fetcher, now, out)
+        feed, row, problem = _feed_entries(source, prev, cycle.fetcher, cycle.now, out)
         if problem:
             return problem
         entries = feed.entries
@@ -232,14 +222,14 @@ def _run_source(
             pages.entry_only(entry)
             continue
         canon = canonical_url(entry.link)
-        if canon in seen:
+        if canon in cycle.seen:
             continue
         if source.max_articles == 0:
             continue  # a feed watched for itself: no articles taken, none waiting
-        if pages.taken >= source.max_articles or time.monotonic() >= deadline:
+        if pages.taken >= source.max_articles or cycle.over():
             left += 1  # not marked seen: the next cycle takes it
             continue
-        seen.add(canon)
+        cycle.seen.add(canon)
         pages.fetch(entry)
     if left and row is not None:  # read the feed again next cycle for the links left over
         prev = state.get(source.name, {})

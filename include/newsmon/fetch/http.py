@@ -1,11 +1,10 @@
 """Polite, safe HTTP for feeds and article pages. Failures are values, never exceptions.
 
-Politeness: robots.txt honoured (protego; a robots.txt answering 4xx allows everything, one
-that cannot be fetched or answers 5xx disallows the host for this cycle), a clear
-User-Agent, at most one request at a time per host with ``delay`` seconds between them,
-connect/read timeouts, a maximum body size (counted after gzip decoding), redirects
-followed by hand (each hop checked again), and retries with doubling backoff on 429/5xx
-that honour ``Retry-After`` up to a cap.
+Politeness: robots.txt honoured and at most one request at a time per host with ``delay``
+seconds between them (:mod:`newsmon.fetch.politeness`), a clear User-Agent, connect/read
+timeouts, a maximum body size (counted after gzip decoding), redirects followed by hand
+(each hop checked again), and retries with doubling backoff on 429/5xx that honour
+``Retry-After`` up to a cap.
 
 Deadline: every request has a total deadline (``request_deadline_seconds``: connect,
 headers and body together), see :mod:`newsmon.fetch.netguard`.
@@ -19,8 +18,6 @@ Conditional GET: pass ``etag`` / ``last_modified`` and a 304 comes back as ``sta
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,12 +26,20 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from protego import Protego
 
 from newsmon.config import FetchConfig
 from newsmon.fetch.netguard import Deadline, guarded_session, host_problem, refusal
+from newsmon.fetch.politeness import HostGate, RobotsRules
 
-log = logging.getLogger(__name__)
+# failures worth another attempt within the request (after the 429s and 5xx)
+_RETRIED_ERRORS = (
+    "timed out",
+    "connection failed",
+    "connection refused",
+    "connection reset",
+    "cannot resolve",
+    "TLS handshake",
+)
 
 
 @dataclass
@@ -98,29 +103,6 @@ def network_reason(exc: BaseException, url: str) -> str:
     return f"connection failed: {type(exc).__name__}"
 
 
-class _HostGate:
-    """One request at a time per host, ``delay`` seconds apart."""
-
-    def __init__(self, delay: float, sleep: Callable[[float], None]) -> None:
-        self.delay = delay
-        self.sleep = sleep
-        self._locks: dict[str, threading.Lock] = {}
-        self._last: dict[str, float] = {}
-        self._guard = threading.Lock()
-
-    def lock(self, host: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(host, threading.Lock())
-
-    def wait(self, host: str) -> None:
-        last = self._last.get(host)
-        if last is not None:
-            gap = self.delay - (time.monotonic() - last)
-            if gap > 0:
-                self.sleep(gap)
-        self._last[host] = time.monotonic()
-
-
 def _retry_after(value: str | None, cap: float) -> float | None:
     if not value:
         return None
@@ -147,16 +129,8 @@ class Fetcher:
         self._sessions = {
             flag: guarded_session(self.settings.user_agent, flag) for flag in (False, True)
         }
-        self._gate = _HostGate(self.settings.per_host_delay_seconds, sleep)
-        self._robots: dict[str, Protego | None] = {}
-        for origin, cached in (robots_cache or {}).items():
-            status = cached.get("status")
-            if status is not None and 400 <= status < 500:
-                self._robots[origin] = Protego.parse("")
-            elif status is not None and 200 <= status < 300:
-                self._robots[origin] = Protego.parse(cached.get("body") or "")
-        self._unreachable: dict[str, str | None] = {}
-        self.robots_fetched: list[dict[str, Any]] = []  # for the cache of the next cycles
+        self._gate = HostGate(self.settings.per_host_delay_seconds, sleep)
+        self._robots = RobotsRules(robots_cache)
         self.requests_made = 0
 
     # -- checks ----------------------------------------------------------------------------
@@ -175,33 +149,16 @@ class Fetcher:
         return host_problem(parts.hostname, allow_private)
 
     def robots_allows(self, url: str, allow_private: bool = False) -> tuple[bool, str]:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            res = self._get(origin + "/robots.txt", allow_private, {}, check_robots=False)
-            if res.error and res.error.startswith("host "):
-                return False, res.error  # the address rule, not robots.txt, refuses this host
-            if res.status is not None and (
-                res.ok or (400 <= res.status < 500 and res.status != 429)
-            ):
-                body = res.body.decode("utf-8", "replace") if res.ok else ""
-                self.robots_fetched.append({"origin": origin, "status": res.status, "body": body})
-            if res.status is not None and 400 <= res.status < 500:
-                self._robots[origin] = Protego.parse("")  # no robots.txt: everything allowed
-            elif not res.ok:
-                self._robots[origin] = None
-                # the host's own failure (refused, timed out) says more than "robots.txt"
-                self._unreachable[origin] = res.error if res.status is None else None
-            else:
-                self._robots[origin] = Protego.parse(res.body.decode("utf-8", "replace"))
-        rules = self._robots[origin]
-        if rules is None:
-            return False, self._unreachable.get(origin) or (
-                f"robots.txt of {parts.netloc} could not be read; not fetching this cycle"
-            )
-        if not rules.can_fetch(url, self.settings.user_agent):
-            return False, "disallowed by robots.txt"
-        return True, ""
+        return self._robots.allows(
+            url,
+            self.settings.user_agent,
+            lambda robots_url: self._get(robots_url, allow_private, {}, check_robots=False),
+        )
+
+    @property
+    def robots_fetched(self) -> list[dict[str, Any]]:
+        """The robots.txt files fetched this cycle, for the cache of the next cycles."""
+        return self._robots.fetched
 
     # -- requests --------------------------------------------------------------------------
 
@@ -261,19 +218,7 @@ class Fetcher:
             retryable = (
                 res.status == 429
                 or (res.status is not None and res.status >= 500)
-                or (
-                    res.error is not None
-                    and res.error.startswith(
-                        (
-                            "timed out",
-                            "connection failed",
-                            "connection refused",
-                            "connection reset",
-                            "cannot resolve",
-                            "TLS handshake",
-                        )
-                    )
-                )
+                or (res.error is not None and res.error.startswith(_RETRIED_ERRORS))
             )
             if not retryable or attempt == s.retries:
                 return res

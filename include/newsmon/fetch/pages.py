@@ -1,9 +1,8 @@
 """An article page fetched for a feed entry or URL, and what happens when it cannot be had.
 
 :func:`fetch_record` keeps a fetched page gzip-compressed by content hash (for ``newsmon
-reextract``) and :func:`extract_page` makes it a document with :mod:`newsmon.read.extraction`, in an
-extractor process (:func:`extract_all`), with its date's provenance (page ``meta``,
-``url``, ``feed``, else ``fetched``).
+reextract``, :func:`store_raw`) and gives its extraction job, which
+:mod:`newsmon.fetch.page_extraction` makes a document with the cycle's other pages.
 
 :class:`Pages` fetches a source's pages and loses nothing a feed carries:
 
@@ -13,12 +12,10 @@ extractor process (:func:`extract_all`), with its date's provenance (page ``meta
   (``text_source`` ``feed_content`` | ``feed_summary`` | ``title``; the page's error row
   stays). When the page gives less text than the feed's content or summary, the feed's
   text is kept instead. A page has ``text_source`` ``page``.
-- **A retry queue** (table ``fetch_retries``). A failure that may heal (5xx, 429, a
-  time-out, a failed or reset connection, robots.txt that could not be read) queues the
-  page: tried again ``retry_minutes`` later, then doubling, each cycle whether or not its
-  feed changed, up to ``retry_attempts`` attempts within ``retry_hours``; then it is given
-  up with an ``ingest_errors`` row that says so. A page that heals replaces the feed text
-  stored for it (same URL, same article).
+- **A retry queue** (table ``fetch_retries``, the rule in :mod:`newsmon.fetch.retries`). A
+  failure that may heal queues the page, tried again in later cycles whether or not its
+  feed changed; a page given up gets an ``ingest_errors`` row that says so. A page that
+  heals replaces the feed text stored for it (same URL, same article).
 - **An entry without a usable link** is an article of its own text, identified by its
   feed and guid (else by its text); one with neither link nor text is counted as skipped.
 """
@@ -28,31 +25,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from newsmon.article.identity import canonical_url
-from newsmon.faults import checkpoint
 from newsmon.fetch.feeds import FeedEntry
 from newsmon.fetch.http import Fetcher, FetchResult
-from newsmon.read.html import decode_html, page_to_document
-from newsmon.records import IngestError, RawDoc, guarded
-from newsmon.textio import NotText
+from newsmon.fetch.page_extraction import ExtractJob, Pending
+from newsmon.fetch.retries import RetryRule, heals, retry_row
+from newsmon.records import IngestError, RawDoc
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-# failures that may heal by themselves: worth another attempt in a later cycle
-_HEALS = (
-    "timed out",
-    "connection failed",
-    "connection refused",
-    "connection reset",
-    "cannot resolve",
-    "HTTP 5",
-    "HTTP 429",
-    "robots.txt of ",
-)
-_HEALS_INSIDE = (" while reading",)
 
 
 class SourceLike(Protocol):
@@ -60,29 +44,6 @@ class SourceLike(Protocol):
     url: str | None
     lang: str | None
     allow_private: bool
-
-
-@dataclass(frozen=True)
-class RetryRule:
-    attempts: int = 5  # attempts in all, the first included
-    minutes: float = 15.0  # the wait after the first failure, doubling after each
-    hours: float = 24.0  # no attempt later than this after the first failure
-
-    def next_attempt(self, attempts: int, first_failed: datetime, now: datetime) -> datetime | None:
-        """When to try a page that has failed ``attempts`` times; None: give up."""
-        if attempts >= self.attempts:
-            return None
-        when = now + timedelta(minutes=self.minutes * 2 ** (attempts - 1))
-        return when if when <= first_failed + timedelta(hours=self.hours) else None
-
-
-def heals(error: str | None, status: int | None) -> bool:
-    """Whether a page's failure may heal by itself (and is worth another attempt)."""
-    if status is not None and (status >= 500 or status == 429):
-        return True
-    return bool(error) and (
-        error.startswith(_HEALS) or any(part in error for part in _HEALS_INSIDE)  # type: ignore[union-attr]
-    )
 
 
 def store_raw(raw_dir: Path, body: bytes) -> tuple[str, str]:
@@ -96,21 +57,6 @@ def store_raw(raw_dir: Path, body: bytes) -> tuple[str, str]:
         tmp.write_bytes(gzip.compress(body, compresslevel=6))
         tmp.replace(path)
     return digest, rel
-
-
-@dataclass(frozen=True)
-class ExtractJob:
-    """A downloaded page waiting for extraction, as it travels to an extractor process."""
-
-    url: str  # the link fetched (the document's origin)
-    final_url: str
-    raw_path: str  # the stored raw page (gzip)
-    content_type: str
-    source: str
-    lang: str | None
-    feed_title: str | None
-    feed_date: datetime | None
-    fetched_at: datetime
 
 
 def fetch_record(
@@ -154,38 +100,6 @@ def fetch_record(
         now,
     )
     return job, record
-
-
-def extract_page(job: ExtractJob) -> RawDoc | IngestError:
-    """A downloaded page as a document, or the reason it is not one (in an extractor
-    process: a page that crashes lxml or the extractors costs only itself)."""
-    checkpoint("extract-page", job.url)
-    return guarded(job.url, "extract", _page_document, job)
-
-
-def extract_crashed(job: ExtractJob) -> IngestError:
-    """What a page that killed its extractor process, twice, comes to."""
-    return IngestError(
-        job.url, "extract", "the page crashed its extractor (the process died); not tried again"
-    )
-
-
-def _page_document(job: ExtractJob) -> RawDoc | IngestError:
-    body = gzip.decompress(Path(job.raw_path).read_bytes())
-    try:
-        html = decode_html(body, job.content_type)
-    except NotText as exc:
-        return IngestError(job.url, "extract", str(exc))
-    return page_to_document(
-        html,
-        origin=job.url,
-        url=job.final_url,
-        source=job.source,
-        lang=job.lang,
-        feed_title=job.feed_title,
-        feed_date=job.feed_date,
-        fetched_at=job.fetched_at,
-    )
 
 
 def feed_doc(
@@ -317,11 +231,11 @@ class Pages:
                 doc = replace(doc, text=feed[0], text_source=feed[1])  # the page gave less
             self.out.docs.append(doc)
             if queued:
-                self.out.retries.append(self._row(entry, feed, queued, "done"))
+                self.out.retries.append(self._retry_row(entry, feed, queued, "done"))
             return
         self.out.errors.append(doc)
         if heals(record["error"], record["status"]):
-            row = self._row(entry, feed, queued, "waiting", record["error"] or doc.reason)
+            row = self._retry_row(entry, feed, queued, "waiting", record["error"] or doc.reason)
             if row["status"] == "gave_up":
                 self.out.errors.append(
                     IngestError(
@@ -333,12 +247,12 @@ class Pages:
                 )
             self.out.retries.append(row)
         elif queued:
-            self.out.retries.append(self._row(entry, feed, queued, "done"))
+            self.out.retries.append(self._retry_row(entry, feed, queued, "done"))
         if queued is None and feed is not None:  # the article of last resort
             self.out.docs.append(feed_doc(entry, self.source, self.now, feed, entry.link or ""))
             self.kept_feed_text += 1
 
-    def _row(
+    def _retry_row(
         self,
         entry: FeedEntry,
         feed: tuple[str, str] | None,
@@ -346,54 +260,13 @@ class Pages:
         status: str,
         error: str | None = None,
     ) -> dict[str, Any]:
-        attempts = int(queued["attempts"]) + 1 if queued else 1
-        first = queued.get("first_failed_at") if queued else None
-        if isinstance(first, str):
-            first = datetime.fromisoformat(first)
-        first = first or self.now
-        when = self.rule.next_attempt(attempts, first, self.now) if status == "waiting" else None
-        if status == "waiting" and when is None:
-            status = "gave_up"
-        return {
-            "canonical_url": canonical_url(entry.link),
-            "url": entry.link,
-            "source": self.source.name,
-            "title": entry.title,
-            "published_at": entry.published.isoformat() if entry.published else None,
-            "feed_text": feed[0] if feed else None,
-            "feed_text_source": feed[1] if feed else None,
-            "attempts": attempts,
-            "first_failed_at": first.astimezone(UTC).isoformat(),
-            "next_attempt_at": when.isoformat() if when else None,
-            "last_error": error,
-            "status": status,
-        }
-
-
-@dataclass
-class Pending:
-    """A page downloaded and waiting for extraction, with what deciding its fate needs."""
-
-    job: ExtractJob
-    record: dict[str, Any]
-    entry: FeedEntry
-    feed: tuple[str, str] | None
-    queued: dict[str, Any] | None
-    pages: Pages
-
-
-def extract_all(pending: list[Pending], workers: int) -> None:
-    """Extract the cycle's downloaded pages in extractor processes (at least one, also when
-    ``workers`` is 1): a page that kills its process (a crash in lxml or an extractor, the
-    OOM killer) is an ``extract`` error of its own and the others are stored; its URL counts
-    as fetched, so it is not downloaded again."""
-    from newsmon.parallel import parallel_map
-
-    jobs = [p.job for p in pending]
-    docs = parallel_map(
-        extract_page, jobs, workers, count=len(jobs), on_crash=extract_crashed, isolate=True
-    )
-    for p, doc in zip(pending, docs, strict=True):
-        if isinstance(doc, IngestError):
-            p.record["error"] = doc.reason
-        p.pages.settle(doc, p.record, p.entry, p.feed, p.queued)
+        return retry_row(
+            entry,
+            feed,
+            queued,
+            status,
+            error,
+            source=self.source.name,
+            rule=self.rule,
+            now=self.now,
+        )

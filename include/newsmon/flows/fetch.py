@@ -1,10 +1,11 @@
 """The fetch flow's own stages: plan the cycle (database), fetch a batch (network only).
 
-:func:`plan_fetch` starts the run, reads the fetch state once (feed validators, URLs
-fetched before, fresh robots.txt files) into the run folder and splits the sources into
-batches; :func:`fetch_batch` fetches one batch with no database access, so network waits
-never hold the writer, and stages its articles and what it learned like the read stage
-does. Storing, tagging and signals are the shared :mod:`newsmon.flows.store`.
+:func:`plan_fetch` starts the run, reads the fetch state once (:func:`read_fetch_state`:
+feed validators, URLs fetched before, fresh robots.txt files, Telegram channels, pages due
+again) into the run folder and splits the sources into batches (:func:`batches_by_host`);
+:func:`fetch_batch` fetches one batch with no database access, so network waits never hold
+the writer, and stages its articles and what it learned like the read stage does. Storing,
+tagging and signals are the shared :mod:`newsmon.flows.store`.
 """
 
 from __future__ import annotations
@@ -14,18 +15,34 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+import duckdb
+
 from newsmon.config import Settings
-from newsmon.fetch.cycle import run_cycle
+from newsmon.fetch.cycle import CycleResult, fetch_cycle
 from newsmon.fetch.http import Fetcher
-from newsmon.fetch.pages import RetryRule
+from newsmon.fetch.retries import RetryRule
 from newsmon.fetch.sources import load_sources
 from newsmon.flows.workers import articles_from
 from newsmon.records import IngestError
+from newsmon.staging import RunFolder
 from newsmon.storage import runs
 from newsmon.storage.db import open_db, run
 from newsmon.storage.runs import folder
 
 log = logging.getLogger(__name__)
+
+
+_DUE_RETRY_COLUMNS = (
+    "canonical_url",
+    "url",
+    "source",
+    "title",
+    "published_at",
+    "feed_text",
+    "feed_text_source",
+    "attempts",
+    "first_failed_at",
+)  # the columns of fetch/due_retries
 
 
 def plan_fetch(
@@ -41,49 +58,9 @@ def plan_fetch(
         made_by=made_by,
         paths=[str(settings.sources_path)],
     ) as (con, staged):
-        state = {
-            source: {"etag": etag, "last_modified": modified, "content_hash": digest}
-            for source, etag, modified, digest in run(con, "fetch/feed_state").fetchall()
-        }
-        seen = [r[0] for r in run(con, "fetch/seen_urls").fetchall()]
-        telegram: dict[str, Any] = {
-            channel: {"last": last, "gaps": json.loads(gaps or "[]"), "hashes": {}}
-            for channel, last, gaps in run(con, "fetch/telegram_channels").fetchall()
-        }
-        for channel, post_id, text_hash in run(con, "fetch/telegram_recent_posts").fetchall():
-            telegram.setdefault(channel, {"last": 0, "gaps": [], "hashes": {}})
-            telegram[channel]["hashes"][str(post_id)] = text_hash
-        retries = [
-            dict(
-                zip(
-                    (
-                        "canonical_url",
-                        "url",
-                        "source",
-                        "title",
-                        "published_at",
-                        "feed_text",
-                        "feed_text_source",
-                        "attempts",
-                        "first_failed_at",
-                    ),
-                    row,
-                    strict=True,
-                )
-            )
-            for row in run(con, "fetch/due_retries", now=runs.now()).fetchall()
-        ]
-        for r in retries:
-            for k in ("published_at", "first_failed_at"):
-                r[k] = r[k].isoformat() if r[k] is not None else None
-        since = runs.now() - timedelta(hours=24)
-        robots = {
-            origin: {"status": status, "body": body}
-            for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
-        }
-    staged.write_plan(
-        {"state": state, "seen": seen, "robots": robots, "telegram": telegram, "retries": retries}
-    )
+        plan = read_fetch_state(con)
+    staged.write_plan(plan)
+    seen, retries = plan["seen"], plan["retries"]
     names = [s.name for s in sources]
     batches = batches_by_host(sources, settings.fetch.sources_per_batch, settings)
     log.info(
@@ -101,6 +78,49 @@ def plan_fetch(
         "seen": len(seen),
         "retries_due": len(retries),
     }
+
+
+def read_fetch_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What a fetch cycle needs of the database, as the run's plan: feed validators
+    (``state``), URLs fetched before (``seen``), fresh robots.txt files (``robots``),
+    Telegram channels' state (``telegram``) and the pages due again (``retries``)."""
+    state = {
+        source: {"etag": etag, "last_modified": modified, "content_hash": digest}
+        for source, etag, modified, digest in run(con, "fetch/feed_state").fetchall()
+    }
+    seen = [r[0] for r in run(con, "fetch/seen_urls").fetchall()]
+    telegram = _telegram_state(con)
+    retries = [
+        dict(zip(_DUE_RETRY_COLUMNS, row, strict=True))
+        for row in run(con, "fetch/due_retries", now=runs.now()).fetchall()
+    ]
+    for r in retries:
+        for k in ("published_at", "first_failed_at"):
+            r[k] = r[k].isoformat() if r[k] is not None else None
+    since = runs.now() - timedelta(hours=24)
+    robots = {
+        origin: {"status": status, "body": body}
+        for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
+    }
+    return {
+        "state": state,
+        "seen": seen,
+        "robots": robots,
+        "telegram": telegram,
+        "retries": retries,
+    }
+
+
+def _telegram_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Per channel what earlier cycles read: its last post, gaps and recent posts' hashes."""
+    telegram: dict[str, Any] = {
+        channel: {"last": last, "gaps": json.loads(gaps or "[]"), "hashes": {}}
+        for channel, last, gaps in run(con, "fetch/telegram_channels").fetchall()
+    }
+    for channel, post_id, text_hash in run(con, "fetch/telegram_recent_posts").fetchall():
+        telegram.setdefault(channel, {"last": 0, "gaps": [], "hashes": {}})
+        telegram[channel]["hashes"][str(post_id)] = text_hash
+    return telegram
 
 
 def source_host(source: Any, settings: Settings) -> str:
@@ -148,7 +168,7 @@ def fetch_batch(
     wanted = set(names)
     sources = [s for s in load_sources(settings.sources_path) if s.name in wanted]
     fetcher = Fetcher(settings.fetch, robots_cache=plan.get("robots", {}))
-    result = run_cycle(
+    result = fetch_cycle(
         sources,
         plan["state"],
         set(plan["seen"]),
@@ -171,13 +191,7 @@ def fetch_batch(
         lines, settings.ingest.batch_size, batch=index, max_bytes=settings.ingest.batch_bytes
     )
     staged.write_errors(f"fetch-{index:03d}", (e.to_dict() for e in errors))
-    staged.write_fetch_table("feed-state", index, result.feed_state)
-    staged.write_fetch_table("fetched", index, result.fetched)
-    staged.write_fetch_table("telegram-posts", index, result.telegram_posts)
-    staged.write_fetch_table("telegram-channels", index, result.telegram_channels)
-    robots = (r | {"fetched_at": now.isoformat()} for r in fetcher.robots_fetched)
-    staged.write_fetch_table("robots", index, robots)
-    staged.write_fetch_table("retries", index, result.retries)
+    _stage_tables(staged, index, result, fetcher, now)
     failed = result.failed_sources
     for name, outcome in failed.items():
         log.warning("fetch %s: source %s %s", run_id, name, outcome)
@@ -188,14 +202,7 @@ def fetch_batch(
         "sources": len(sources),
         "sources_failed": len(failed),
         "failed": failed,
-        "feeds_unchanged": result.feeds_unchanged,
-        "deferred": result.deferred,
-        "pages": len(result.fetched),
-        "posts_skipped": result.posts_skipped,
-        "entries_read": result.entries_read,
-        "entries_skipped": result.entries_skipped,
-        "retries_waiting": sum(r["status"] == "waiting" for r in result.retries),
-        "retries_given_up": sum(r["status"] == "gave_up" for r in result.retries),
+        **_cycle_counts(result),
         "articles": n,
         "errors": len(errors),
         "requests": fetcher.requests_made,
@@ -204,6 +211,34 @@ def fetch_batch(
         "fetch %s batch %d: %s", run_id, index, {k: v for k, v in counts.items() if k != "failed"}
     )
     return counts
+
+
+def _stage_tables(
+    staged: RunFolder, index: int, result: CycleResult, fetcher: Fetcher, now: datetime
+) -> None:
+    """What the batch learned, staged for the store stage: feed state, pages fetched,
+    Telegram posts and channels, robots.txt files and the retry queue."""
+    staged.write_fetch_table("feed-state", index, result.feed_state)
+    staged.write_fetch_table("fetched", index, result.fetched)
+    staged.write_fetch_table("telegram-posts", index, result.telegram_posts)
+    staged.write_fetch_table("telegram-channels", index, result.telegram_channels)
+    robots = (r | {"fetched_at": now.isoformat()} for r in fetcher.robots_fetched)
+    staged.write_fetch_table("robots", index, robots)
+    staged.write_fetch_table("retries", index, result.retries)
+
+
+def _cycle_counts(result: CycleResult) -> dict[str, Any]:
+    """The cycle's own counts in a batch's counts."""
+    return {
+        "feeds_unchanged": result.feeds_unchanged,
+        "deferred": result.deferred,
+        "pages": len(result.fetched),
+        "posts_skipped": result.posts_skipped,
+        "entries_read": result.entries_read,
+        "entries_skipped": result.entries_skipped,
+        "retries_waiting": sum(r["status"] == "waiting" for r in result.retries),
+        "retries_given_up": sum(r["status"] == "gave_up" for r in result.retries),
+    }
 
 
 def record_cycle(settings: Settings, run_id: str, batches: list[dict[str, Any]]) -> dict[str, Any]:
