@@ -28,18 +28,23 @@ import json
 import logging
 import os
 import secrets
-import shutil
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 from newsmon import progress
-from newsmon.alerting.channels import Channel, build_message, channels_by_name
-from newsmon.alerting.render import AlertMessage, message_from_dict, message_to_dict
+from newsmon.alerting.channels import Channel, channels_by_name
+from newsmon.alerting.outbox import (
+    apply_results,
+    deliveries_root,
+    message_for,
+    record_leftovers,
+    suppress_repeats,
+)
+from newsmon.alerting.render import AlertMessage, message_from_dict
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.staging import read_jsonl, write_jsonl
@@ -48,10 +53,6 @@ from newsmon.storage.db import open_db, run
 from newsmon.storage.readcopy import publish
 
 log = logging.getLogger(__name__)
-
-
-def _root(settings: Settings) -> Path:
-    return settings.staging_dir / "deliveries"
 
 
 def _now() -> datetime:
@@ -68,7 +69,7 @@ def prepare(
     now = now or _now()
     available = channels_by_name(settings, channels)
     delivery_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-    folder = _root(settings) / delivery_id
+    folder = deliveries_root(settings) / delivery_id
     counts = {
         "delivery_id": delivery_id,
         "batches": 0,
@@ -79,7 +80,7 @@ def prepare(
     }
     batches: list[dict[str, Any]] = []
     with open_db(settings) as con:
-        counts["recovered"], in_flight = _record_leftovers(con, settings, now)
+        counts["recovered"], in_flight = record_leftovers(con, settings, now)
         by_channel: dict[str, list[tuple[str, str | None]]] = {}
         for channel, alert_id, story in run(con, "alerting/alerts/pending").fetchall():
             if alert_id not in in_flight:
@@ -118,18 +119,18 @@ def _channel_batches(
     """One channel's batches: its alerts less the repeats, one message each, or one digest
     of the top alerts and the rest's count when there are more than ``digest_threshold``."""
     cfg = settings.alerts
-    kept = _suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
+    kept = suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
     counts["suppressed"] += len(rows) - len(kept)
     counts["alerts"] += len(kept)
     if len(kept) > cfg.digest_threshold:  # one digest: the top alerts and the rest's count
         top, rest = kept[: cfg.digest_top], kept[cfg.digest_top :]
-        built = (_message(con, a, now) for a, _ in top)
+        built = (message_for(con, a, now) for a, _ in top)
         messages = [m for m in built if m is not None]
         counts["failed"] += len(top) - len(messages)
         return [{"channel": name, "messages": messages, "rest_ids": [a for a, _ in rest]}]
     batches = []
     for alert_id, _ in kept:
-        message = _message(con, alert_id, now)
+        message = message_for(con, alert_id, now)
         if message is None:
             counts["failed"] += 1
         else:
@@ -145,7 +146,7 @@ def send(
 ) -> dict[str, Any]:
     """Send the outbox's batches (no database); each result is on disk as soon as known."""
     cfg = settings.alerts
-    folder = _root(settings) / delivery_id
+    folder = deliveries_root(settings) / delivery_id
     available = channels_by_name(settings, channels)
     answered = {r["batch"] for r in read_jsonl(folder / "results.jsonl")}
     counts = {"delivery_id": delivery_id, "messages": 0, "digests": 0, "failed_batches": 0}
@@ -196,7 +197,9 @@ def send(
 def record(settings: Settings, delivery_id: str, now: datetime | None = None) -> dict[str, Any]:
     """Write the results of one delivery to the database and remove its folder."""
     with open_db(settings) as con:
-        counts = _apply(con, settings, _root(settings) / delivery_id, now or _now())
+        counts = apply_results(
+            con, settings, deliveries_root(settings) / delivery_id, now or _now()
+        )
         if any(counts.values()):  # alert statuses changed: readers see them
             publish(con, settings)
     log.info("alerts recorded: %s", counts)
@@ -223,29 +226,6 @@ def deliver(
         "suppressed": prepared["suppressed"],
         "unconfigured": prepared["unconfigured"],
     }
-
-
-# -- helpers ----------------------------------------------------------------------------------
-
-
-def _message(con: duckdb.DuckDBPyConnection, alert_id: str, now: datetime) -> dict | None:
-    """One alert's message; None when it cannot be built (its signal or story gone, data
-    no message can be made of): that alert is failed with the reason, and the others go
-    out. One such alert stopped every delivery, this one and each after it."""
-    try:
-        return message_to_dict(build_message(con, alert_id))
-    except Exception as exc:  # noqa: BLE001 - whatever one alert's data raises costs that alert
-        error = f"the message could not be built: {type(exc).__name__}: {exc}"[:500]
-        run(
-            con,
-            "alerting/alerts/attempt_failed",
-            ids=[alert_id],
-            error=error,
-            now=now,
-            max_attempts=0,
-        )
-        log.warning("alert %s failed: %s", alert_id, error)
-        return None
 
 
 def _gone(name: str) -> Callable[[list[AlertMessage]], None]:
@@ -279,85 +259,3 @@ def _try(
             if attempt < retries:
                 sleep(backoff * 2**attempt)
     return error
-
-
-def _apply(
-    con: duckdb.DuckDBPyConnection, settings: Settings, folder: Path, now: datetime
-) -> dict[str, int]:
-    counts = {"sent": 0, "retry_later": 0, "failed": 0}
-    for result in read_jsonl(folder / "results.jsonl"):
-        if result["error"] is None:
-            run(con, "alerting/alerts/sent", ids=result["ids"], now=now)
-            counts["sent"] += len(result["ids"])
-            continue
-        rows = run(
-            con,
-            "alerting/alerts/attempt_failed",
-            ids=result["ids"],
-            error=result["error"],
-            now=now,
-            max_attempts=settings.alerts.max_attempts,
-        ).fetchall()
-        failed = sum(1 for _, status in rows if status == "failed")
-        counts["failed"] += failed
-        counts["retry_later"] += len(rows) - failed
-    shutil.rmtree(folder, ignore_errors=True)
-    return counts
-
-
-LEFTOVER_AFTER_SECONDS = 3600  # older than any send task may run (execution_timeout 30 min)
-
-
-def _record_leftovers(
-    con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime
-) -> tuple[int, set[str]]:
-    """Results of deliveries that crashed before recording them are recorded now, so a
-    message that went out is not sent again. Returns that count and the alerts of
-    deliveries still under way (another process is sending them: not prepared again)."""
-    root = _root(settings)
-    done, in_flight = 0, set()
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if not folder.is_dir():
-            continue
-        owner = (folder / "owner").read_text() if (folder / "owner").exists() else None
-        gone = runs.owner_gone(owner) is not None
-        if gone or time.time() - folder.stat().st_mtime > LEFTOVER_AFTER_SECONDS:
-            done += sum(_apply(con, settings, folder, now).values())
-            continue
-        for batch in read_jsonl(folder / "outbox.jsonl"):
-            in_flight.update(m["alert_id"] for m in batch["messages"])
-            in_flight.update(batch.get("rest_ids", []))
-    return done, in_flight
-
-
-def _suppress_repeats(
-    con: duckdb.DuckDBPyConnection,
-    channel: str,
-    rows: list[tuple[str, str | None]],
-    now: datetime,
-    hours: float,
-) -> list[tuple[str, str | None]]:
-    """Drop (and mark suppressed) alerts for stories alerted on this channel within the cooldown."""
-    stories = [s for _, s in rows if s]
-    if not stories or hours <= 0:
-        return rows
-    recent = {
-        r[0]
-        for r in run(
-            con,
-            "alerting/alerts/recently_sent_stories",
-            channel=channel,
-            since=now - timedelta(hours=hours),
-            stories=stories,
-        ).fetchall()
-    }
-    keep, seen_now = [], set()
-    for alert_id, story in rows:
-        if story and (story in recent or story in seen_now):
-            reason = f"cooldown: story {story} already alerted on {channel} within {hours:g}h"
-            run(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)
-            continue
-        if story:
-            seen_now.add(story)
-        keep.append((alert_id, story))
-    return keep
