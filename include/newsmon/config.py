@@ -279,21 +279,11 @@ def load_settings(
         return p if p.is_absolute() else (base / p)
 
     db_value = db or os.environ.get("NEWSMON_DB") or raw.get("db_path", "data/news.duckdb")
-    signals_raw = dict(_section(raw, "signals"))
-    spike = _build(SpikeSettings, _section(signals_raw, "spike"), "signals.spike")
-    signals_raw.pop("spike", None)
-    signals = _build(SignalSettings, signals_raw, "signals")
     db_path = resolve(db_value, Path.cwd() if db else home)
     # Files that belong with one database live beside it unless set explicitly, so pointing
     # NEWSMON_DB elsewhere (a test, a second project) keeps everything together.
-    alerts_raw = dict(_section(raw, "alerts"))
-    log_value = alerts_raw.pop("log_path", None)
+    log_value = _section(raw, "alerts").get("log_path")
     log_path = resolve(log_value, home) if log_value else db_path.parent / "alerts.log"
-    slack = _build(SlackSettings, _section(alerts_raw, "slack"), "alerts.slack")
-    email = _build(EmailSettings, _section(alerts_raw, "email"), "alerts.email")
-    alerts_raw.pop("slack", None)
-    alerts_raw.pop("email", None)
-    alerts = replace(_build(AlertSettings, alerts_raw, "alerts"), slack=slack, email=email)
     staging_value = raw.get("staging_dir")
     return Settings(
         home=home,
@@ -311,9 +301,9 @@ def load_settings(
         ),
         ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
         dedup=_build(DedupSettings, _section(raw, "dedup"), "dedup"),
-        signals=replace(signals, spike=spike),
+        signals=_signals(_section(raw, "signals")),
         fetch=_fetch_config(_section(raw, "fetch"), cfg_path.parent, resolve, sources),
-        alerts=replace(alerts, log_path=log_path),
+        alerts=replace(_alerts(_section(raw, "alerts")), log_path=log_path),
         runs=_build(RunSettings, _section(raw, "runs"), "runs"),
         countries_path=resolve(
             raw.get("countries_path", CONFIG_DIR / "countries.yaml"), cfg_path.parent
@@ -321,6 +311,25 @@ def load_settings(
         watch=_watch(_section(raw, "watch")),
         raw=raw,
     )
+
+
+def _signals(raw: dict[str, Any]) -> SignalSettings:
+    rest = dict(raw)
+    spike = _build(SpikeSettings, _section(rest, "spike"), "signals.spike")
+    rest.pop("spike", None)
+    return replace(_build(SignalSettings, rest, "signals"), spike=spike)
+
+
+def _alerts(raw: dict[str, Any]) -> AlertSettings:
+    """The ``alerts`` section without its ``log_path`` (which is resolved beside the
+    database)."""
+    rest = dict(raw)
+    rest.pop("log_path", None)
+    slack = _build(SlackSettings, _section(rest, "slack"), "alerts.slack")
+    email = _build(EmailSettings, _section(rest, "email"), "alerts.email")
+    rest.pop("slack", None)
+    rest.pop("email", None)
+    return replace(_build(AlertSettings, rest, "alerts"), slack=slack, email=email)
 
 
 def _watch(raw: dict[str, Any]) -> WatchSettings:
