@@ -380,6 +380,46 @@ def test_article_topics_lose_their_key_once_and_keep_their_rows(tmp_path: Path) 
             assert rows == [("a1", "mobilization", 2.5)]
 
 
+def test_articles_lose_their_key_once_and_keep_their_rows_and_constraints(tmp_path: Path) -> None:
+    """A database made when articles had a primary key: the key goes, the rows stay, and
+    the table is the one schema/040 defines (its NOT NULLs too), also after a crash left the
+    keyed table set aside (039 done, 041 not)."""
+    from newsmon.storage.db import connect
+
+    columns = (
+        "article_id varchar primary key, story_id varchar not null, url varchar,"
+        " canonical_url varchar, origin varchar not null, source varchar, title varchar,"
+        " text varchar not null, lang varchar, authors varchar[], published_at timestamptz,"
+        " date_source varchar, content_hash varchar not null, chars integer not null,"
+        " first_seen_at timestamptz not null, updated_at timestamptz not null,"
+        " first_run_id varchar not null, last_run_id varchar not null"
+    )
+    row = "('a1', 's1', null, null, 'f.txt', null, 't', 'x', 'en', null, null, null, 'h', 1, now(), now(), 'r', 'r')"
+    keys = (
+        "select count(*) from duckdb_constraints() where table_name = 'articles'"
+        " and constraint_type in ('PRIMARY KEY', 'NOT NULL')"
+        " group by constraint_type order by constraint_type"
+    )
+    for crashed in (False, True):
+        path = tmp_path / f"old-{crashed}.duckdb"
+        con = duckdb.connect(str(path))
+        con.execute(f"create table articles ({columns})")
+        con.execute(f"insert into articles values {row}")
+        if crashed:  # 039 ran, then the process died before 040 and 041
+            con.execute("alter table articles rename to articles_keyed")
+        con.close()
+        for _ in range(2):  # the second open finds nothing to do
+            with connect(path) as con:
+                assert con.execute(keys).fetchall() == [(10,)], "NOT NULLs only, no key"
+                assert con.execute("select article_id, origin from articles").fetchall() == [
+                    ("a1", "f.txt")
+                ]
+                names = {
+                    r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()
+                }
+                assert "articles_keyed" not in names
+
+
 def test_a_range_that_cannot_be_read_leaves_the_file_to_read_again(
     tmp_path: Path, settings
 ) -> None:
