@@ -109,7 +109,7 @@ def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> 
 
     from newsmon.article.index_terms import index_terms
     from newsmon.config import load_settings
-    from newsmon.storage.db import open_db, run
+    from newsmon.storage.db import execute, open_db
     from newsmon.storage.readcopy import publish
 
     os.environ["NEWSMON_DB"] = str(tmp / "scale" / "news.duckdb")
@@ -152,7 +152,7 @@ def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> 
                 "add_terms",
                 "add_vocab",
             ):
-                run(con, f"search/{step}")
+                execute(con, f"search/{step}")
             refresh.append(time.perf_counter() - began)
         postings = con.execute("select count(*) from search_terms").fetchone()[0]
         vocab = con.execute("select count(distinct term) from search_vocab").fetchone()[0]

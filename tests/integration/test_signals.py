@@ -337,7 +337,7 @@ def test_spike_counts_equal_the_analysts_views_for_any_window(tmp_path: Path, se
     `daily_topic_region_counts` for the same days: copies dated apart (a story counts on
     its earliest date), undated stories (their first-seen day), several regions and
     topics, days at both ends of the window and outside it."""
-    from newsmon.storage.db import run
+    from newsmon.storage.db import execute
 
     places = ["Omsk", "Kazan", "Ulan-Ude", "Moscow"]
     rows = []
@@ -373,7 +373,7 @@ def test_spike_counts_equal_the_analysts_views_for_any_window(tmp_path: Path, se
         }
         for start, as_of in windows:
             for query, view in views.items():
-                mine = run(
+                mine = execute(
                     con, f"alerting/signals/{query}", start=start, as_of=as_of, topics=topics
                 ).fetchall()
                 theirs = con.execute(

@@ -212,7 +212,7 @@ def test_every_query_named_in_code_is_a_file() -> None:
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name | ast.Attribute)
                 and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
-                in ("run", "sql")
+                in ("execute", "sql")
                 and len(node.args) >= 2
             ):
                 text = _literal_text(node.args[1])

@@ -127,7 +127,7 @@ def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Pat
     """Two copies of one article in a staging file: the text is the last copy's, the title
     the last non-empty one. When that title is not the last copy's, the terms that copy
     staged were counted without it, so stage_articles drops them for SQL to count."""
-    from newsmon.storage.db import ensure_schema, run
+    from newsmon.storage.db import ensure_schema, execute
 
     base = {
         "article_id": "a1",
@@ -153,7 +153,7 @@ def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Pat
             base | {"title": last_title, "seq": 2, "index_terms": "y", "index_tfs": "2"},
         ]
         staged.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        run(db, "storage/articles/stage_articles", articles=str(staged), max_object=16 << 20)
+        execute(db, "storage/articles/stage_articles", articles=str(staged), max_object=16 << 20)
         return db.execute("select title, index_terms, index_tfs from stage").fetchone()
 
     with duckdb.connect() as db:

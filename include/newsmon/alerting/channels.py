@@ -18,7 +18,7 @@ import duckdb
 
 from newsmon.alerting.render import LOG_MAX_CHARS, AlertMessage, Highlight, plain, plain_digest
 from newsmon.config import Settings
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _highlights(
 def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage:
     """Everything a channel says about one alert: the signal, its story's lead article,
     topic scores, evidence highlights and the other outlets."""
-    cur = run(con, "alerting/alerts/context", alert_id=alert_id)
+    cur = execute(con, "alerting/alerts/context", alert_id=alert_id)
     row = cur.fetchone()
     if row is None:
         raise LookupError(f"alert {alert_id} has no signal")
@@ -137,7 +137,7 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
     elif ctx["kind"] == "spike" and ctx["day"] is not None:  # where that day's stories were
         msg.regions = [
             f"{name} ({code}) {n}"
-            for code, name, n in run(
+            for code, name, n in execute(
                 con,
                 "alerting/alerts/spike_regions",
                 topic=ctx["topic"],
@@ -149,21 +149,21 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
         return msg
     msg.regions = [
         f"{name} ({code})"
-        for code, name in run(
+        for code, name in execute(
             con, "alerting/alerts/regions", story_id=ctx["story_id"], limit=REGIONS_SHOWN
         ).fetchall()
     ]
-    lead = run(con, "alerting/alerts/lead_article", story_id=ctx["story_id"]).fetchone()
+    lead = execute(con, "alerting/alerts/lead_article", story_id=ctx["story_id"]).fetchone()
     if lead is None:
         return msg
     article_id, msg.title, msg.url, msg.source, msg.published_at, text = lead
-    topics = run(con, "alerting/alerts/topic_scores", article_id=article_id).fetchall()
+    topics = execute(con, "alerting/alerts/topic_scores", article_id=article_id).fetchall()
     msg.topic_scores = {t: s for t, s, _ in topics}
     evidence = next((ev for t, _, ev in topics if t == msg.topic), [])
     msg.highlights = _highlights(text, msg.title or "", evidence)
     msg.other_sources = [
         r[0]
-        for r in run(
+        for r in execute(
             con,
             "alerting/alerts/other_sources",
             story_id=ctx["story_id"],

@@ -49,7 +49,7 @@ from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.staging import read_jsonl, write_jsonl
 from newsmon.storage import runs
-from newsmon.storage.db import open_db, run
+from newsmon.storage.db import execute, open_db
 from newsmon.storage.readcopy import publish
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def prepare(
     with open_db(settings) as con:
         counts["recovered"], in_flight = record_leftovers(con, settings, now)
         by_channel: dict[str, list[tuple[str, str | None]]] = {}
-        for channel, alert_id, story in run(con, "alerting/alerts/pending").fetchall():
+        for channel, alert_id, story in execute(con, "alerting/alerts/pending").fetchall():
             if alert_id not in in_flight:
                 by_channel.setdefault(channel, []).append((alert_id, story))
         for name, rows in by_channel.items():

@@ -19,7 +19,7 @@ from newsmon.alerting.render import message_to_dict
 from newsmon.config import Settings
 from newsmon.staging import read_jsonl
 from newsmon.storage import runs
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def message_for(con: duckdb.DuckDBPyConnection, alert_id: str, now: datetime) ->
         return message_to_dict(build_message(con, alert_id))
     except Exception as exc:  # noqa: BLE001 - whatever one alert's data raises costs that alert
         error = f"the message could not be built: {type(exc).__name__}: {exc}"[:500]
-        run(
+        execute(
             con,
             "alerting/alerts/attempt_failed",
             ids=[alert_id],
@@ -57,10 +57,10 @@ def apply_results(
     counts = {"sent": 0, "retry_later": 0, "failed": 0}
     for result in read_jsonl(folder / "results.jsonl"):
         if result["error"] is None:
-            run(con, "alerting/alerts/sent", ids=result["ids"], now=now)
+            execute(con, "alerting/alerts/sent", ids=result["ids"], now=now)
             counts["sent"] += len(result["ids"])
             continue
-        rows = run(
+        rows = execute(
             con,
             "alerting/alerts/attempt_failed",
             ids=result["ids"],
@@ -113,7 +113,7 @@ def suppress_repeats(
         return rows
     recent = {
         r[0]
-        for r in run(
+        for r in execute(
             con,
             "alerting/alerts/recently_sent_stories",
             channel=channel,
@@ -125,7 +125,7 @@ def suppress_repeats(
     for alert_id, story in rows:
         if story and (story in recent or story in seen_now):
             reason = f"cooldown: story {story} already alerted on {channel} within {hours:g}h"
-            run(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)
+            execute(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)
             continue
         if story:
             seen_now.add(story)

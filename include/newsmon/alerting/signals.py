@@ -36,7 +36,7 @@ import duckdb
 
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
-from newsmon.storage.db import run, transaction
+from newsmon.storage.db import execute, transaction
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,8 @@ def _spike_reason(topic: str, where: str, f: SpikeFigures, as_of: date, days: in
 def sync_watch(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The watch's scope (``watch.countries``, ``watch.unplaced``) into the database, where
     the signal queries, the views and the console read it (macro ``in_watch``)."""
-    run(con, "alerting/watch/set_countries", countries=list(settings.watch.countries))
-    run(con, "alerting/watch/set_unplaced", unplaced=settings.watch.unplaced)
+    execute(con, "alerting/watch/set_countries", countries=list(settings.watch.countries))
+    execute(con, "alerting/watch/set_unplaced", unplaced=settings.watch.unplaced)
 
 
 def detect(
@@ -109,10 +109,10 @@ def detect(
     """Write new signals and their pending alerts; mark the covered runs done."""
     with transaction(con):
         sync_watch(con, settings)
-        pending = [r[0] for r in run(con, "storage/runs/awaiting_signals").fetchall()]
+        pending = [r[0] for r in execute(con, "storage/runs/awaiting_signals").fetchall()]
         new_signals: list[str] = []
         if pending and settings.signals.new_story_topics:
-            rows = run(
+            rows = execute(
                 con,
                 "alerting/signals/insert_new_story_signals",
                 runs=pending,
@@ -123,12 +123,12 @@ def detect(
             ).fetchall()
             new_signals += [r[0] for r in rows]
         backfill = bool(
-            (run(con, "storage/runs/is_backfill", run_id=run_id).fetchone() or [False])[0]
+            (execute(con, "storage/runs/is_backfill", run_id=run_id).fetchone() or [False])[0]
         )
         new_signals += _spikes(con, settings, as_of, now, run_id, backfill)
         queued = suppressed = 0
         if new_signals:
-            statuses = run(
+            statuses = execute(
                 con,
                 "alerting/alerts/queue",
                 signals=new_signals,
@@ -139,8 +139,8 @@ def detect(
             suppressed = sum(1 for _, status in statuses if status == "suppressed")
             queued = len(statuses) - suppressed
         checkpoint("signals")
-        run(con, "storage/runs/signals_done", runs=pending, now=now)
-        run(
+        execute(con, "storage/runs/signals_done", runs=pending, now=now)
+        execute(
             con,
             "storage/runs/signals_counted",
             run_id=run_id,
@@ -165,7 +165,7 @@ def _daily_counts(
     """Stories a day per watched topic (region None), and per topic and region for
     ``region_spike_topics``."""
     counts: dict[tuple[str, str | None], dict[date, int]] = {}
-    for topic, day, n in run(
+    for topic, day, n in execute(
         con,
         "alerting/signals/spike_counts",
         start=start,
@@ -174,7 +174,7 @@ def _daily_counts(
     ).fetchall():
         counts.setdefault((topic, None), {})[day] = n
     if settings.signals.region_spike_topics:
-        for topic, region, day, n in run(
+        for topic, region, day, n in execute(
             con,
             "alerting/signals/region_spike_counts",
             start=start,
@@ -198,10 +198,10 @@ def _spikes(
     start = as_of - timedelta(days=spike.baseline_days)
     counts = _daily_counts(con, settings, start, as_of)
     totals = dict(
-        run(con, "alerting/signals/day_story_counts", start=start, as_of=as_of).fetchall()
+        execute(con, "alerting/signals/day_story_counts", start=start, as_of=as_of).fetchall()
     )
     before_total = sum(n for d, n in totals.items() if d < as_of)
-    names = dict(run(con, "alerting/signals/region_names").fetchall())
+    names = dict(execute(con, "alerting/signals/region_names").fetchall())
     fired: list[str] = []
     for (topic, region), days in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         f = SpikeFigures.of(days, totals, as_of, spike.baseline_days)
@@ -222,10 +222,10 @@ def _spikes(
             suppressed="backfill" if backfill else None,
         )
         if region:
-            inserted = run(
+            inserted = execute(
                 con, "alerting/signals/insert_region_spike_signal", region=region, **params
             ).fetchall()
         else:
-            inserted = run(con, "alerting/signals/insert_spike_signal", **params).fetchall()
+            inserted = execute(con, "alerting/signals/insert_spike_signal", **params).fetchall()
         fired += [r[0] for r in inserted]
     return fired

@@ -6,21 +6,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsmon.config import Settings
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 from newsmon.storage.readcopy import open_read
 
 
 def summary(settings: Settings) -> dict[str, Any]:
     """Totals for people: what is in the database and what the last run did."""
     with open_read(settings) as con:
-        cur = run(con, "cli/report/totals")
+        cur = execute(con, "cli/report/totals")
         totals = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
         by_channel: dict[str, dict[str, int]] = {}
         statuses: dict[str, int] = {}
-        for channel, status, n in run(con, "cli/report/alerts").fetchall():
+        for channel, status, n in execute(con, "cli/report/alerts").fetchall():
             by_channel.setdefault(channel, {})[status] = n
             statuses[status] = statuses.get(status, 0) + n
-        cur = run(con, "cli/report/last_run")
+        cur = execute(con, "cli/report/last_run")
         names = [d[0] for d in cur.description]
         last = cur.fetchone()
         return {
@@ -28,7 +28,7 @@ def summary(settings: Settings) -> dict[str, Any]:
             "analyst_copy": _copy_state(settings),
             "articles": totals["articles"],
             "stories": totals["stories"],
-            "topics": dict(run(con, "cli/report/topics").fetchall()),
+            "topics": dict(execute(con, "cli/report/topics").fetchall()),
             "signals": totals["signals"],
             "alerts": statuses,
             "alerts_by_channel": by_channel,
@@ -56,8 +56,8 @@ def run_errors(
     """The first ``limit`` problems one run met, ``(origin, stage, reason, detail)`` in file order,
     and the commonest ``(stage, reason, count)``."""
     with open_read(settings) as con:
-        first = run(con, "cli/report/run_errors", run_id=run_id, limit=limit).fetchall()
-        reasons = run(con, "cli/report/run_error_reasons", run_id=run_id, limit=REASONS_LISTED)
+        first = execute(con, "cli/report/run_errors", run_id=run_id, limit=limit).fetchall()
+        reasons = execute(con, "cli/report/run_error_reasons", run_id=run_id, limit=REASONS_LISTED)
         return first, reasons.fetchall()
 
 

@@ -26,7 +26,7 @@ from newsmon.flows.workers import articles_from
 from newsmon.records import IngestError
 from newsmon.staging import RunFolder
 from newsmon.storage import runs
-from newsmon.storage.db import open_db, run
+from newsmon.storage.db import execute, open_db
 from newsmon.storage.runs import folder
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,13 @@ def read_fetch_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     Telegram channels' state (``telegram``) and the pages due again (``retries``)."""
     state = {
         source: {"etag": etag, "last_modified": modified, "content_hash": digest}
-        for source, etag, modified, digest in run(con, "fetch/feed_state").fetchall()
+        for source, etag, modified, digest in execute(con, "fetch/feed_state").fetchall()
     }
-    seen = [r[0] for r in run(con, "fetch/seen_urls").fetchall()]
+    seen = [r[0] for r in execute(con, "fetch/seen_urls").fetchall()]
     telegram = _telegram_state(con)
     retries = [
         dict(zip(_DUE_RETRY_COLUMNS, row, strict=True))
-        for row in run(con, "fetch/due_retries", now=runs.now()).fetchall()
+        for row in execute(con, "fetch/due_retries", now=runs.now()).fetchall()
     ]
     for r in retries:
         for k in ("published_at", "first_failed_at"):
@@ -100,7 +100,7 @@ def read_fetch_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     since = runs.now() - timedelta(hours=24)
     robots = {
         origin: {"status": status, "body": body}
-        for origin, status, body in run(con, "fetch/fresh_robots", since=since).fetchall()
+        for origin, status, body in execute(con, "fetch/fresh_robots", since=since).fetchall()
     }
     return {
         "state": state,
@@ -115,9 +115,9 @@ def _telegram_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Per channel what earlier cycles read: its last post, gaps and recent posts' hashes."""
     telegram: dict[str, Any] = {
         channel: {"last": last, "gaps": json.loads(gaps or "[]"), "hashes": {}}
-        for channel, last, gaps in run(con, "fetch/telegram_channels").fetchall()
+        for channel, last, gaps in execute(con, "fetch/telegram_channels").fetchall()
     }
-    for channel, post_id, text_hash in run(con, "fetch/telegram_recent_posts").fetchall():
+    for channel, post_id, text_hash in execute(con, "fetch/telegram_recent_posts").fetchall():
         telegram.setdefault(channel, {"last": 0, "gaps": [], "hashes": {}})
         telegram[channel]["hashes"][str(post_id)] = text_hash
     return telegram
@@ -251,7 +251,7 @@ def record_cycle(settings: Settings, run_id: str, batches: list[dict[str, Any]])
         f"every source failed ({sources} of {sources}); see ingest_errors" if every else None
     )
     with open_db(settings) as con:
-        run(
+        execute(
             con,
             "storage/runs/fetched",
             run_id=run_id,

@@ -32,7 +32,7 @@ from newsmon.read.files import FileRef, discover
 from newsmon.records import IngestError
 from newsmon.staging import JsonlWriter, RunFolder
 from newsmon.storage import runs
-from newsmon.storage.db import open_db, run, set_memory_limit
+from newsmon.storage.db import execute, open_db, set_memory_limit
 from newsmon.storage.runs import folder
 from newsmon.tagging.taxonomy import load_taxonomy
 
@@ -67,11 +67,11 @@ def discover_files(
     ) as (con, staged):
         known: dict[str, dict[str, Any]] = {}
         if refs and not force:
-            cur = run(con, "flows/ingest/known_files", paths=[r.path for r in refs])
+            cur = execute(con, "flows/ingest/known_files", paths=[r.path for r in refs])
             names = [d[0] for d in cur.description]
             known = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
         todo = [r for r in refs if _changed(r, known.get(r.path))]
-        run(
+        execute(
             con,
             "storage/runs/discovered",
             run_id=run_id,

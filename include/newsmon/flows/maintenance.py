@@ -24,7 +24,7 @@ from newsmon.records import IngestError, RawDoc, guarded
 from newsmon.staging import RunFolder, max_json_object, write_jsonl
 from newsmon.storage import runs
 from newsmon.storage.articles import upsert_regions
-from newsmon.storage.db import open_db, run, set_memory_limit, transaction
+from newsmon.storage.db import execute, open_db, set_memory_limit, transaction
 from newsmon.storage.readcopy import publish
 from newsmon.tagging.regions import load_gazetteer, load_tagger
 from newsmon.tagging.taxonomy import load_taxonomy
@@ -52,7 +52,7 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
     with runs.begin(
         settings, run_id, kind="reextract", trigger="cli", made_by="newsmon reextract", paths=[]
     ) as (con, staged):
-        pages = run(con, "flows/maintenance/raw_pages").fetchall()
+        pages = execute(con, "flows/maintenance/raw_pages").fetchall()
     errors: list[IngestError] = []
     docs: list[RawDoc] = []
     for url, *rest in pages:
@@ -92,15 +92,15 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
         # one transaction replaces every article's tags: DuckDB keeps it in memory until the
         # commit, so the retag gets more room than a run's chunk-sized transactions need
         set_memory_limit(con, RETAG_MEMORY)
-        before = dict(run(con, "flows/maintenance/topic_counts").fetchall())
+        before = dict(execute(con, "flows/maintenance/topic_counts").fetchall())
         n, files = _tag_all(con, settings, staged, batch, sum(before.values()) or None)
         with transaction(con):
-            run(con, "flows/maintenance/clear_all_topics")
-            run(con, "flows/maintenance/clear_all_regions")
+            execute(con, "flows/maintenance/clear_all_topics")
+            execute(con, "flows/maintenance/clear_all_regions")
             upsert_regions(con, settings)
             for path in files:
                 _replace_tags(con, path, tax.version, gaz.version)
-        after = dict(run(con, "flows/maintenance/topic_counts").fetchall())
+        after = dict(execute(con, "flows/maintenance/topic_counts").fetchall())
         publish(con, settings)
     staged.remove()
     topics = sorted(set(before) | set(after))
@@ -118,7 +118,7 @@ def _tag_all(
     bounded memory); the rows written and the files."""
     tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     files: list[Path] = []
-    cursor = run(con, "flows/maintenance/all_articles")
+    cursor = execute(con, "flows/maintenance/all_articles")
     n = seq = 0
     with progress.stage("retag", total=total, unit="article") as step:
         while chunk := cursor.fetchmany(batch):
@@ -138,16 +138,16 @@ def _tag_all(
 
 def _replace_tags(con: Any, path: Path, taxonomy_version: str, gazetteer_version: str) -> None:
     """One tags file's topics and regions into the tables (cleared before)."""
-    run(con, "storage/articles/stage_tags", topics=str(path), max_object=max_json_object(path))
-    run(con, "storage/articles/stage_topics")
-    run(
+    execute(con, "storage/articles/stage_tags", topics=str(path), max_object=max_json_object(path))
+    execute(con, "storage/articles/stage_topics")
+    execute(
         con,
         "flows/maintenance/insert_all_topics",
         taxonomy_version=taxonomy_version,
         now=runs.now(),
     )
-    run(con, "storage/articles/stage_regions")
-    run(
+    execute(con, "storage/articles/stage_regions")
+    execute(
         con,
         "flows/maintenance/insert_all_regions",
         gazetteer_version=gazetteer_version,

@@ -25,7 +25,7 @@ from newsmon.faults import checkpoint
 from newsmon.staging import RunFolder, count_lines, max_json_object
 from newsmon.storage import runs
 from newsmon.storage.bad_articles import ITEM_ERRORS, first_line, store_around
-from newsmon.storage.db import run, transaction
+from newsmon.storage.db import execute, transaction
 from newsmon.storage.search import INDEX_STEPS, index_missing
 from newsmon.storage.stories import assign_incoming
 
@@ -60,7 +60,7 @@ def store_run(
             backfilled = index_missing(con)
         if backfilled:
             log.info("search index: %d stored articles indexed that it did not hold", backfilled)
-    row = run(con, "storage/runs/load_counts", run_id=run_id).fetchone()
+    row = execute(con, "storage/runs/load_counts", run_id=run_id).fetchone()
     keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
     counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
     log.info("store %s: %s", run_id, counts)
@@ -93,7 +93,8 @@ def store_ready(
 
 def _unstored(con: duckdb.DuckDBPyConnection, staged: RunFolder) -> list[tuple[int, Path]]:
     done = {
-        r[0] for r in run(con, "storage/articles/loaded_chunks", run_id=staged.run_id).fetchall()
+        r[0]
+        for r in execute(con, "storage/articles/loaded_chunks", run_id=staged.run_id).fetchall()
     }
     return [
         (chunk, articles)
@@ -118,7 +119,7 @@ def _store_one(
             counts = _store_chunk(
                 con, settings, articles, topics, taxonomy_version, now, staged.run_id
             )
-            run(
+            execute(
                 con,
                 "storage/articles/record_chunk",
                 run_id=staged.run_id,
@@ -157,37 +158,37 @@ def _store_chunk(
 ) -> dict[str, int]:
     """Store one staged articles file and its topics file; the counts ``record_chunk``
     takes."""
-    run(
+    execute(
         con,
         "storage/articles/stage_articles",
         articles=str(articles_file),
         max_object=max_json_object(articles_file),
     )
-    states = dict(run(con, "storage/articles/stage_states").fetchall())
+    states = dict(execute(con, "storage/articles/stage_states").fetchall())
     mapping = assign_incoming(con, settings)
     if states.get("changed"):  # their old words leave the index (new articles have none)
         for step in ("forget", "forget_terms", "forget_docs"):
-            run(con, f"storage/search/{step}")
-    run(con, "storage/articles/update_articles", now=now, run_id=run_id)  # the changed ones
-    run(con, "storage/articles/insert_articles", now=now, run_id=run_id)  # the new ones
+            execute(con, f"storage/search/{step}")
+    execute(con, "storage/articles/update_articles", now=now, run_id=run_id)  # the changed ones
+    execute(con, "storage/articles/insert_articles", now=now, run_id=run_id)  # the new ones
     for step in INDEX_STEPS:
-        run(con, f"storage/search/{step}")
-    run(con, "storage/articles/insert_stories", now=now, run_id=run_id)
-    run(con, "storage/articles/update_story_counts", now=now)
-    run(con, "storage/articles/insert_story_reps")
-    run(con, "storage/articles/clear_topics")
-    run(con, "storage/articles/clear_regions")
+        execute(con, f"storage/search/{step}")
+    execute(con, "storage/articles/insert_stories", now=now, run_id=run_id)
+    execute(con, "storage/articles/update_story_counts", now=now)
+    execute(con, "storage/articles/insert_story_reps")
+    execute(con, "storage/articles/clear_topics")
+    execute(con, "storage/articles/clear_regions")
     if topics_file.exists() and topics_file.stat().st_size > 0:
-        run(
+        execute(
             con,
             "storage/articles/stage_tags",
             topics=str(topics_file),
             max_object=max_json_object(topics_file),
         )
-        run(con, "storage/articles/stage_topics")
-        run(con, "storage/articles/insert_topics", taxonomy_version=taxonomy_version, now=now)
-        run(con, "storage/articles/stage_regions")
-        run(
+        execute(con, "storage/articles/stage_topics")
+        execute(con, "storage/articles/insert_topics", taxonomy_version=taxonomy_version, now=now)
+        execute(con, "storage/articles/stage_regions")
+        execute(
             con,
             "storage/articles/insert_regions",
             gazetteer_version=_gazetteer_version(settings),
@@ -212,7 +213,7 @@ def upsert_regions(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     from newsmon.tagging.regions import load_gazetteer
 
     regions = load_gazetteer(settings.regions_path).regions
-    run(
+    execute(
         con,
         "storage/articles/upsert_regions",
         codes=list(regions),
@@ -227,11 +228,13 @@ def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) ->
     error_files = staged.error_files()
     errors = sum(count_lines(Path(p)) for p in error_files)
     if error_files:
-        run(con, "storage/articles/upsert_errors", now=now, run_id=run_id, errors=error_files)
+        execute(con, "storage/articles/upsert_errors", now=now, run_id=run_id, errors=error_files)
     results = staged.file_results()
     if results is not None:  # files were read: remember them, so unchanged ones are skipped
-        documents = run(con, "storage/articles/file_documents", results=str(results)).fetchone()[0]
-        run(
+        documents = execute(
+            con, "storage/articles/file_documents", results=str(results)
+        ).fetchone()[0]
+        execute(
             con,
             "storage/articles/upsert_source_files",
             now=now,
@@ -251,5 +254,5 @@ def _finish(con: duckdb.DuckDBPyConnection, staged: RunFolder, now: datetime) ->
     ):
         files = staged.fetch_tables(table)
         if files:
-            run(con, query, files=files)
-    run(con, "storage/runs/loaded", run_id=run_id, documents=documents, errors=errors, now=now)
+            execute(con, query, files=files)
+    execute(con, "storage/runs/loaded", run_id=run_id, documents=documents, errors=errors, now=now)

@@ -22,7 +22,7 @@ import duckdb
 
 from newsmon.records import IngestError
 from newsmon.staging import RunFolder
-from newsmon.storage.db import run, transaction
+from newsmon.storage.db import execute, transaction
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def store_around(
     halves.store(con, store_part, first)
     staged.write_errors(f"store-{chunk:05d}", halves.bad)  # ingest_errors rows at the end
     with transaction(con):
-        run(
+        execute(
             con,
             "storage/articles/record_chunk",
             run_id=staged.run_id,

@@ -38,7 +38,7 @@ def sql(name: str) -> str:
     return (SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
     """Execute ``queries/<name>.sql`` with the named parameters its text uses (``$name``)."""
     text = sql(name)
     used = set(re.findall(r"\$([A-Za-z_]\w*)", text))
@@ -51,7 +51,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.Duck
 def run_on_catalog(
     con: duckdb.DuckDBPyConnection, name: str, catalog: str, **params: Any
 ) -> duckdb.DuckDBPyConnection:
-    """:func:`run` a query whose text names a catalog (``{catalog}``), which cannot be a
+    """:func:`execute` a query whose text names a catalog (``{catalog}``), which cannot be a
     parameter: the name is put in as a quoted identifier."""
     text = sql(name).replace("{catalog}", '"' + catalog.replace('"', '""') + '"')
     used = set(re.findall(r"\$([A-Za-z_]\w*)", text))
@@ -60,7 +60,7 @@ def run_on_catalog(
 
 def set_memory_limit(con: duckdb.DuckDBPyConnection, size: str) -> None:
     """Change the connection's buffer pool (a size the settings loader checked)."""
-    run(con, "storage/db/memory_limit", size=size)
+    execute(con, "storage/db/memory_limit", size=size)
 
 
 @contextmanager
@@ -113,7 +113,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """
     mark = schema_mark()
     with contextlib.suppress(duckdb.CatalogException):  # a new file has no db_maintenance
-        if run(con, "flows/maintenance/schema_current", mark=mark).fetchone()[0]:
+        if execute(con, "flows/maintenance/schema_current", mark=mark).fetchone()[0]:
             return
     for _name, text in _schema_files():
         first = text.split("\n", 1)[0]
@@ -122,10 +122,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(text)
             continue
         table = first.split(":", 1)[1].strip()
-        if run(con, check, table=table).fetchone()[0]:
+        if execute(con, check, table=table).fetchone()[0]:
             with transaction(con):
                 con.execute(text)
-    run(con, "flows/maintenance/schema_applied", mark=mark)
+    execute(con, "flows/maintenance/schema_applied", mark=mark)
 
 
 def _busy_message(db: Path, error: str, waited: float) -> str:
@@ -191,7 +191,7 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
     try:
-        run(con, "storage/db/utc")
+        execute(con, "storage/db/utc")
         if not read_only:
             ensure_schema(con)
         yield con
@@ -204,9 +204,9 @@ def connect(
 def _compact_if_due(con: duckdb.DuckDBPyConnection, hours: float, force: bool) -> None:
     """Let the closing checkpoint compact when it is due; a failure here only postpones it."""
     try:
-        if force or run(con, "flows/maintenance/compaction_due", hours=hours).fetchone()[0]:
-            run(con, "storage/db/vacuum_tasks", tasks=DUCKDB_VACUUM_TASKS)
-            run(con, "flows/maintenance/compacted")
+        if force or execute(con, "flows/maintenance/compaction_due", hours=hours).fetchone()[0]:
+            execute(con, "storage/db/vacuum_tasks", tasks=DUCKDB_VACUUM_TASKS)
+            execute(con, "flows/maintenance/compacted")
             log.info("compacting the database at this checkpoint (due every %gh)", hours)
     except duckdb.Error as exc:
         log.warning("database compaction postponed: %s", exc)
@@ -216,7 +216,7 @@ def open_reader(path: str | Path, memory_limit: str = "256MB") -> duckdb.DuckDBP
     """A read-only connection the caller keeps and closes (a server holding the analyst
     copy open across requests; never the writer's file, which it would lock)."""
     con = duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit})
-    run(con, "storage/db/utc")
+    execute(con, "storage/db/utc")
     return con
 
 

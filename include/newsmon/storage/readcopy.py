@@ -34,7 +34,7 @@ import duckdb
 
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
-from newsmon.storage.db import connect, open_reader, run, run_on_catalog
+from newsmon.storage.db import connect, execute, open_reader, run_on_catalog
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +93,19 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
     for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a publish that died
         stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    run(con, "storage/publish/checkpoint")
+    execute(con, "storage/publish/checkpoint")
     wanted = _FORMATS.get(settings.db_storage_version)
     if wanted is not None and storage_version(settings.db_path) == wanted:
         method = "copy"
         _copy(settings.db_path, tmp)
     else:  # an older database in a newer format: export into the readable one
         method = "export"
-        run(con, "storage/publish/attach", path=str(tmp), version=settings.db_storage_version)
+        execute(con, "storage/publish/attach", path=str(tmp), version=settings.db_storage_version)
         try:
-            current = run(con, "storage/publish/current_database").fetchone()[0]
+            current = execute(con, "storage/publish/current_database").fetchone()[0]
             run_on_catalog(con, "storage/publish/copy", current)
         finally:
-            run(con, "storage/publish/detach")
+            execute(con, "storage/publish/detach")
     checkpoint("publish")  # a crash here leaves the previous copy whole and a stale tmp
     os.replace(tmp, target)
     result = {
@@ -161,7 +161,7 @@ class HeldCopy:
             cur = self._con.cursor()
             self._active += 1
         try:
-            run(cur, "storage/db/utc")
+            execute(cur, "storage/db/utc")
             yield cur
         finally:
             cur.close()

@@ -33,7 +33,7 @@ import duckdb
 from newsmon import clock
 from newsmon.config import Settings
 from newsmon.staging import RunFolder, safe_run_id
-from newsmon.storage.db import open_db, run
+from newsmon.storage.db import execute, open_db
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def start(
 ) -> None:
     """Record a run as running (idempotent for a retried first task) and open its folder.
     A ``backfill`` run loads history: its signals are recorded, not alerted."""
-    run(
+    execute(
         con,
         "storage/runs/start",
         run_id=folder.run_id,
@@ -138,16 +138,16 @@ def begin(
 
 
 def heartbeat(con: duckdb.DuckDBPyConnection, run_id: str, trigger: str = "cli") -> None:
-    run(con, "storage/runs/heartbeat", run_id=run_id, now=now(), owner=process_owner(trigger))
+    execute(con, "storage/runs/heartbeat", run_id=run_id, now=now(), owner=process_owner(trigger))
 
 
 def status(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
-    row = run(con, "storage/runs/status", run_id=run_id).fetchone()
+    row = execute(con, "storage/runs/status", run_id=run_id).fetchone()
     return row[0] if row else None
 
 
 def mark_failed(con: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:
-    run(con, "storage/runs/failed", run_id=run_id, error=error[:1000], now=now())
+    execute(con, "storage/runs/failed", run_id=run_id, error=error[:1000], now=now())
 
 
 def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
@@ -158,7 +158,7 @@ def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[st
     """
     limit = timedelta(hours=settings.runs.stale_after_hours)
     failed: list[str] = []
-    for run_id, owner, beat in run(con, "storage/runs/running").fetchall():
+    for run_id, owner, beat in execute(con, "storage/runs/running").fetchall():
         noted = RunFolder(settings.staging_dir, run_id).noted_failure()
         pid = owner_gone(owner)
         if noted is not None:  # a task off the writer's machine failed and said why
@@ -174,7 +174,7 @@ def recover_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[st
         mark_failed(con, run_id, reason)
         log.warning("run %s %s; marked failed, what it stored is kept", run_id, reason)
         failed.append(run_id)
-    finished = {r[0] for r in run(con, "storage/runs/finished").fetchall()}
+    finished = {r[0] for r in execute(con, "storage/runs/finished").fetchall()}
     if settings.staging_dir.is_dir():
         for path in settings.staging_dir.iterdir():
             if path.is_dir() and path.name in finished:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 from newsmon.storage.readcopy import open_read
 
 INDEX_STEPS = ("index", "add_docs", "add_terms", "add_vocab")
@@ -32,12 +32,12 @@ def index_missing(con: duckdb.DuckDBPyConnection, batch: int = 5000) -> int:
     searchable with its next run."""
     done = 0
     while True:
-        run(con, "storage/search/missing_stage", limit=batch)
-        n = run(con, "storage/search/stage_size").fetchone()[0]
+        execute(con, "storage/search/missing_stage", limit=batch)
+        n = execute(con, "storage/search/stage_size").fetchone()[0]
         if not n:
             return done
         for step in INDEX_STEPS:
-            run(con, f"storage/search/{step}")
+            execute(con, f"storage/search/{step}")
         done += n
 
 
@@ -65,7 +65,7 @@ def search_on(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The matching rows (with their text) and the word prefixes the query matched by, on an
     open connection (the console holds one per page)."""
-    cur = run(
+    cur = execute(
         con,
         "storage/search/query",
         q=query,
@@ -78,7 +78,7 @@ def search_on(
     )
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    prefixes = [p for (p,) in run(con, "storage/search/prefixes", q=query).fetchall()]
+    prefixes = [p for (p,) in execute(con, "storage/search/prefixes", q=query).fetchall()]
     return rows, prefixes
 
 

@@ -19,7 +19,7 @@ import duckdb
 
 from newsmon.article.identity import norm_words
 from newsmon.config import Settings
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 
 def assign_incoming(
@@ -27,10 +27,10 @@ def assign_incoming(
 ) -> dict[str, tuple[str, bool]]:
     """Give each new article of the incoming chunk its story (``article_id -> (story_id,
     starts_a_new_story)``) and record the mapping in ``story_map`` for the inserts."""
-    new = run(con, "storage/stories/stage_new").fetchall()
-    exact = dict(run(con, "storage/stories/stage_exact_copies").fetchall())
+    new = execute(con, "storage/stories/stage_new").fetchall()
+    exact = dict(execute(con, "storage/stories/stage_exact_copies").fetchall())
     matches: dict[str, list[Match]] = {}
-    for article, other, stored, sim in run(
+    for article, other, stored, sim in execute(
         con,
         "storage/stories/story_matches",
         threshold=settings.dedup.threshold,
@@ -38,14 +38,14 @@ def assign_incoming(
     ).fetchall():
         matches.setdefault(article, []).append(Match(other, stored, sim))
     # a post that links to an article (stored, or earlier in this run) is that article's story
-    for article, other, stored in run(con, "storage/stories/story_links").fetchall():
+    for article, other, stored in execute(con, "storage/stories/story_links").fetchall():
         matches.setdefault(article, []).append(Match(other, stored, 1.0))
     # a short text that quotes an article (a post repeating its lead), stored or earlier in
     # this chunk, is its story too
     for article, quotes in quoted_stories(con, settings, new, exact, matches).items():
         matches.setdefault(article, []).extend(quotes)
     mapping = assign_stories(new, exact, matches)
-    run(
+    execute(
         con,
         "storage/stories/story_map",
         article_ids=list(mapping),
@@ -142,7 +142,7 @@ def quoted_stories(
         return {}
     short = {
         a: t
-        for a, t in run(
+        for a, t in execute(
             con, "storage/stories/short_texts", ids=ids, limit=QUOTE_MAX_CHARS
         ).fetchall()
     }
@@ -160,11 +160,11 @@ def quoted_stories(
             hits[(other, stored)] = max(share, hits.get((other, stored), 0.0))
 
     window = settings.dedup.window_days
-    run(con, "storage/stories/quote_terms", ids=list(short))
-    floor = run(con, "storage/stories/quote_floor", ids=list(short), window_days=window).fetchone()[
-        0
-    ]
-    for article, story, text, _shared, _n in run(
+    execute(con, "storage/stories/quote_terms", ids=list(short))
+    floor = execute(
+        con, "storage/stories/quote_floor", ids=list(short), window_days=window
+    ).fetchone()[0]
+    for article, story, text, _shared, _n in execute(
         con,
         "storage/stories/quote_candidates",
         ids=list(short),
@@ -172,7 +172,7 @@ def quoted_stories(
         doc_floor=floor,
     ).fetchall():
         check(article, story, True, text)
-    for article, other, text in run(
+    for article, other, text in execute(
         con, "storage/stories/quote_candidates_in_chunk", ids=list(short), window_days=window
     ).fetchall():
         check(article, other, False, text)

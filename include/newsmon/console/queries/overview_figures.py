@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from newsmon.console.queries.reading import has, rows, utcnow
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 WINDOWS = (30, 90, 365)  # days the overview chart can show
 
@@ -47,19 +47,21 @@ def overview(
     scoped = has(con, "watch_countries")
     country = country.strip().upper() if country.strip().lower() != "all" else "all"
     if scoped:
-        daily = rows(run(con, "console/daily_scoped", since=since, until=until, country=country))
-        recent = rows(run(con, "console/recent_counts_scoped", now=now, country=country))
-        countries = [r[0] for r in run(con, "console/topic_countries", limit=12).fetchall()]
+        daily = rows(
+            execute(con, "console/daily_scoped", since=since, until=until, country=country)
+        )
+        recent = rows(execute(con, "console/recent_counts_scoped", now=now, country=country))
+        countries = [r[0] for r in execute(con, "console/topic_countries", limit=12).fetchall()]
     else:
-        daily = rows(run(con, "console/daily", since=since, until=until))
-        recent = rows(run(con, "console/recent_counts", now=now))
+        daily = rows(execute(con, "console/daily", since=since, until=until))
+        recent = rows(execute(con, "console/recent_counts", now=now))
         countries, country = [], "all"
-    spikes = rows(run(con, "console/spikes", since=since, until=until))
+    spikes = rows(execute(con, "console/spikes", since=since, until=until))
     counted = {r["topic"]: r for r in recent}
     counts = [counted.get(t, {"topic": t, "last_24h": 0, "baseline_per_day": 0.0}) for t in topics]
-    signals = rows(run(con, "console/latest_signals", topic=None, limit=limit))
+    signals = rows(execute(con, "console/latest_signals", topic=None, limit=limit))
     regions = (
-        rows(run(con, "console/region_week", today=until, limit=15))
+        rows(execute(con, "console/region_week", today=until, limit=15))
         if has(con, "article_regions")
         else []
     )

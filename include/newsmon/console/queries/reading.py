@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from newsmon import clock
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 
 def rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -24,5 +24,5 @@ def utcnow() -> datetime:
 def has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the copy has this table or view (one made before an upgrade may not, until
     the next run publishes a new one)."""
-    found = run(con, "console/relation_exists", relation=name).fetchall()
+    found = execute(con, "console/relation_exists", relation=name).fetchall()
     return any(n for (n,) in found)

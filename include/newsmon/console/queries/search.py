@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 from newsmon.storage.search import search_on, snippet_parts
 
 
@@ -36,6 +36,6 @@ def search_page(
 
 def choices(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """The languages and outlets present, for the search filters."""
-    langs = [r[0] for r in run(con, "console/search_langs").fetchall()]
-    sources = [r[0] for r in run(con, "console/search_sources").fetchall()]
+    langs = [r[0] for r in execute(con, "console/search_langs").fetchall()]
+    sources = [r[0] for r in execute(con, "console/search_sources").fetchall()]
     return {"langs": langs, "sources": sorted(sources, key=str.lower)}

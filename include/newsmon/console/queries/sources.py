@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from newsmon.console.queries.reading import rows, utcnow
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 SILENT_FACTOR = 2.0  # silent: no new article for this many times its usual longest gap
 SILENT_MIN = timedelta(hours=6)  # ... and never before this long
@@ -28,13 +28,15 @@ def sources_page(
     """One row per source: configured feeds and URL lists, and every outlet articles came
     from; each with its fetch health, its articles per day and whether it went silent."""
     now = now or utcnow()
-    activity = _by_source(run(con, "console/source_activity", now=now, window_days=ACTIVITY_DAYS))
-    last = _by_source(run(con, "console/source_last_article"))
-    known = run(con, "console/feed_state_has_last_ok_at").fetchone()[0]
+    activity = _by_source(
+        execute(con, "console/source_activity", now=now, window_days=ACTIVITY_DAYS)
+    )
+    last = _by_source(execute(con, "console/source_last_article"))
+    known = execute(con, "console/feed_state_has_last_ok_at").fetchone()[0]
     fetched = "console/source_fetches" if known else "console/source_fetches_before_v120"
-    fetches = _by_source(run(con, fetched))
+    fetches = _by_source(execute(con, fetched))
     daily: dict[str, dict[date, int]] = {}
-    for r in rows(run(con, "console/source_daily", now=now, days=days)):
+    for r in rows(execute(con, "console/source_daily", now=now, days=days)):
         daily.setdefault(r["source"], {})[r["day"]] = r["articles"]
     today = now.astimezone(UTC).date()
     day_list = [today - timedelta(days=days - 1 - i) for i in range(days)]
@@ -173,4 +175,4 @@ def span(delta: timedelta) -> str:
 def errors(
     con: duckdb.DuckDBPyConnection, stage: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
-    return rows(run(con, "console/errors", stage=stage, limit=limit))
+    return rows(execute(con, "console/errors", stage=stage, limit=limit))

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from newsmon.console.queries.reading import has, rows
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 
 @dataclass
@@ -45,18 +45,18 @@ class SignalPage:
 
 
 def signal_page(con: duckdb.DuckDBPyConnection, signal_id: str) -> SignalPage | None:
-    found = rows(run(con, "console/signal", signal_id=signal_id))
+    found = rows(execute(con, "console/signal", signal_id=signal_id))
     if not found:
         return None
     sig = found[0]
     page = SignalPage(sig)
-    page.alerts = rows(run(con, "console/signal_alerts", signal_ids=[signal_id]))
+    page.alerts = rows(execute(con, "console/signal_alerts", signal_ids=[signal_id]))
     if sig["story_id"]:
         page.story = story_page(con, sig["story_id"], topic=sig["topic"])
     elif sig["day"] is not None:
         region = sig.get("region") if has(con, "story_regions") else None
         page.stories = rows(
-            run(
+            execute(
                 con,
                 "console/spike_stories",
                 topic=sig["topic"],
@@ -71,13 +71,13 @@ def signal_page(con: duckdb.DuckDBPyConnection, signal_id: str) -> SignalPage | 
 def story_page(
     con: duckdb.DuckDBPyConnection, story_id: str, topic: str | None = None
 ) -> StoryPage | None:
-    found = rows(run(con, "console/story", story_id=story_id))
+    found = rows(execute(con, "console/story", story_id=story_id))
     if not found:
         return None
     story = found[0]
-    copies = rows(run(con, "console/story_copies", story_id=story_id))
+    copies = rows(execute(con, "console/story_copies", story_id=story_id))
     evidence: list[EvidenceLine] = []
-    for row in rows(run(con, "console/story_evidence", story_id=story_id, topic=topic)):
+    for row in rows(execute(con, "console/story_evidence", story_id=story_id, topic=topic)):
         bodies = {"title": row["title"] or "", "text": row["text"] or ""}
         country = row.get("country")
         lines = [(e, e["term"]) for e in row["evidence"] or []]
@@ -98,10 +98,12 @@ def story_page(
                 )
             )
     signal_ids = list(story["signal_ids"] or [])
-    signals = [rows(run(con, "console/signal", signal_id=s))[0] for s in signal_ids]
-    alerts = rows(run(con, "console/signal_alerts", signal_ids=signal_ids)) if signal_ids else []
+    signals = [rows(execute(con, "console/signal", signal_id=s))[0] for s in signal_ids]
+    alerts = (
+        rows(execute(con, "console/signal_alerts", signal_ids=signal_ids)) if signal_ids else []
+    )
     regions = (
-        rows(run(con, "console/story_regions", story_id=story_id))
+        rows(execute(con, "console/story_regions", story_id=story_id))
         if has(con, "story_regions")
         else []
     )

@@ -18,7 +18,7 @@ from newsmon.console.views.overview import country_filter, nearest_window
 from newsmon.console.views.respond import SECURITY_HEADERS
 from newsmon.console.views.search import search_filters
 from newsmon.console.views.state import ConsoleDep, NoData, configured, topics
-from newsmon.storage.db import run
+from newsmon.storage.db import execute
 
 router = APIRouter()
 
@@ -169,7 +169,7 @@ def _records(
         ov = queries.overview(con, topics(s), days, now, limit=0, country=country_filter(country))
         return {"counts": ov.counts, "daily": ov.daily, "regions": ov.regions}[name]
     if name == "signals":
-        return queries.rows(run(con, "console/latest_signals", topic=topic or None, limit=1000))
+        return queries.rows(execute(con, "console/latest_signals", topic=topic or None, limit=1000))
     if name in ("spike_stories", "alerts", "evidence", "copies"):
         return _story_records(con, name, ident, topic)
     if name == "sources":
