@@ -353,7 +353,8 @@ def test_overlapping_matches_keep_the_best_of_each_overlap_at_any_size(count: in
     list, which was quadratic)."""
     import random
 
-    from newsmon.tagging.topics import _disjoint, _Match
+    from newsmon.tagging.hits import _disjoint
+    from newsmon.tagging.matching import Match as _Match
 
     rng = random.Random(count)
     ranked = []
@@ -375,7 +376,7 @@ def test_snippets_of_a_text_without_spaces_stay_short(tax) -> None:
     """Words joined by commas, no space for 800,000 characters: each snippet is the match
     and its context cut mid-word, not everything back to the text's start (which made the
     evidence quadratic: 12.9 s for 3,000 matches, 203 s for 12,000)."""
-    from newsmon.tagging.topics import _snippet
+    from newsmon.tagging.evidence import _snippet
 
     text = ("мобилизация,повестка,военкомат," + "погода,рынок,город," * 40) * 1_000
     start = text.find("мобилизация", len(text) // 2)
@@ -438,7 +439,7 @@ def test_a_context_vetoes_what_lies_inside_it_at_any_count(count: int) -> None:
     with spans that nest, overlap and share starts."""
     import random
 
-    from newsmon.tagging.topics import _Cover
+    from newsmon.tagging.hits import _Cover
 
     rng = random.Random(count)
     spans = []

@@ -180,7 +180,8 @@ def decide(topic: TopicScore, placed: Placed) -> tuple[str | None, list[Evidence
     text's :func:`placements`. Only the placements near one of the topic's matches differ
     from their base weight, and they are found by bisection, so a topic costs in
     proportion to its own matches, not to every country the text names. The evidence has
-    the snippets its placements had (:func:`newsmon.tagging.topics.add_snippets` adds missing ones)."""
+    the snippets its placements had (:func:`newsmon.tagging.evidence.add_snippets` adds
+    missing ones)."""
     if not placed.items:
         return None, []
     near: dict[int, float] = {}  # item -> its factor for this topic

@@ -21,8 +21,9 @@ from typing import Any
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 from newsmon.records import TopicScore
 from newsmon.tagging.countries import Placed, decide, load_countries, placements
+from newsmon.tagging.evidence import add_snippets
 from newsmon.tagging.taxonomy import Taxonomy, build_taxonomy, place_rules
-from newsmon.tagging.topics import add_snippets, score_topics
+from newsmon.tagging.topics import score_topics
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ from typing import Any
 from newsmon.config import CONFIG_DIR, ConfigError, read_yaml
 
 HEAD = 3  # prefix terms are indexed by their first HEAD letters
-_TOKEN = re.compile(r"\w+(?:['’ʼ`]\w+)*")
+# a word, as terms are matched on words: word characters, apostrophes inside it (what
+# newsmon.tagging.matching.find_matches splits a text into)
+TOKEN = re.compile(r"\w+(?:['’ʼ`]\w+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е", "Ё": "е"})
 
 
@@ -76,8 +78,8 @@ class Taxonomy:
     by_head: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)  # first 3 letters
 
     def candidates_of(self, token: str) -> tuple[int, ...]:
-        """The terms whose first word may be ``token`` (not memoised: :mod:`newsmon.tagging.topics`
-        keeps the memo)."""
+        """The terms whose first word may be ``token`` (not memoised:
+        :mod:`newsmon.tagging.matching` keeps the memo)."""
         found: list[int] = list(self.exact.get(token, ()))
         # Only prefix stems sharing the token's first three letters can match: usually none.
         for stem, terms in self.by_head.get(token[:HEAD], ()):
@@ -142,28 +144,7 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         raise ConfigError("taxonomy has no 'topics'")
     terms: list[Term] = []
     for name, spec in topics.items():
-        if "threshold" not in spec:
-            raise ConfigError(f"topic '{name}' has no threshold")
-        for weight, text in _weighted_lists(spec.get("terms"), name, "terms"):
-            terms.append(compile_term(text, name, "term", weight))
-        for text in [t for group in _as_groups(spec.get("contexts")) for t in group]:
-            terms.append(compile_term(text, name, "context", 0.0))
-        for weight, text in _weighted_lists(spec.get("negative"), name, "negative"):
-            terms.append(compile_term(text, name, "negative", -abs(weight)))
-        in_country = spec.get("in_country")
-        if in_country is not None:
-            if not isinstance(in_country, dict) or not in_country.get("countries"):
-                raise ConfigError(
-                    f"topic '{name}': in_country needs 'countries' (ISO codes) and 'terms'"
-                )
-            for weight, text in _weighted_lists(in_country.get("terms"), name, "in_country"):
-                terms.append(compile_term(text, name, "ctx", weight))
-        groups = spec.get("groups") or {}
-        if not isinstance(groups, dict):
-            raise ConfigError(f"topic '{name}': 'groups' must map names to lists of terms")
-        for group, members in groups.items():
-            for text in [t for g in _as_groups(members) for t in g]:
-                terms.append(compile_term(text, name, "part", 0.0, str(group)))
+        terms.extend(_topic_terms(name, spec))
     combos: list[Combo] = []
     for name, spec in topics.items():
         for rule in spec.get("combos") or []:
@@ -182,6 +163,45 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         combos=combos,
         options=options,
     )
+    tax.exact, tax.prefixes, tax.by_head = _first_word_index(terms)
+    return tax
+
+
+def _topic_terms(name: str, spec: dict[str, Any]) -> list[Term]:
+    """One topic's terms, contexts, negative terms, in_country terms and group members,
+    compiled in that order."""
+    if "threshold" not in spec:
+        raise ConfigError(f"topic '{name}' has no threshold")
+    terms: list[Term] = []
+    for weight, text in _weighted_lists(spec.get("terms"), name, "terms"):
+        terms.append(compile_term(text, name, "term", weight))
+    for text in [t for group in _as_groups(spec.get("contexts")) for t in group]:
+        terms.append(compile_term(text, name, "context", 0.0))
+    for weight, text in _weighted_lists(spec.get("negative"), name, "negative"):
+        terms.append(compile_term(text, name, "negative", -abs(weight)))
+    in_country = spec.get("in_country")
+    if in_country is not None:
+        if not isinstance(in_country, dict) or not in_country.get("countries"):
+            raise ConfigError(
+                f"topic '{name}': in_country needs 'countries' (ISO codes) and 'terms'"
+            )
+        for weight, text in _weighted_lists(in_country.get("terms"), name, "in_country"):
+            terms.append(compile_term(text, name, "ctx", weight))
+    groups = spec.get("groups") or {}
+    if not isinstance(groups, dict):
+        raise ConfigError(f"topic '{name}': 'groups' must map names to lists of terms")
+    for group, members in groups.items():
+        for text in [t for g in _as_groups(members) for t in g]:
+            terms.append(compile_term(text, name, "part", 0.0, str(group)))
+    return terms
+
+
+def _first_word_index(
+    terms: list[Term],
+) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, list[tuple[str, list[int]]]]]:
+    """``(exact, prefixes, by_head)``: the terms (by index) whose first word is a word,
+    those whose first word is a prefix, and those prefixes by their first :data:`HEAD`
+    letters (see :meth:`Taxonomy.candidates_of`)."""
     exact: dict[str, list[int]] = defaultdict(list)
     prefixes: dict[str, list[int]] = defaultdict(list)
     for i, term in enumerate(terms):
@@ -195,12 +215,10 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
         raise ConfigError(
             f"prefix terms need at least {HEAD} letters before '*': {', '.join(short)}"
         )
-    tax.exact, tax.prefixes = dict(exact), dict(prefixes)
     by_head: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
-    for stem, terms in prefixes.items():
-        by_head[stem[:HEAD]].append((stem, terms))
-    tax.by_head = dict(by_head)
-    return tax
+    for stem, indexes in prefixes.items():
+        by_head[stem[:HEAD]].append((stem, indexes))
+    return dict(exact), dict(prefixes), dict(by_head)
 
 
 def _number(value: Any) -> float:
