@@ -30,7 +30,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 def _sql_terms(con: duckdb.DuckDBPyConnection, title: str | None, text: str) -> dict[str, int]:
     """search/index.sql's count for one article, with no terms counted beforehand."""
     con.execute(
-        "create or replace temp table stage as select 'a' as article_id, $title::varchar as title,"
+        "create or replace temp table incoming as select 'a' as article_id, $title::varchar as title,"
         " $text::varchar as text, 'new' as state, null::varchar as index_terms,"
         " null::varchar as index_tfs",
         {"title": title, "text": text},
@@ -38,7 +38,7 @@ def _sql_terms(con: duckdb.DuckDBPyConnection, title: str | None, text: str) -> 
     con.execute(
         (SQL_DIR / "queries" / "storage" / "search" / "index.sql").read_text(encoding="utf-8")
     )
-    return dict(con.execute("select term, tf from search_stage").fetchall())
+    return dict(con.execute("select term, tf from incoming_terms").fetchall())
 
 
 def _texts() -> list[tuple[str | None, str]]:
@@ -126,7 +126,7 @@ def test_the_endings_are_read_from_the_sql_macro() -> None:
 def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Path) -> None:
     """Two copies of one article in a staging file: the text is the last copy's, the title
     the last non-empty one. When that title is not the last copy's, the terms that copy
-    staged were counted without it, so stage_articles drops them for SQL to count."""
+    staged were counted without it, so incoming_articles.sql drops them for SQL to count."""
     from newsmon.storage.db import ensure_schema, execute
 
     base = {
@@ -147,16 +147,16 @@ def test_terms_of_a_copy_whose_title_is_not_kept_are_counted_again(tmp_path: Pat
     }
     staged = tmp_path / "articles-00000.jsonl"
 
-    def stage(last_title: str) -> tuple:
+    def incoming(last_title: str) -> tuple:
         rows = [
             base | {"title": "Повестки в Омске", "seq": 1, "index_terms": "x", "index_tfs": "1"},
             base | {"title": last_title, "seq": 2, "index_terms": "y", "index_tfs": "2"},
         ]
         staged.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        execute(db, "storage/articles/stage_articles", articles=str(staged), max_object=16 << 20)
-        return db.execute("select title, index_terms, index_tfs from stage").fetchone()
+        execute(db, "storage/articles/incoming_articles", articles=str(staged), max_object=16 << 20)
+        return db.execute("select title, index_terms, index_tfs from incoming").fetchone()
 
     with duckdb.connect() as db:
         ensure_schema(db)
-        assert stage("Другой заголовок") == ("Другой заголовок", "y", "2")
-        assert stage("") == ("Повестки в Омске", None, None)
+        assert incoming("Другой заголовок") == ("Другой заголовок", "y", "2")
+        assert incoming("") == ("Повестки в Омске", None, None)

@@ -138,15 +138,15 @@ def _tag_all(
 
 def _replace_tags(con: Any, path: Path, taxonomy_version: str, gazetteer_version: str) -> None:
     """One tags file's topics and regions into the tables (cleared before)."""
-    execute(con, "storage/articles/stage_tags", topics=str(path), max_object=max_json_object(path))
-    execute(con, "storage/articles/stage_topics")
+    execute(con, "storage/articles/incoming_tags", topics=str(path), max_object=max_json_object(path))
+    execute(con, "storage/articles/incoming_topics")
     execute(
         con,
         "flows/maintenance/insert_all_topics",
         taxonomy_version=taxonomy_version,
         now=runs.now(),
     )
-    execute(con, "storage/articles/stage_regions")
+    execute(con, "storage/articles/incoming_regions")
     execute(
         con,
         "flows/maintenance/insert_all_regions",

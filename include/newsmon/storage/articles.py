@@ -160,11 +160,11 @@ def _store_chunk(
     takes."""
     execute(
         con,
-        "storage/articles/stage_articles",
+        "storage/articles/incoming_articles",
         articles=str(articles_file),
         max_object=max_json_object(articles_file),
     )
-    states = dict(execute(con, "storage/articles/stage_states").fetchall())
+    states = dict(execute(con, "storage/articles/incoming_states").fetchall())
     mapping = assign_incoming(con, settings)
     if states.get("changed"):  # their old words leave the index (new articles have none)
         for step in ("forget", "forget_terms", "forget_docs"):
@@ -181,13 +181,13 @@ def _store_chunk(
     if topics_file.exists() and topics_file.stat().st_size > 0:
         execute(
             con,
-            "storage/articles/stage_tags",
+            "storage/articles/incoming_tags",
             topics=str(topics_file),
             max_object=max_json_object(topics_file),
         )
-        execute(con, "storage/articles/stage_topics")
+        execute(con, "storage/articles/incoming_topics")
         execute(con, "storage/articles/insert_topics", taxonomy_version=taxonomy_version, now=now)
-        execute(con, "storage/articles/stage_regions")
+        execute(con, "storage/articles/incoming_regions")
         execute(
             con,
             "storage/articles/insert_regions",

@@ -32,8 +32,8 @@ def index_missing(con: duckdb.DuckDBPyConnection, batch: int = 5000) -> int:
     searchable with its next run."""
     done = 0
     while True:
-        execute(con, "storage/search/missing_stage", limit=batch)
-        n = execute(con, "storage/search/stage_size").fetchone()[0]
+        execute(con, "storage/search/missing_incoming", limit=batch)
+        n = execute(con, "storage/search/incoming_size").fetchone()[0]
         if not n:
             return done
         for step in INDEX_STEPS:

@@ -27,8 +27,8 @@ def assign_incoming(
 ) -> dict[str, tuple[str, bool]]:
     """Give each new article of the incoming chunk its story (``article_id -> (story_id,
     starts_a_new_story)``) and record the mapping in ``story_map`` for the inserts."""
-    new = execute(con, "storage/stories/stage_new").fetchall()
-    exact = dict(execute(con, "storage/stories/stage_exact_copies").fetchall())
+    new = execute(con, "storage/stories/incoming_new").fetchall()
+    exact = dict(execute(con, "storage/stories/incoming_exact_copies").fetchall())
     matches: dict[str, list[Match]] = {}
     for article, other, stored, sim in execute(
         con,

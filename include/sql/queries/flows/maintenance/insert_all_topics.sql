@@ -2,4 +2,4 @@
 insert into article_topics (article_id, topic, score, evidence, taxonomy_version, tagged_at,
                             country, country_evidence)
 select article_id, topic, score, evidence, $taxonomy_version, $now, country, country_evidence
-from stage_topics;
+from incoming_topics;

@@ -1,7 +1,7 @@
 -- The articles of one run's staging file, one row per article_id. When a run holds several
 -- copies of one article, the text is the last copy's, and every other field is merged:
 -- the last copy that has a value gives it, and the date is the most trusted one.
-create or replace temp table stage as
+create or replace temp table incoming as
 with raw as (
     select *
     from read_json(

@@ -1,4 +1,4 @@
 -- How many staged articles are new, changed or unchanged.
 select state, count(*)
-from stage
+from incoming
 group by state;

@@ -1,7 +1,7 @@
 -- One tags file (topics and regions of each staged article), parsed once, keeping the last
--- tags of an article tagged twice in the file; stage_topics and stage_regions unnest it. A
+-- tags of an article tagged twice in the file; incoming_topics and incoming_regions unnest it. A
 -- tags file written before regions existed has none.
-create or replace temp table stage_tags as
+create or replace temp table incoming_tags as
 with raw as materialized (
     select article_id, seq, topics, regions
     from read_json(

@@ -9,6 +9,6 @@ select s.article_id, coalesce(m.story_id, s.article_id), s.url, s.canonical_url,
        s.title, s.text, s.lang, coalesce(s.authors, []), s.published_at, s.date_source,
        s.content_hash, s.chars, $now, $now, $run_id, $run_id, s.lang_source,
        s.text_source
-from stage as s
+from incoming as s
 left join story_map as m using (article_id)
 where s.state = 'new';

@@ -3,6 +3,6 @@ insert into stories (story_id, title, first_article_id, first_seen_at, first_run
                      article_count, source_count, last_seen_at)
 select m.story_id, s.title, s.article_id, $now, $run_id, s.published_at, 1, 1, $now
 from story_map as m
-join stage as s using (article_id)
+join incoming as s using (article_id)
 where m.new_story
 on conflict do nothing;

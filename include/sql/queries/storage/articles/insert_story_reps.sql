@@ -2,10 +2,10 @@
 insert into story_signatures
 select m.story_id, s.signature
 from story_map as m
-join stage as s using (article_id)
+join incoming as s using (article_id)
 where m.new_story;
 insert into story_bands
 select unnest(s.bands), m.story_id
 from story_map as m
-join stage as s using (article_id)
+join incoming as s using (article_id)
 where m.new_story;

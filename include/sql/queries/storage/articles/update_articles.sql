@@ -1,7 +1,7 @@
 -- Changed articles get the new text, keeping story and first-seen. Fields are merged one by
 -- one: a copy without a value keeps the stored one, and a date replaces the stored date only
 -- when it is at least as trusted. (No primary key to upsert on: DuckDB rewrites a key's
--- whole index at every checkpoint; the stage's state says which articles are stored.)
+-- whole index at every checkpoint; the incoming chunk's state says which articles are stored.)
 update articles
 set url = coalesce(s.url, articles.url),
     canonical_url = coalesce(s.canonical_url, articles.canonical_url),
@@ -33,6 +33,6 @@ set url = coalesce(s.url, articles.url),
     chars = s.chars,
     updated_at = $now,
     last_run_id = $run_id
-from stage as s
+from incoming as s
 where s.state = 'changed'
   and articles.article_id = s.article_id;

@@ -11,7 +11,7 @@ from (
            min(published_at) as published_at
     from articles
     where story_id in (
-        select a.story_id from articles as a join stage as s using (article_id)
+        select a.story_id from articles as a join incoming as s using (article_id)
     )
     group by story_id
 ) as agg

@@ -3,7 +3,7 @@
 -- and index_missing would stage it again forever.
 insert into search_docs (article_id, doc_len)
 select s.article_id, coalesce(sum(ss.tf), 0)::integer
-from stage as s
-left join search_stage as ss using (article_id)
+from incoming as s
+left join incoming_terms as ss using (article_id)
 where s.state in ('new', 'changed')
 group by s.article_id;

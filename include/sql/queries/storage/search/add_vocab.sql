@@ -1,4 +1,4 @@
 insert into search_vocab
 select term, count(*)::integer
-from search_stage
+from incoming_terms
 group by term;

@@ -3,5 +3,5 @@ insert into search_vocab
 select t.term, -count(*)::integer
 from search_terms as t
 join search_docs as d using (doc_no)
-where d.article_id in (select article_id from stage where state = 'changed')
+where d.article_id in (select article_id from incoming where state = 'changed')
 group by t.term;

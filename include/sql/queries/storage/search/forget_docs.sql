@@ -1,2 +1,2 @@
 delete from search_docs
-where article_id in (select article_id from stage where state = 'changed');
+where article_id in (select article_id from incoming where state = 'changed');

@@ -1,1 +1,1 @@
-select count(*) from stage;
+select count(*) from incoming;

@@ -1,10 +1,10 @@
 -- Index the staged new and changed articles: the terms the read stage counted
 -- (newsmon.terms.index_terms), else their words, stemmed once per distinct word. Both count
 -- the same: words of at least three letters of the title (twice) and the text.
-create or replace temp table search_stage as
+create or replace temp table incoming_terms as
 with todo as (
     select article_id, title, text, index_terms, index_tfs
-    from stage
+    from incoming
     where state in ('new', 'changed')
 ),
 counted as (  -- two lines of space-separated values, in the same order

@@ -1,6 +1,6 @@
 -- Stored articles the word index does not hold yet (a database from before the index), as
--- a stage of new articles for the indexing steps.
-create or replace temp table stage as
+-- the incoming articles of the indexing steps.
+create or replace temp table incoming as
 select article_id, title, text, 'new' as state,
        null::varchar as index_terms, null::varchar as index_tfs
 from articles

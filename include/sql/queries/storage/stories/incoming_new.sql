@@ -1,5 +1,5 @@
 -- The new staged articles, in run order.
 select article_id, content_hash
-from stage
+from incoming
 where state = 'new'
 order by seq;

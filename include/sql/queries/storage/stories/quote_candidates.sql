@@ -6,7 +6,7 @@
 -- stored texts are read only for the documents that pass.
 with short as (
     select article_id, published_at
-    from stage
+    from incoming
     where state = 'new' and list_contains($ids::varchar[], article_id)
 ),
 sizes as (select distinct article_id, n_terms from quote_terms),

@@ -7,7 +7,7 @@
 with span as (
     select min(published_at) - to_days($window_days::integer) - interval 1 day as lo,
            bool_or(published_at is null) as undated
-    from stage
+    from incoming
     where list_contains($ids::varchar[], article_id)
 ),
 near as (

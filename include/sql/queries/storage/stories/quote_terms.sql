@@ -5,7 +5,7 @@
 create or replace temp table quote_terms as
 with short as (
     select article_id, text
-    from stage
+    from incoming
     where state = 'new' and list_contains($ids::varchar[], article_id)
 ),
 stats as (select greatest(count(*), 1) as n from search_docs),

@@ -10,7 +10,7 @@
 -- database (an undated new article takes every story it shares a band with).
 with new_bands as (
     select article_id, seq, published_at, unnest(bands) as band_key
-    from stage
+    from incoming
     where state = 'new'
 ),
 span as (  -- the dated new articles' dates, widened by the window
@@ -47,9 +47,9 @@ scored as (
                lambda v: v[1] = v[2]
            )) / len(n.signature) as sim
     from pairs as p
-    join stage as n on n.article_id = p.article_id
+    join incoming as n on n.article_id = p.article_id
     left join story_signatures as ss on p.stored and ss.story_id = p.other
-    left join stage as o on not p.stored and o.article_id = p.other
+    left join incoming as o on not p.stored and o.article_id = p.other
 )
 select article_id, other, stored, sim
 from scored
