@@ -1,6 +1,6 @@
-"""An article made from a document: cleaned text, its language, its identity and index terms.
+"""An article made from a document: cleaned text, its identity and its index terms.
 
-:mod:`clean` takes publisher boilerplate out, :mod:`language` decides the language,
-:mod:`identity` gives canonical URLs, hashes and near-duplicate keys, :mod:`index_terms`
-counts search terms, and :mod:`build` runs them in order for the read stage's workers.
+:mod:`clean` takes publisher boilerplate out and finds title, dateline and outlet,
+:mod:`identity` gives canonical URLs, content hashes and near-duplicate signatures, and
+:mod:`index_terms` counts the search index's terms where the article is read.
 """

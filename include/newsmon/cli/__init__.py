@@ -1,2 +1,4 @@
-"""The ``newsmon`` command line: :mod:`main` parses and dispatches, :mod:`tools` holds the
-commands that work on documents rather than the database, :mod:`report` what they print."""
+"""The ``newsmon`` command line: :mod:`main` parses and dispatches, :mod:`commands` runs the
+pipeline's flows, :mod:`analyst` reads the database (summary, search, sql), :mod:`tools`
+works on documents without the database (clean, tag, extract, evaluate), and :mod:`report`
+writes what they print."""

@@ -1,6 +1,8 @@
 """The pipeline, stage by stage: the only code that opens the database for writing.
 
-:mod:`ingest` discovers, reads and tags files; :mod:`fetch` plans and runs a fetch cycle;
-:mod:`store` stores a run and raises its signals; :mod:`pipeline` runs a whole flow in one
-process (the CLI); :mod:`maintenance` re-extracts and re-tags what is stored.
+:mod:`ingest` discovers and reads files (its per-document work runs in the worker processes
+of :mod:`workers`); :mod:`fetch` plans and runs a fetch cycle; :mod:`tag` tags what was
+staged untagged; :mod:`store` stores a run and raises its signals; :mod:`pipeline` runs a
+whole flow in one process (the CLI); :mod:`maintenance` re-extracts and re-tags what is
+stored.
 """
