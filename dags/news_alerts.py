@@ -12,7 +12,7 @@ database open, so a slow webhook never holds up a load.
 
 Runs when `store_articles` (news_ingest, news_fetch) updates the `newsmon_signals` asset, and every 30
 minutes as a safety net for alerts left pending by a failed delivery. The logic lives in
-`include/newsmon/delivery.py` and `include/newsmon_airflow/channels.py`.
+`include/newsmon/flows/deliver.py` and `include/newsmon_airflow/channels.py`.
 """
 
 from __future__ import annotations
@@ -39,22 +39,22 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
 def news_alerts() -> None:
     @task(**WRITER)
     def prepare_alerts() -> dict:
-        from newsmon.alerting.delivery import prepare
         from newsmon.config import load_settings
+        from newsmon.flows.deliver import prepare
 
         return prepare(load_settings(), trigger="airflow")
 
     @task
     def send_alerts(prepared: dict) -> dict:
-        from newsmon.alerting.delivery import send
         from newsmon.config import load_settings
+        from newsmon.flows.deliver import send
 
         return send(load_settings(), prepared["delivery_id"])
 
     @task(**WRITER)
     def record_alerts(sent: dict) -> dict:
-        from newsmon.alerting.delivery import record
         from newsmon.config import load_settings
+        from newsmon.flows.deliver import record
 
         return record(load_settings(), sent["delivery_id"])
 

@@ -159,8 +159,8 @@ def test_a_failure_notice_never_carries_a_secret(
 def test_a_channel_gone_between_prepare_and_send_is_a_recorded_failure(
     tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsmon.alerting import delivery
     from newsmon.config import load_settings
+    from newsmon.flows import deliver
 
     cfg = tmp_path / "settings.yaml"
     cfg.write_text(
@@ -179,9 +179,9 @@ def test_a_channel_gone_between_prepare_and_send_is_a_recorded_failure(
             raise AssertionError("never called: the channel is gone when sending")
 
     settings = load_settings()
-    prepared = delivery.prepare(settings, [Pager()])
-    sent = delivery.send(settings, prepared["delivery_id"], [])  # this process has no pager
-    recorded = delivery.record(settings, prepared["delivery_id"])
+    prepared = deliver.prepare(settings, [Pager()])
+    sent = deliver.send(settings, prepared["delivery_id"], [])  # this process has no pager
+    recorded = deliver.record(settings, prepared["delivery_id"])
     assert sent["failed_batches"] == 1 and recorded["sent"] >= 1 and recorded["retry_later"] == 1
     with duckdb.connect(str(db_path), read_only=True) as con:
         row = con.execute(

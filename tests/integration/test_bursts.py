@@ -199,9 +199,9 @@ def test_archive_of_old_news_loads_with_no_alert_and_one_summary_line(
 
 
 def test_many_pending_alerts_go_out_as_one_bounded_digest(tmp_path: Path, settings) -> None:
-    from newsmon.alerting import delivery
     from newsmon.alerting.channels import LogChannel
     from newsmon.alerting.render import LOG_MAX_CHARS
+    from newsmon.flows import deliver
     from newsmon.flows.pipeline import ingest
     from tests.integration.test_signals import _other
 
@@ -219,17 +219,17 @@ def test_many_pending_alerts_go_out_as_one_bounded_digest(tmp_path: Path, settin
     # watch), and the spikes they make today
     assert kinds["new_story"] >= 290 and kinds["spike"] >= 1
     channel = LogChannel(settings)
-    prepared = delivery.prepare(settings, [channel])
+    prepared = deliver.prepare(settings, [channel])
     alerts = prepared["alerts"]
     assert prepared["batches"] == 1 and alerts == sum(kinds.values())
-    sent = delivery.send(settings, prepared["delivery_id"], [channel])
+    sent = deliver.send(settings, prepared["delivery_id"], [channel])
     assert sent == {
         "delivery_id": prepared["delivery_id"],
         "messages": 1,
         "digests": 1,
         "failed_batches": 0,
     }
-    recorded = delivery.record(settings, prepared["delivery_id"])
+    recorded = deliver.record(settings, prepared["delivery_id"])
     assert recorded["sent"] == alerts
     lines = settings.alerts.log_path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1

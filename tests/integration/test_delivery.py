@@ -91,7 +91,7 @@ def _ingest(paths: list[Path]) -> dict:
 
 def _deliver() -> dict:
     """What `newsmon alerts` and the news_alerts task run: channels come from the entry point."""
-    from newsmon.alerting.delivery import deliver
+    from newsmon.flows.deliver import deliver
 
     return deliver(_settings())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsmon.alerting.delivery import deliver
+from newsmon.flows.deliver import deliver
 from newsmon.flows.pipeline import ingest
 
 AS_OF = date(2026, 11, 20)

@@ -177,8 +177,8 @@ def test_a_channel_is_read_incrementally_with_edits_deletions_and_gaps(
 def test_short_posts_are_tagged_placed_and_alerted_with_a_link_to_the_post(
     tmp_path: Path, db_path: Path, site: TelegramSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsmon.alerting.delivery import deliver
     from newsmon.config import load_settings
+    from newsmon.flows.deliver import deliver
     from newsmon.flows.pipeline import fetch
 
     ch = site.channel("mobnews", "Новости Бурятии")

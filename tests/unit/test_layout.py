@@ -230,3 +230,22 @@ def test_queries_sit_in_a_folder_per_package() -> None:
     assert loose == []
     folders = {p.name for p in QUERIES.iterdir() if p.is_dir()}
     assert folders <= set(PACKAGES), folders - set(PACKAGES)
+
+
+# Who may open the database for writing besides the flows: the run start (written once, in
+# runs) and the Airflow failure callback, which marks its run failed.
+WRITERS_OUTSIDE_FLOWS = {"newsmon.storage.runs", "newsmon_airflow.defaults"}
+
+
+def test_the_flows_open_the_database_for_writing() -> None:
+    openers = {
+        name
+        for name, _, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name | ast.Attribute)
+        and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "open_db"
+    }
+    assert "newsmon.flows.ingest" in openers, "the check sees the calls"
+    strays = {n for n in openers if not n.startswith("newsmon.flows.")} - WRITERS_OUTSIDE_FLOWS
+    assert strays == set()

@@ -2,6 +2,6 @@
 
 :mod:`signals` raises new-story and spike signals, :mod:`channels` builds an alert's message
 and names the channels, :mod:`render` writes it for Slack, email and logs, and
-:mod:`delivery` works the outbox without holding the database across a network wait, with
-:mod:`outbox` keeping its books in the database.
+:mod:`outbox` keeps the alert outbox's books in the database (the alerts flow that works it
+is :mod:`newsmon.flows.deliver`).
 """

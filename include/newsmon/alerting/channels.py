@@ -4,7 +4,7 @@ A channel has a ``name``, ``unconfigured()`` (``None`` when ready, else why not)
 ``send(messages)`` (one alert, or a digest of several). This module knows the ``log``
 channel; Slack and email come from ``newsmon_airflow.channels`` through the
 ``newsmon.channels`` entry point (or are passed in), so this package never imports Airflow.
-Delivering the outbox is :mod:`newsmon.alerting.delivery`.
+Delivering the outbox is :mod:`newsmon.flows.deliver`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The alert outbox's bookkeeping in the database: building messages, suppressing repeats,
 recording a delivery's results, and settling deliveries that crashed before recording.
 
-:mod:`newsmon.alerting.delivery` runs the three steps of a delivery with these.
+:mod:`newsmon.flows.deliver` runs the three steps of a delivery with these.
 """
 
 from __future__ import annotations

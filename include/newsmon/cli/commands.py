@@ -90,7 +90,7 @@ def cmd_signals(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from newsmon.alerting.delivery import deliver
+    from newsmon.flows.deliver import deliver
 
     # Channel plugins import Airflow, whose logging writes to stdout: keep stdout for the result.
     with contextlib.redirect_stdout(sys.stderr):

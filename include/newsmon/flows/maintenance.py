@@ -138,7 +138,9 @@ def _tag_all(
 
 def _replace_tags(con: Any, path: Path, taxonomy_version: str, gazetteer_version: str) -> None:
     """One tags file's topics and regions into the tables (cleared before)."""
-    execute(con, "storage/articles/incoming_tags", topics=str(path), max_object=max_json_object(path))
+    execute(
+        con, "storage/articles/incoming_tags", topics=str(path), max_object=max_json_object(path)
+    )
     execute(con, "storage/articles/incoming_topics")
     execute(
         con,
