@@ -11,13 +11,13 @@ document, or the reason there is none, back to the :class:`Pending` page's owner
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from newsmon.faults import checkpoint
-from newsmon.fetch.feeds import FeedEntry
 from newsmon.read.html import decode_html, page_to_document
 from newsmon.records import IngestError, RawDoc, guarded
 from newsmon.textio import NotText
@@ -70,29 +70,13 @@ def _page_document(job: ExtractJob) -> RawDoc | IngestError:
     )
 
 
-class Settles(Protocol):
-    """Who decides what an extracted page comes to (:class:`newsmon.fetch.pages.Pages`)."""
-
-    def settle(
-        self,
-        doc: RawDoc | IngestError,
-        record: dict[str, Any],
-        entry: FeedEntry,
-        feed: tuple[str, str] | None,
-        queued: dict[str, Any] | None,
-    ) -> None: ...
-
-
 @dataclass
 class Pending:
     """A page downloaded and waiting for extraction, with what deciding its fate needs."""
 
     job: ExtractJob
-    record: dict[str, Any]
-    entry: FeedEntry
-    feed: tuple[str, str] | None
-    queued: dict[str, Any] | None
-    pages: Settles
+    record: dict[str, Any]  # the fetch record, which an extraction error is written into
+    settle: Callable[[RawDoc | IngestError], None]  # decides what the page comes to
 
 
 def extract_all(pending: list[Pending], workers: int) -> None:
@@ -109,4 +93,4 @@ def extract_all(pending: list[Pending], workers: int) -> None:
     for p, doc in zip(pending, docs, strict=True):
         if isinstance(doc, IngestError):
             p.record["error"] = doc.reason
-        p.pages.settle(doc, p.record, p.entry, p.feed, p.queued)
+        p.settle(doc)

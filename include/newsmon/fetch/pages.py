@@ -26,6 +26,7 @@ import gzip
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -206,7 +207,8 @@ class Pages:
         )
         self.out.fetched.append(record)
         if isinstance(job, ExtractJob):  # extracted with the cycle's other pages: extract_all
-            self.out.pending.append(Pending(job, record, entry, feed, queued, self))
+            settle = partial(self.settle, record=record, entry=entry, feed=feed, queued=queued)
+            self.out.pending.append(Pending(job, record, settle))
             return
         if queued is None and not (record["error"] or "").startswith("not an article"):
             self.failed += 1
