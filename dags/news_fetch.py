@@ -45,7 +45,13 @@ def news_fetch() -> None:
         from newsmon.flows.fetch import plan_fetch as plan
         from newsmon_airflow.defaults import run_id
 
-        planned = plan(load_settings(), run_id(context), trigger="airflow", made_by="news_fetch")
+        planned = plan(
+            load_settings(),
+            run_id(context),
+            trigger="airflow",
+            made_by="news_fetch",
+            airflow_run_id=context["dag_run"].run_id,
+        )
         names = planned["batches"] or [[]]
         return [{"run_id": planned["run_id"], "index": i, "names": n} for i, n in enumerate(names)]
 

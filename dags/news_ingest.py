@@ -61,6 +61,7 @@ def news_ingest() -> None:
             resolve_paths(params["paths"]),
             trigger="airflow",
             made_by="news_ingest",
+            airflow_run_id=context["dag_run"].run_id,
             force=params["force"],
             backfill=params.get("backfill", False),
         )

@@ -21,6 +21,7 @@ STORY = "story-mob-1"
 SPIKE = "spike:mobilization:yesterday"
 NEW_STORY = "new_story:mobilization:story-mob-1"
 REGION_SPIKE = "region_spike:mobilization:RU-BU:yesterday"
+AIRFLOW_RUN = "manual__2026-12-06T07:13:52.388719+00:00"  # Airflow's own id of run-1
 
 MOB_TEXT = (
     "The military enlistment office in Ulan-Ude handed summonses to 300 men on Monday. "
@@ -247,7 +248,8 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
                (?, 'spike', 'mobilization', null, ?, null, 9, 1.0,
                 'mobilization spike: 9 stories against a baseline of 1.0 a day', 'run-1', ?),
                (?, 'new_story', 'mobilization', ?, null, 6.5, null, null,
-                'new mobilization story (score 6.5, 3 articles)', 'run-1', ?)""",
+                'new mobilization story (score 6.5, 3 articles): Summonses handed to 300 men in Buryatia',
+                'run-1', ?)""",
             [
                 SPIKE,
                 yesterday,
@@ -344,8 +346,15 @@ def build(db_path: Path, now: datetime | None = None) -> dict[str, object]:
             """insert into signals (signal_id, kind, topic, region, day, count_day, baseline,
                 reason, run_id, created_at)
                values (?, 'region_spike', 'mobilization', 'RU-BU', ?, 5, 0.0,
-                'mobilization in Buryatia (RU-BU): 5 stories', 'run-1', ?)""",
+                'mobilization in Buryatia (RU-BU): 5 stories', 'run-cli', ?)""",
             [REGION_SPIKE, yesterday, now - timedelta(hours=3)],
+        )
+        con.execute(
+            """insert into pipeline_runs (run_id, trigger, made_by, started_at, status,
+                airflow_run_id) values
+               ('run-1', 'airflow', 'news_ingest', ?, 'success', ?),
+               ('run-cli', 'cli', 'newsmon ingest', ?, 'success', null)""",
+            [now - timedelta(hours=4), AIRFLOW_RUN, now - timedelta(hours=4)],
         )
         publish(con, settings)  # the console reads only the analyst copy, as in production
     return {

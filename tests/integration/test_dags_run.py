@@ -29,8 +29,20 @@ def _run(dagbag, dag_id: str, conf: dict | None = None):
 
 
 def test_ingest_then_alerts_over_seeds(dagbag, db_path: Path, alert_history: Path) -> None:
-    _run(dagbag, "news_ingest", {"paths": [str(SEEDS)]})
+    import re
+
+    from newsmon.console.pages import number
+
+    dag_run = _run(dagbag, "news_ingest", {"paths": [str(SEEDS)]})
     with duckdb.connect(str(db_path), read_only=True) as con:
+        # the run as Airflow names it, for the console to show and link
+        assert con.execute("select made_by, airflow_run_id from pipeline_runs").fetchall() == [
+            ("news_ingest", dag_run.run_id)
+        ]
+        # a reason's score is rounded as the console prints "Topic score", its count in words
+        for score, reason in con.execute("select score, reason from signals").fetchall():
+            assert f"(score {number(score)}, 1 article): " in reason, reason
+            assert not re.search(r"\(s\)", reason)
         assert con.execute("select count(*) from articles").fetchone()[0] == 5
         assert con.execute("select count(*) from stories").fetchone()[0] == 5
         tagged = con.execute(

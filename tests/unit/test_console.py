@@ -379,3 +379,36 @@ def test_the_overview_says_at_the_top_when_configured_sources_fail_or_go_silent(
     monkeypatch.setenv("NEWSMON_SOURCES", str(tmp_path / "none.yaml"))
     (tmp_path / "none.yaml").write_text(json.dumps({"sources": conf[2:]}), encoding="utf-8")
     assert 'id="trouble"' not in TestClient(create_app(now=lambda: fixture_db["now"])).get("/").text
+
+
+def test_counts_read_as_a_person_would_write_them() -> None:
+    from newsmon.console.pages import plural
+
+    assert plural(1, "copy", "copies") == "1 copy"
+    assert plural(3, "copy", "copies") == "3 copies"
+    assert plural(0, "outlet") == "0 outlets"
+    assert plural(1_200, "story", "stories") == "1,200 stories"
+
+
+def test_pages_say_it_once_and_plainly(client, fixture_db: dict) -> None:
+    """One rounding, one word for a missing value, plurals, a Why that does not repeat the
+    headline, a rise that does not read as a signal, and runs named as Airflow names them."""
+    from newsmon.console import queries
+
+    with _con(fixture_db) as con:
+        single = queries.signal_page(con, console_db.SPIKE).stories[0]["story_id"]
+    story = client.get("/story", params={"id": console_db.STORY}).text
+    assert "3 copies from 3 outlets;" in story
+    assert "1 copy from 1 outlet;" in client.get("/story", params={"id": single}).text
+    assert "undated" in story and "no date" not in story
+    overview = client.get("/").text
+    why = '<td data-label="Why">new mobilization story (score 6.5, 3 articles)</td>'
+    assert why in overview, "the Why column without the headline beside it"
+    assert "↑ new" not in overview and "↑ marks a rise, not a signal" in overview
+    new_story = client.get("/signal", params={"id": console_db.NEW_STORY}).text
+    link = "/../dags/news_ingest/runs/manual__2026-12-06T07%3A13%3A52.388719%2B00%3A00"
+    assert f'<a href="{link}"><code>{console_db.AIRFLOW_RUN}</code></a>' in new_story
+    assert "Topic score 6.5 " in new_story and "(score 6.5," in new_story
+    by_hand = client.get("/signal", params={"id": console_db.REGION_SPIKE}).text
+    assert "<code>newsmon ingest</code> on the command line" in by_hand
+    assert "/dags/" not in by_hand

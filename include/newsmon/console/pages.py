@@ -58,6 +58,12 @@ def number(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def plural(value: Any, one: str, many: str | None = None) -> str:
+    """``1 copy``, ``3 copies``: a count with its noun (``many`` defaults to ``one`` + s)."""
+    n = 0 if value is None else value
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -65,7 +71,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(web_url=web_url, when=when, number=number)
+    env.filters.update(web_url=web_url, when=when, number=number, plural=plural)
     return env
 
 

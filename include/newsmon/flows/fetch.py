@@ -46,7 +46,12 @@ _DUE_RETRY_COLUMNS = (
 
 
 def plan_fetch(
-    settings: Settings, run_id: str, *, trigger: str = "cli", made_by: str = "newsmon fetch"
+    settings: Settings,
+    run_id: str,
+    *,
+    trigger: str = "cli",
+    made_by: str = "newsmon fetch",
+    airflow_run_id: str | None = None,
 ) -> dict[str, Any]:
     """Start a fetch run: read the fetch state once and split the sources into batches."""
     sources = load_sources(settings.sources_path)
@@ -57,6 +62,7 @@ def plan_fetch(
         trigger=trigger,
         made_by=made_by,
         paths=[str(settings.sources_path)],
+        airflow_run_id=airflow_run_id,
     ) as (con, staged):
         plan = read_fetch_state(con)
     staged.write_plan(plan)

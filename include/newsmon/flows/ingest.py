@@ -51,6 +51,7 @@ def discover_files(
     made_by: str = "newsmon ingest",
     force: bool = False,
     backfill: bool = False,
+    airflow_run_id: str | None = None,
 ) -> dict[str, Any]:
     """Start the run and list its input files, skipping those read before unchanged
     (a JSON Lines file that has only grown is read from where the last run stopped)."""
@@ -64,6 +65,7 @@ def discover_files(
         made_by=made_by,
         paths=paths,
         backfill=backfill,
+        airflow_run_id=airflow_run_id,
     ) as (con, staged):
         known: dict[str, dict[str, Any]] = {}
         if refs and not force:

@@ -93,9 +93,11 @@ def start(
     made_by: str,
     paths: list[str],
     backfill: bool = False,
+    airflow_run_id: str | None = None,
 ) -> None:
     """Record a run as running (idempotent for a retried first task) and open its folder.
-    A ``backfill`` run loads history: its signals are recorded, not alerted."""
+    A ``backfill`` run loads history: its signals are recorded, not alerted. A DAG run also
+    keeps its ``airflow_run_id`` (Airflow's name for it)."""
     execute(
         con,
         "storage/runs/start",
@@ -106,6 +108,7 @@ def start(
         now=now(),
         paths=paths,
         backfill=backfill,
+        airflow_run_id=airflow_run_id,
     )
     folder.start(kind)
 
@@ -125,6 +128,7 @@ def begin(
     made_by: str,
     paths: list[str],
     backfill: bool = False,
+    airflow_run_id: str | None = None,
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, RunFolder]]:
     """Open the database, settle runs whose process is gone, and :func:`start` this one;
     the block goes on with the open connection and the run's folder."""
@@ -132,7 +136,14 @@ def begin(
     with open_db(settings) as con:
         recover_stale(con, settings)
         start(
-            con, staged, kind=kind, trigger=trigger, made_by=made_by, paths=paths, backfill=backfill
+            con,
+            staged,
+            kind=kind,
+            trigger=trigger,
+            made_by=made_by,
+            paths=paths,
+            backfill=backfill,
+            airflow_run_id=airflow_run_id,
         )
         yield con, staged
 

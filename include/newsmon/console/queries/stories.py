@@ -42,6 +42,7 @@ class SignalPage:
     story: StoryPage | None = None  # a new-story signal
     stories: list[dict[str, Any]] = field(default_factory=list)  # a spike: its day's stories
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    run: dict[str, Any] = field(default_factory=dict)  # the run that raised it
 
 
 def signal_page(con: duckdb.DuckDBPyConnection, signal_id: str) -> SignalPage | None:
@@ -51,6 +52,7 @@ def signal_page(con: duckdb.DuckDBPyConnection, signal_id: str) -> SignalPage | 
     sig = found[0]
     page = SignalPage(sig)
     page.alerts = rows(execute(con, "console/signal_alerts", signal_ids=[signal_id]))
+    page.run = next(iter(rows(execute(con, "console/signal_run", run_id=sig["run_id"]))), {})
     if sig["story_id"]:
         page.story = story_page(con, sig["story_id"], topic=sig["topic"])
     elif sig["day"] is not None:

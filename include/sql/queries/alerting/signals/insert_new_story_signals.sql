@@ -10,8 +10,11 @@ select 'new_story:' || t.topic || ':' || s.story_id,
        s.story_id,
        max(t.score),
        'new ' || t.topic || ' story' || coalesce(' about ' || any_value(t.country), '')
-           || ' (score ' || round(max(t.score), 1) || ', '
-           || count(distinct a.article_id) || ' article(s)): ' || any_value(s.title),
+           -- the score as the console prints it: two decimals, no trailing zeros
+           || ' (score ' || regexp_replace(printf('%.2f', max(t.score)), '\.00$|0$', '') || ', '
+           || count(distinct a.article_id)
+           || if(count(distinct a.article_id) = 1, ' article', ' articles') || '): '
+           || any_value(s.title),
        $run_id,
        $now,
        if(coalesce(bool_or(r.backfill), false) or any_value(s.published_at) < $recent_since, 'backfill', null)
