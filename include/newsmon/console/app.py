@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from newsmon.config import Settings, load_settings
 from newsmon.console import queries
-from newsmon.console.views import export, overview, search, signal, sources, story
+from newsmon.console.views import export, feeds, overview, search, signal, sources, story
 from newsmon.console.views.state import Console
 
 
@@ -40,6 +40,6 @@ def create_app(
         openapi_url=None,
     )
     app.state.console = Console(settings, now)
-    for view in (overview, signal, story, search, sources, export):
+    for view in (overview, signal, story, search, sources, export, feeds):
         app.include_router(view.router)
     return app

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon import progress
+from newsmon.alerting.atom_feeds import write_topic_feeds
 from newsmon.config import Settings
 from newsmon.flows.store import detect_signals, store_articles
 from newsmon.flows.tag import tag_articles
@@ -102,6 +103,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
                 _replace_tags(con, path, tax.version, gaz.version)
         after = dict(execute(con, "flows/maintenance/topic_counts").fetchall())
         publish(con, settings)
+        write_topic_feeds(con, settings, runs.now())  # tags changed: so did the feeds
     staged.remove()
     topics = sorted(set(before) | set(after))
     return {

@@ -1,7 +1,8 @@
 """The end every flow shares: store a run's staged articles, then raise its signals.
 
 Both open the database (in Airflow they run in the 1-slot ``newsmon_duckdb`` pool). The
-signals stage also publishes the analyst copy and removes the run's staging folder.
+signals stage also publishes the analyst copy, writes the Atom feeds and removes the run's
+staging folder.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from newsmon import progress
+from newsmon.alerting.atom_feeds import write_topic_feeds
 from newsmon.config import Settings
 from newsmon.flows.tag import tag_articles
 from newsmon.storage import runs
@@ -47,6 +49,7 @@ def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -
         counts = detect(con, settings, as_of or now.date(), now, run_id)
         step(1)
         publish(con, settings)  # the run is done: readers see it
+        write_topic_feeds(con, settings, now)  # and feed readers
     for covered in [run_id, *counts.pop("covered")]:  # a run killed in detection is done now
         folder(settings, covered).remove()
     return counts

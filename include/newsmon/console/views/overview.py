@@ -10,9 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from newsmon.alerting.atom_feeds import feeds_dir
 from newsmon.console import chart, queries
 from newsmon.console.views.respond import empty, page, root
-from newsmon.console.views.state import ConsoleDep, NoData, configured, topics
+from newsmon.console.views.state import Console, ConsoleDep, NoData, configured, topics
 
 router = APIRouter()
 
@@ -59,7 +60,14 @@ def overview(
         table=sorted(table.items(), reverse=True),
         spiked={(s["topic"], s["day"]) for s in ov.spikes},
         trouble=trouble,
+        feeds=feed_files(console),
     )
+
+
+def feed_files(console: Console) -> set[str]:
+    """The topics whose Atom feed has been written (the cards link to them)."""
+    folder = feeds_dir(console.settings())
+    return {p.stem for p in folder.glob("*.atom")} if folder.is_dir() else set()
 
 
 def nearest_window(days: int) -> int:

@@ -1,0 +1,147 @@
+"""Feeds out: an Atom 1.0 file per watched topic with its newest stories, for feed readers.
+
+After each publish, ``<data>/feeds/<topic>.atom`` holds the newest ``FEED_STORIES`` stories of
+each topic in scope (``signals.new_story_topics`` and ``signals.spike_topics``, about the
+watch's countries), newest first: title, link to the lead article, outlets, tags, country,
+and when the story was published and last seen. A file is replaced whole (written beside it,
+then renamed), so a reader never sees half of one. Text is untrusted: characters XML cannot
+hold are dropped, everything else is escaped by the XML writer, and only http(s) links are
+written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+
+from newsmon.config import Settings
+from newsmon.storage.db import execute
+
+log = logging.getLogger(__name__)
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_STORIES = 100
+FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # a topic that can name a file
+# characters XML 1.0 cannot hold (a feed with one is not well-formed)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+ET.register_namespace("", ATOM)
+
+
+def feeds_dir(settings: Settings) -> Path:
+    """Where the feeds are: ``feeds/`` beside the database (``data/feeds``)."""
+    return settings.db_path.parent / "feeds"
+
+
+def feed_topics(settings: Settings) -> list[str]:
+    """The topics that get a feed: those the signals watch, each once, in order."""
+    wanted = (*settings.signals.new_story_topics, *settings.signals.spike_topics)
+    return [t for t in dict.fromkeys(wanted) if FEED_NAME.match(t)]
+
+
+def write_topic_feeds(
+    con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """Write every topic's feed; a failure (a full disk) is logged and returned, never
+    raised: the run that called goes on and readers keep the previous files."""
+    written: dict[str, int] = {}
+    try:
+        for topic in feed_topics(settings):
+            cur = execute(con, "alerting/atom_feeds/topic_stories", topic=topic, limit=FEED_STORIES)
+            names = [d[0] for d in cur.description]
+            stories = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            _replace(feeds_dir(settings) / f"{topic}.atom", topic_feed(topic, stories, now))
+            written[topic] = len(stories)
+    except (OSError, duckdb.Error) as exc:
+        log.warning("Atom feeds not written (readers keep the previous ones): %s", exc)
+        return {"feeds": written, "error": f"{type(exc).__name__}: {exc}"}
+    return {"feeds": written}
+
+
+def topic_feed(topic: str, stories: Iterable[dict[str, Any]], now: datetime) -> bytes:
+    """One topic's feed document."""
+    stories = list(stories)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _text(feed, "id", f"urn:newsmon:feed:topic:{topic}")
+    _text(feed, "title", f"newsmon: {topic} stories")
+    _text(feed, "subtitle", f"The newest {topic} stories about the watched countries")
+    updated = max((_when(s["last_seen_at"]) for s in stories), default=_stamp(now))
+    _text(feed, "updated", updated)
+    _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", "newsmon")
+    ET.SubElement(feed, f"{{{ATOM}}}generator").text = "newsmon"
+    for story in stories:
+        _entry(feed, story)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _entry(feed: ET.Element, story: dict[str, Any]) -> None:
+    entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+    _text(entry, "id", f"urn:newsmon:story:{story['story_id']}")
+    _text(entry, "title", story["title"] or "(untitled)")
+    _text(entry, "updated", _when(story["last_seen_at"]))
+    _text(entry, "published", _when(story["published_at"] or story["first_seen_at"]))
+    link = _web_url(story.get("url"))
+    if link:
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
+    for topic in story.get("topics") or []:
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=_clean(topic))
+    _text(entry, "summary", summary(story))
+
+
+def summary(story: dict[str, Any]) -> str:
+    """The entry's summary in words: outlets, tags and country."""
+    outlets = story.get("outlets") or []
+    n = story.get("source_count") or len(outlets) or 1
+    parts = [f"{n} outlet{'' if n == 1 else 's'}" + (f": {', '.join(outlets)}" if outlets else "")]
+    topics = story.get("topics") or []
+    if topics:
+        parts.append(f"tags: {', '.join(topics)}")
+    if story.get("country"):
+        parts.append(f"about {story['country']}")
+    if story.get("score") is not None:
+        parts.append(f"score {story['score']:.2f}".rstrip("0").rstrip("."))
+    return "; ".join(parts)
+
+
+def _text(parent: ET.Element, tag: str, value: str) -> None:
+    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = _clean(value)
+
+
+def _clean(value: Any) -> str:
+    return _NOT_XML.sub("", str(value))
+
+
+def _web_url(url: Any) -> str | None:
+    if not isinstance(url, str) or any(ord(c) < 32 or c == "\x7f" for c in url):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def _when(value: datetime | None) -> str:
+    return _stamp(value) if value is not None else _stamp(datetime.now(UTC))
+
+
+def _stamp(value: datetime) -> str:
+    """RFC 3339 in UTC, as Atom wants it."""
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _replace(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
