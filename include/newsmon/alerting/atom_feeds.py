@@ -5,8 +5,8 @@ each topic in scope (``signals.new_story_topics`` and ``signals.spike_topics``, 
 watch's countries), newest first: title, link to the lead article, outlets, tags, country,
 and when the story was published and last seen. A file is replaced whole (written beside it,
 then renamed), so a reader never sees half of one. Text is untrusted: characters XML cannot
-hold are dropped, everything else is escaped by the XML writer, and only http(s) links are
-written.
+hold are dropped, everything else is escaped by the XML writer, and links are the alerts'
+safe ones (http(s) with a valid host, odd characters percent-encoded).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import duckdb
 
+from newsmon.alerting.render import safe_link
 from newsmon.config import Settings
 from newsmon.storage.db import execute
 
@@ -89,7 +89,7 @@ def _entry(feed: ET.Element, story: dict[str, Any]) -> None:
     _text(entry, "title", story["title"] or "(untitled)")
     _text(entry, "updated", _when(story["last_seen_at"]))
     _text(entry, "published", _when(story["published_at"] or story["first_seen_at"]))
-    link = _web_url(story.get("url"))
+    link = safe_link(story.get("url"))
     if link:
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
     for topic in story.get("topics") or []:
@@ -118,16 +118,6 @@ def _text(parent: ET.Element, tag: str, value: str) -> None:
 
 def _clean(value: Any) -> str:
     return _NOT_XML.sub("", str(value))
-
-
-def _web_url(url: Any) -> str | None:
-    if not isinstance(url, str) or any(ord(c) < 32 or c == "\x7f" for c in url):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
 def _when(value: datetime | None) -> str:
