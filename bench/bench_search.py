@@ -132,7 +132,7 @@ def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> 
                     row |= {"index_tfs": terms[1] if terms else None}
                     fh.write(json.dumps(row) + "\n")
             con.execute(
-                "create or replace temp table stage as select *, 'new' as state from read_json($p,"
+                "create or replace temp table incoming as select *, 'new' as state from read_json($p,"
                 " columns = {article_id: 'varchar', title: 'varchar', text: 'varchar',"
                 " index_terms: 'varchar', index_tfs: 'varchar'})",
                 {"p": str(path)},
@@ -141,7 +141,7 @@ def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> 
             con.execute(
                 "create table if not exists bench_text (article_id varchar, title varchar, text varchar)"
             )
-            con.execute("insert into bench_text select article_id, title, text from stage")
+            con.execute("insert into bench_text select article_id, title, text from incoming")
             began = time.perf_counter()
             for step in (
                 "forget",
@@ -152,7 +152,7 @@ def scale(tmp: Path, articles: int, filler: bool, staged_terms: bool = True) -> 
                 "add_terms",
                 "add_vocab",
             ):
-                execute(con, f"search/{step}")
+                execute(con, f"storage/search/{step}")
             refresh.append(time.perf_counter() - began)
         postings = con.execute("select count(*) from search_terms").fetchone()[0]
         vocab = con.execute("select count(distinct term) from search_vocab").fetchone()[0]

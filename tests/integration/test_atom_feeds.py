@@ -18,8 +18,11 @@ def test_every_run_writes_the_watched_topics_feeds_and_the_console_serves_them(s
     from newsmon.console.app import create_app
     from newsmon.flows.pipeline import ingest
 
-    ingest(settings, [SEEDS])
     folder = feeds_dir(settings)
+    folder.mkdir(parents=True)
+    (folder / "retired.atom").write_text("a topic no longer watched")
+    (folder / ".mobilization.atom.99.tmp").write_text("left by a killed write")
+    ingest(settings, [SEEDS])
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["censorship.atom", "elections.atom", "mobilization.atom", "protests.atom"]
     doc = feedparser.parse(folder / "mobilization.atom")

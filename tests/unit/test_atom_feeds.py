@@ -60,6 +60,7 @@ def test_hostile_stories_leave_the_feed_well_formed() -> None:
     entry = doc.entries[0]
     assert "alert(1)" in entry.title and "\x00" not in entry.title and "\x1b" not in entry.title
     assert entry.get("links", []) == [], "no javascript: link"
+    assert entry.content[0].value == entry.summary, "no link: the entry carries its content"
     assert entry.published == "2026-12-06T07:00:00Z", "first seen stands in for no date"
     assert doc.entries[1].title == "(untitled)"
     assert [link.href for link in doc.entries[1].links] == ["https://example.org/a%20bc"]
@@ -74,3 +75,11 @@ def test_the_summary_counts_in_words() -> None:
     assert summary(_story(1, source_count=1, outlets=["Meduza"], topics=[], country=None)) == (
         "1 outlet: Meduza; score 4.5"
     )
+
+
+def test_only_a_plain_topic_names_a_feed_file() -> None:
+    from newsmon.alerting.atom_feeds import FEED_NAME
+
+    assert FEED_NAME.fullmatch("mobilization") and FEED_NAME.fullmatch("war_crimes-2")
+    for bad in ("war\n", "../news", "Mobilization", "", "a" * 65, "a.b"):
+        assert not FEED_NAME.fullmatch(bad), bad

@@ -205,8 +205,12 @@ def test_no_sql_text_in_python() -> None:
 
 
 def test_every_query_named_in_code_is_a_file() -> None:
+    """In the package, the benchmarks and the tests alike (a renamed file breaks them too)."""
     named, folders = set(), set()
-    for _, _, tree in _trees():
+    others = [*(ROOT / "bench").glob("*.py"), *(ROOT / "tests").rglob("*.py")]
+    trees = [tree for _, _, tree in _trees()]
+    trees += [ast.parse(p.read_text(encoding="utf-8")) for p in others]
+    for tree in trees:
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_STORIES = 100
-FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # a topic that can name a file
+FEED_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # a topic that can name a file (fullmatch)
 # characters XML 1.0 cannot hold (a feed with one is not well-formed)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -45,7 +45,7 @@ def feeds_dir(settings: Settings) -> Path:
 def feed_topics(settings: Settings) -> list[str]:
     """The topics that get a feed: those the signals watch, each once, in order."""
     wanted = (*settings.signals.new_story_topics, *settings.signals.spike_topics)
-    return [t for t in dict.fromkeys(wanted) if FEED_NAME.match(t)]
+    return [t for t in dict.fromkeys(wanted) if FEED_NAME.fullmatch(t)]
 
 
 def write_topic_feeds(
@@ -54,12 +54,14 @@ def write_topic_feeds(
     """Write every topic's feed; a failure (a full disk) is logged and returned, never
     raised: the run that called goes on and readers keep the previous files."""
     written: dict[str, int] = {}
+    folder = feeds_dir(settings)
     try:
+        _tidy(folder, feed_topics(settings))
         for topic in feed_topics(settings):
             cur = execute(con, "alerting/atom_feeds/topic_stories", topic=topic, limit=FEED_STORIES)
             names = [d[0] for d in cur.description]
             stories = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-            _replace(feeds_dir(settings) / f"{topic}.atom", topic_feed(topic, stories, now))
+            _replace(folder / f"{topic}.atom", topic_feed(topic, stories, now))
             written[topic] = len(stories)
     except (OSError, duckdb.Error) as exc:
         log.warning("Atom feeds not written (readers keep the previous ones): %s", exc)
@@ -74,27 +76,29 @@ def topic_feed(topic: str, stories: Iterable[dict[str, Any]], now: datetime) -> 
     _text(feed, "id", f"urn:newsmon:feed:topic:{topic}")
     _text(feed, "title", f"newsmon: {topic} stories")
     _text(feed, "subtitle", f"The newest {topic} stories about the watched countries")
-    updated = max((_when(s["last_seen_at"]) for s in stories), default=_stamp(now))
+    updated = max((_stamp(s["last_seen_at"] or now) for s in stories), default=_stamp(now))
     _text(feed, "updated", updated)
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", "newsmon")
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "newsmon"
     for story in stories:
-        _entry(feed, story)
+        _entry(feed, story, now)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _entry(feed: ET.Element, story: dict[str, Any]) -> None:
+def _entry(feed: ET.Element, story: dict[str, Any], now: datetime) -> None:
     entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
     _text(entry, "id", f"urn:newsmon:story:{story['story_id']}")
     _text(entry, "title", story["title"] or "(untitled)")
-    _text(entry, "updated", _when(story["last_seen_at"]))
-    _text(entry, "published", _when(story["published_at"] or story["first_seen_at"]))
+    _text(entry, "updated", _stamp(story["last_seen_at"] or now))
+    _text(entry, "published", _stamp(story["published_at"] or story["first_seen_at"] or now))
     link = safe_link(story.get("url"))
     if link:
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
     for topic in story.get("topics") or []:
         ET.SubElement(entry, f"{{{ATOM}}}category", term=_clean(topic))
     _text(entry, "summary", summary(story))
+    if not link:  # an entry with no alternate link must carry its content (RFC 4287 4.1.1)
+        _text(entry, "content", summary(story))
 
 
 def summary(story: dict[str, Any]) -> str:
@@ -120,10 +124,6 @@ def _clean(value: Any) -> str:
     return _NOT_XML.sub("", str(value))
 
 
-def _when(value: datetime | None) -> str:
-    return _stamp(value) if value is not None else _stamp(datetime.now(UTC))
-
-
 def _stamp(value: datetime) -> str:
     """RFC 3339 in UTC, as Atom wants it."""
     value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
@@ -131,7 +131,25 @@ def _stamp(value: datetime) -> str:
 
 
 def _replace(path: Path, data: bytes) -> None:
+    """``path`` replaced whole by ``data``: written and synced beside it, then renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _tidy(folder: Path, topics: list[str]) -> None:
+    """Remove what a killed write left (``.*.tmp``) and the feeds of topics no longer watched."""
+    if not folder.is_dir():
+        return
+    for stale in folder.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+    for old in folder.glob("*.atom"):
+        if old.stem not in topics:
+            old.unlink(missing_ok=True)

@@ -87,6 +87,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     transaction."""
     tax = load_taxonomy(settings.topics_path)
     gaz = load_gazetteer(settings.regions_path)
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     staged.path.mkdir(parents=True, exist_ok=True)
     with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
@@ -94,7 +95,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
         # commit, so the retag gets more room than a run's chunk-sized transactions need
         set_memory_limit(con, RETAG_MEMORY)
         before = dict(execute(con, "flows/maintenance/topic_counts").fetchall())
-        n, files = _tag_all(con, settings, staged, batch, sum(before.values()) or None)
+        n, files = _tag_all(con, tagger, staged, batch, sum(before.values()) or None)
         with transaction(con):
             execute(con, "flows/maintenance/clear_all_topics")
             execute(con, "flows/maintenance/clear_all_regions")
@@ -114,11 +115,10 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
 
 
 def _tag_all(
-    con: Any, settings: Settings, staged: RunFolder, batch: int, total: int | None
+    con: Any, tagger: Any, staged: RunFolder, batch: int, total: int | None
 ) -> tuple[int, list[Path]]:
     """Tag every stored article into tags files of ``batch`` articles each (each loads in
     bounded memory); the rows written and the files."""
-    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     files: list[Path] = []
     cursor = execute(con, "flows/maintenance/all_articles")
     n = seq = 0

@@ -16,6 +16,6 @@ router = APIRouter()
 @router.get("/feeds/{name}.atom")
 def feed(request: Request, console: ConsoleDep, name: str) -> Response:
     path = feeds_dir(console.settings()) / f"{name}.atom"
-    if not FEED_NAME.match(name) or not path.is_file():
+    if not FEED_NAME.fullmatch(name) or not path.is_file():
         return not_found(request, console, "No such feed (a run writes one per watched topic).")
     return Response(path.read_bytes(), media_type="application/atom+xml", headers=SECURITY_HEADERS)
