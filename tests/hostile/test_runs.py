@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import feedparser
 import pytest
 
 from tests.conftest import ROOT, SEEDS, stored_state
@@ -297,6 +298,46 @@ def test_a_publish_killed_midway_leaves_the_old_copy_readable(
         assert con.execute("select count(*) from articles").fetchone()[0] == len(
             reference["state"]["articles"]
         )
+
+
+def test_a_feed_write_killed_midway_leaves_the_old_feed_whole(
+    reference: dict[str, Any], tmp_path: Path
+) -> None:
+    """Killed between writing a feed beside the old one and renaming it: readers keep the
+    old feed, and the next run removes the leftover and writes every feed whole."""
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    assert _ingest(SEEDS, env).returncode == 0
+    feeds = db.parent / "feeds"
+    before = feedparser.parse(feeds / "mobilization.atom")
+    assert not before.bozo and len(before.entries) == 5
+    _kill_at("feeds", reference["box"], env, tmp_path / "paused")
+    assert list(feeds.glob(".*.tmp")), "the killed write left its file"
+    kept = feedparser.parse(feeds / "mobilization.atom")
+    assert not kept.bozo and [e.id for e in kept.entries] == [e.id for e in before.entries]
+    again = _ingest(reference["box"], env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not list(feeds.glob(".*.tmp")), "the next run cleans up"
+    after = feedparser.parse(feeds / "mobilization.atom")
+    assert not after.bozo and len(after.entries) > len(before.entries)
+
+
+def test_feeds_that_cannot_be_written_cost_the_feeds_not_the_run(
+    reference: dict[str, Any], tmp_path: Path
+) -> None:
+    """A file where the feeds folder should be: the run stores, signals and publishes as
+    ever, says why the feeds were not written, and writes them once the way is clear."""
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    blocker = db.parent / "feeds"
+    blocker.write_text("not a folder")
+    done = _ingest(reference["box"], env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Atom feeds not written" in done.stderr
+    assert stored_state(db) == reference["state"], "nothing else lost"
+    blocker.unlink()
+    assert _ingest(reference["box"], env).returncode == 0
+    assert not feedparser.parse(blocker / "mobilization.atom").bozo
 
 
 @pytest.mark.parametrize(

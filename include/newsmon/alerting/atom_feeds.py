@@ -24,6 +24,7 @@ import duckdb
 
 from newsmon.alerting.render import safe_link
 from newsmon.config import Settings
+from newsmon.faults import checkpoint
 from newsmon.storage.db import execute
 
 log = logging.getLogger(__name__)
@@ -56,17 +57,30 @@ def write_topic_feeds(
     written: dict[str, int] = {}
     folder = feeds_dir(settings)
     try:
-        _tidy(folder, feed_topics(settings))
-        for topic in feed_topics(settings):
-            cur = execute(con, "alerting/atom_feeds/topic_stories", topic=topic, limit=FEED_STORIES)
-            names = [d[0] for d in cur.description]
-            stories = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        topics = feed_topics(settings)
+        _tidy(folder, topics)
+        for topic, stories in _newest_stories(con, topics).items():
             _replace(folder / f"{topic}.atom", topic_feed(topic, stories, now))
             written[topic] = len(stories)
     except (OSError, duckdb.Error) as exc:
         log.warning("Atom feeds not written (readers keep the previous ones): %s", exc)
         return {"feeds": written, "error": f"{type(exc).__name__}: {exc}"}
     return {"feeds": written}
+
+
+def _newest_stories(
+    con: duckdb.DuckDBPyConnection, topics: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each topic's newest ``FEED_STORIES`` stories, read in one query for all topics (one
+    query per topic aggregated the stories' topics again each time: 1.1 s at 100,000
+    articles, under the writer's lock)."""
+    cur = execute(con, "alerting/atom_feeds/newest_stories", topics=topics, limit=FEED_STORIES)
+    names = [d[0] for d in cur.description]
+    by_topic: dict[str, list[dict[str, Any]]] = {t: [] for t in topics}
+    for row in cur.fetchall():
+        story = dict(zip(names, row, strict=True))
+        by_topic[story["topic"]].append(story)
+    return by_topic
 
 
 def topic_feed(topic: str, stories: Iterable[dict[str, Any]], now: datetime) -> bytes:
@@ -139,6 +153,7 @@ def _replace(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        checkpoint("feeds")  # a kill here leaves the old feed whole and a stale tmp
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -1,14 +1,17 @@
--- The newest stories of one topic in the watch's scope, for its Atom feed: each with its lead
--- article's link, its outlets, its topics in scope and the country the topic is about.
+-- The newest stories of each feed topic in the watch's scope (story_topics aggregated once for
+-- all topics), each with its lead article's link, its outlets, its topics in scope and the
+-- country the topic is about.
 with picked as (
-    select story_id, title, first_seen_at, published_at, source_count, article_count, score,
-           country
+    select story_id, topic, title, first_seen_at, published_at, source_count, article_count,
+           score, country
     from story_topics
-    where topic = $topic and in_watch
-    order by coalesce(published_at, first_seen_at) desc, story_id
-    limit $limit
+    where topic in (select unnest($topics::varchar[])) and in_watch
+    qualify row_number() over (
+        partition by topic order by coalesce(published_at, first_seen_at) desc, story_id
+    ) <= $limit
 )
-select p.story_id,
+select p.topic,
+       p.story_id,
        p.title,
        p.first_seen_at,
        p.published_at,
@@ -27,4 +30,4 @@ select p.story_id,
 from picked as p
 join stories as s using (story_id)
 left join articles as a on a.article_id = s.first_article_id
-order by coalesce(p.published_at, p.first_seen_at) desc, p.story_id;
+order by p.topic, coalesce(p.published_at, p.first_seen_at) desc, p.story_id;
