@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import logging
+from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from newsmon.alerting import render
 from newsmon.alerting.render import AlertMessage
+from newsmon.alerting.watchlists import load_watchlists
 from newsmon.config import Settings
 
 log = logging.getLogger(__name__)
@@ -81,10 +83,9 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 class SlackChannel:
-    name = "slack"
-
-    def __init__(self, settings: Settings) -> None:
-        self.conn_id = settings.alerts.slack.conn_id
+    def __init__(self, settings: Settings, conn_id: str | None = None, name: str = "slack") -> None:
+        self.name = name  # "slack", or a watchlist's: watch/<name>/slack
+        self.conn_id = conn_id or settings.alerts.slack.conn_id
 
     def unconfigured(self) -> str | None:
         if _connection(self.conn_id) is None:
@@ -114,10 +115,17 @@ class SlackChannel:
 
 
 class EmailChannel:
-    name = "email"
-
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        to: tuple[str, ...] = (),
+        conn_id: str | None = None,
+        name: str = "email",
+    ) -> None:
+        self.name = name  # "email", or a watchlist's: watch/<name>/email
         self.cfg = settings.alerts.email
+        if to:  # a watchlist's recipients, and its connection if it names one
+            self.cfg = replace(self.cfg, to=to, conn_id=conn_id or self.cfg.conn_id)
 
     def unconfigured(self) -> str | None:
         if not self.cfg.to:
@@ -173,6 +181,14 @@ def channel_secrets(channel: Any) -> list[str]:
 
 
 def airflow_channels(settings: Settings) -> list[Any]:
-    """The provider-backed channels named in ``alerts.channels``."""
+    """The provider-backed channels named in ``alerts.channels``, and each watchlist's."""
     known = {"slack": SlackChannel, "email": EmailChannel}
-    return [known[name](settings) for name in settings.alerts.channels if name in known]
+    found = [known[name](settings) for name in settings.alerts.channels if name in known]
+    for wl in load_watchlists(settings).watchlists:
+        if wl.deliver.slack:
+            found.append(SlackChannel(settings, wl.deliver.slack, wl.channel("slack")))
+        if wl.deliver.email:
+            found.append(
+                EmailChannel(settings, wl.deliver.email, wl.deliver.email_conn, wl.channel("email"))
+            )
+    return found

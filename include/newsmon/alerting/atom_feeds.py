@@ -1,9 +1,11 @@
-"""Feeds out: an Atom 1.0 file per watched topic with its newest stories, for feed readers.
+"""Feeds out: an Atom 1.0 file per watched topic and per watchlist with its newest stories,
+for feed readers.
 
 After each publish, ``<data>/feeds/<topic>.atom`` holds the newest ``FEED_STORIES`` stories of
 each topic in scope (``signals.new_story_topics`` and ``signals.spike_topics``, about the
 watch's countries), newest first: title, link to the lead article, outlets, tags, country,
-and when the story was published and last seen. A file is replaced whole (written beside it,
+and when the story was published and last seen. ``<data>/feeds/watch-<name>-<hash>.atom``
+(:func:`watch_feed_name`) holds each watchlist's newest matches, with why each matched. A file is replaced whole (written beside it,
 then renamed), so a reader never sees half of one. Text is untrusted: characters XML cannot
 hold are dropped, everything else is escaped by the XML writer, and links are the alerts'
 safe ones (http(s) with a valid host, odd characters percent-encoded).
@@ -11,6 +13,8 @@ safe ones (http(s) with a valid host, odd characters percent-encoded).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -23,6 +27,7 @@ from typing import Any
 import duckdb
 
 from newsmon.alerting.render import safe_link
+from newsmon.alerting.watch_signals import describe
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.storage.db import execute
@@ -58,10 +63,15 @@ def write_topic_feeds(
     folder = feeds_dir(settings)
     try:
         topics = feed_topics(settings)
-        _tidy(folder, topics)
+        matches = _newest_matches(con)
+        _tidy(folder, topics + [watch_feed_name(w) for w in matches])
         for topic, stories in _newest_stories(con, topics).items():
             _replace(folder / f"{topic}.atom", topic_feed(topic, stories, now))
             written[topic] = len(stories)
+        for name, stories in matches.items():
+            feed = topic_feed(name, stories, now, watchlist=True)
+            _replace(folder / f"{watch_feed_name(name)}.atom", feed)
+            written[watch_feed_name(name)] = len(stories)
     except (OSError, duckdb.Error) as exc:
         log.warning("Atom feeds not written (readers keep the previous ones): %s", exc)
         return {"feeds": written, "error": f"{type(exc).__name__}: {exc}"}
@@ -83,13 +93,42 @@ def _newest_stories(
     return by_topic
 
 
-def topic_feed(topic: str, stories: Iterable[dict[str, Any]], now: datetime) -> bytes:
-    """One topic's feed document."""
+def watch_feed_name(name: str) -> str:
+    """A watchlist's feed file name (no suffix): ``watch-`` and its name's ASCII letters and
+    digits, then a hash of the whole name, so every name gets its own safe file."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return f"watch-{slug}-{digest}" if slug else f"watch-{digest}"
+
+
+def _newest_matches(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
+    """Each watchlist in use, with its newest ``FEED_STORIES`` matches (one query)."""
+    active = [r[0] for r in execute(con, "alerting/atom_feeds/active_watchlists").fetchall()]
+    by_list: dict[str, list[dict[str, Any]]] = {name: [] for name in active}
+    cur = execute(con, "alerting/atom_feeds/newest_matches", limit=FEED_STORIES)
+    names = [d[0] for d in cur.description]
+    for row in cur.fetchall():
+        story = dict(zip(names, row, strict=True))
+        evidence = json.loads(story.pop("evidence"))
+        story["why"] = describe(story["watchlist"], evidence).split(": ", 1)[-1]
+        by_list.setdefault(story["watchlist"], []).append(story)
+    return by_list
+
+
+def topic_feed(
+    topic: str, stories: Iterable[dict[str, Any]], now: datetime, watchlist: bool = False
+) -> bytes:
+    """One topic's feed document (or, with ``watchlist``, one watchlist's)."""
     stories = list(stories)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    _text(feed, "id", f"urn:newsmon:feed:topic:{topic}")
-    _text(feed, "title", f"newsmon: {topic} stories")
-    _text(feed, "subtitle", f"The newest {topic} stories about the watched countries")
+    if watchlist:
+        _text(feed, "id", f"urn:newsmon:feed:watchlist:{watch_feed_name(topic)}")
+        _text(feed, "title", f"newsmon watchlist: {topic}")
+        _text(feed, "subtitle", f"The newest stories the watchlist {topic} matched")
+    else:
+        _text(feed, "id", f"urn:newsmon:feed:topic:{topic}")
+        _text(feed, "title", f"newsmon: {topic} stories")
+        _text(feed, "subtitle", f"The newest {topic} stories about the watched countries")
     updated = max((_stamp(s["last_seen_at"] or now) for s in stories), default=_stamp(now))
     _text(feed, "updated", updated)
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", "newsmon")
@@ -127,6 +166,8 @@ def summary(story: dict[str, Any]) -> str:
         parts.append(f"about {story['country']}")
     if story.get("score") is not None:
         parts.append(f"score {story['score']:.2f}".rstrip("0").rstrip("."))
+    if story.get("why"):
+        parts.append(f"matched: {story['why']}")
     return "; ".join(parts)
 
 
@@ -160,7 +201,8 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 def _tidy(folder: Path, topics: list[str]) -> None:
-    """Remove what a killed write left (``.*.tmp``) and the feeds of topics no longer watched."""
+    """Remove what a killed write left (``.*.tmp``) and the feeds of topics no longer
+    watched and of watchlists no longer in use."""
     if not folder.is_dir():
         return
     for stale in folder.glob(".*.tmp"):

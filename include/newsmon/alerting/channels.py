@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import duckdb
 
 from newsmon.alerting.render import LOG_MAX_CHARS, AlertMessage, Highlight, plain, plain_digest
+from newsmon.alerting.watchlists import load_watchlists
 from newsmon.config import Settings
 from newsmon.storage.db import execute
 
@@ -38,9 +39,8 @@ class Channel(Protocol):
 class LogChannel:
     """One line per alert (or digest) in a local file and in the task log."""
 
-    name = "log"
-
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, name: str = "log") -> None:
+        self.name = name  # "log", or a watchlist's: watch/<name>/log
         self.path = Path(settings.alerts.log_path)
 
     def unconfigured(self) -> str | None:
@@ -131,6 +131,7 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
         score=ctx["score"],
         count_day=ctx["count_day"],
         baseline=ctx["baseline"],
+        watchlist=ctx["watchlist"],
     )
     if ctx["region"]:  # a region spike
         msg.regions = [f"{ctx['region_name']} ({ctx['region']})"]
@@ -182,4 +183,7 @@ def channels_by_name(
     found: dict[str, Channel] = {c.name: c for c in (channels or plugin_channels(settings))}
     for name, make in CHANNELS.items():
         found.setdefault(name, make(settings))
+    for wl in load_watchlists(settings).watchlists:
+        if wl.deliver.log:
+            found.setdefault(wl.channel("log"), LogChannel(settings, wl.channel("log")))
     return found

@@ -31,7 +31,7 @@ class AlertMessage:
 
     alert_id: str
     signal_id: str
-    kind: str  # new_story | spike | region_spike
+    kind: str  # new_story | spike | region_spike | watch
     topic: str
     reason: str
     story_id: str | None = None
@@ -46,6 +46,7 @@ class AlertMessage:
     count_day: int | None = None
     baseline: float | None = None
     regions: list[str] = field(default_factory=list)  # "Buryatia (RU-BU)", best first
+    watchlist: str | None = None  # a watch signal's watchlist
 
 
 def _lead(h: Highlight) -> str:
@@ -131,7 +132,21 @@ def headline(msg: AlertMessage) -> str:
         return f"Regional spike: {msg.reason}"
     if msg.kind == "spike":
         return f"Spike: {msg.reason}"
+    if msg.kind == "watch":
+        return f"Watchlist {msg.watchlist}: {msg.title or '(untitled)'}"
     return f"New {msg.topic} story: {msg.title or '(untitled)'}"
+
+
+def _label(msg: AlertMessage) -> str:
+    """What a story alert is about: its watchlist, or its topic."""
+    return f"watchlist {msg.watchlist}" if msg.kind == "watch" else msg.topic
+
+
+def _why(msg: AlertMessage) -> str | None:
+    """A watch alert's reason without the watchlist's name (the headline has it)."""
+    if msg.kind != "watch":
+        return None
+    return "matched: " + msg.reason.split(": ", 1)[-1]
 
 
 # -- plain text -----------------------------------------------------------------------------
@@ -143,6 +158,7 @@ def plain(msg: AlertMessage) -> str:
     lines = [
         headline(msg),
         f"{msg.source or 'unknown outlet'}, {_when(msg)}{_more(msg)}",
+        _why(msg) or "",
         f"scores: {_scores(msg)}",
         _regions(msg),
     ]
@@ -169,6 +185,15 @@ def _fit(items: list[str], limit: int, sep_len: int = 2) -> int:
     return len(items)
 
 
+def _what_new(msgs: list[AlertMessage], total: int) -> str:
+    """A digest's heading: "3 new newsmon signals", or one watchlist's "3 new matches for
+    watchlist Far East desk"."""
+    lists = {m.watchlist for m in msgs}
+    if msgs and len(lists) == 1 and all(m.kind == "watch" for m in msgs):
+        return f"{total:,} new match{'es' if total != 1 else ''} for watchlist {lists.pop()}"
+    return f"{total:,} new newsmon signal{'s' if total != 1 else ''}"
+
+
 def _more_line(more: int) -> str:
     return (
         f"\u2026and {more:,} more signal{'s' if more != 1 else ''} (less prominent; all are in"
@@ -181,7 +206,7 @@ def plain_digest(msgs: list[AlertMessage], more: int = 0, limit: int = EMAIL_MAX
     items = [plain(m) for m in msgs]
     shown = _fit(items, limit - 200)
     more += len(items) - shown
-    head = f"{shown + more:,} new newsmon signals" + (f" (top {shown} shown)" if more else "")
+    head = _what_new(msgs, shown + more) + (f" (top {shown} shown)" if more else "")
     return "\n\n".join([head, *items[:shown], *([_more_line(more)] if more else [])])
 
 
@@ -209,9 +234,15 @@ def slack(msg: AlertMessage) -> str:
     title = slack_escape(msg.title or "(untitled)")
     link = _link(msg)
     head = f"<{slack_escape(link)}|{title}>" if link else title
+    what = (
+        f":mag: *Watchlist {slack_escape(msg.watchlist or '')}*"
+        if msg.kind == "watch"
+        else f":rotating_light: *New {slack_escape(msg.topic)} story*"
+    )
     lines = [
-        f":rotating_light: *New {slack_escape(msg.topic)} story*: {head}",
+        f"{what}: {head}",
         f"{slack_escape(msg.source or 'unknown outlet')}, {_when(msg)}{slack_escape(_more(msg))}",
+        *([slack_escape(w)] if (w := _why(msg)) else []),
         f"Scores: {slack_escape(_scores(msg))}",
         slack_escape(_regions(msg)).capitalize(),
     ]
@@ -233,13 +264,13 @@ def slack_digest(msgs: list[AlertMessage], more: int = 0) -> str:
         link = _link(m)
         title = slack_escape(m.title or "(untitled)")
         items.append(
-            f"\u2022 *{slack_escape(m.topic)}* {f'<{slack_escape(link)}|{title}>' if link else title}"
+            f"\u2022 *{slack_escape(_label(m))}* {f'<{slack_escape(link)}|{title}>' if link else title}"
             f" \u2014 {slack_escape(m.source or 'unknown outlet')}{slack_escape(_more(m))},"
             f" score {m.score or 0:.1f}"
         )
     shown = _fit(items, SLACK_MAX_CHARS - 300, 1)
     more += len(items) - shown
-    head = f":newspaper: *{shown + more:,} new newsmon signals*" + (
+    head = f":newspaper: *{slack_escape(_what_new(msgs, shown + more))}*" + (
         f" (top {shown} shown)" if more else ""
     )
     tail = [slack_escape(_more_line(more))] if more else []
@@ -262,9 +293,15 @@ def _html_item(msg: AlertMessage) -> str:
         return f"<h2>{label}</h2><p>{e(msg.reason)}</p><p>{e(_regions(msg).capitalize())}</p>"
     link = _link(msg)
     title = e(msg.title or "(untitled)")
+    what = (
+        f"Watchlist {e(msg.watchlist or '')}"
+        if msg.kind == "watch"
+        else f"New {e(msg.topic)} story"
+    )
     parts = [
-        f"<h2>New {e(msg.topic)} story: {f'<a href={chr(34)}{e(link)}{chr(34)}>{title}</a>' if link else title}</h2>",
+        f"<h2>{what}: {f'<a href={chr(34)}{e(link)}{chr(34)}>{title}</a>' if link else title}</h2>",
         f"<p>{e(msg.source or 'unknown outlet')}, {e(_when(msg))}{e(_more(msg))}</p>",
+        *([f"<p>{e(w)}</p>"] if (w := _why(msg)) else []),
         f"<p>Scores: {e(_scores(msg))}</p>",
         f"<p>{e(_regions(msg).capitalize())}</p>",
     ]
@@ -294,8 +331,8 @@ def email_digest(msgs: list[AlertMessage], prefix: str, more: int = 0) -> tuple[
     rest = more + len(items) - shown
     total = shown + rest
     tail = f"<p>{html.escape(_more_line(rest))}</p>" if rest else ""
-    body = "<html><body><h1>{:,} new newsmon signals</h1>{}{}</body></html>".format(
-        total, "<hr>".join(items[:shown]), tail
+    body = "<html><body><h1>{}</h1>{}{}</body></html>".format(
+        html.escape(_what_new(msgs, total)), "<hr>".join(items[:shown]), tail
     )
     text = plain_digest(msgs[:shown], rest)
-    return subject_line(f"{total:,} new signals", prefix), text, body
+    return subject_line(_what_new(msgs, total).replace(" newsmon", ""), prefix), text, body

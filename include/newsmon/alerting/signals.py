@@ -34,6 +34,7 @@ from typing import Any
 
 import duckdb
 
+from newsmon.alerting.watch_signals import detect_watch
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.storage.db import execute, transaction
@@ -138,13 +139,17 @@ def detect(
             ).fetchall()
             suppressed = sum(1 for _, status in statuses if status == "suppressed")
             queued = len(statuses) - suppressed
+        watch = detect_watch(
+            con, settings, pending, run_id, now, as_of, _recent_since(settings, as_of)
+        )
+        queued += watch["watch_alerts"]
         checkpoint("signals")
         execute(con, "storage/runs/signals_done", runs=pending, now=now)
         execute(
             con,
             "storage/runs/signals_counted",
             run_id=run_id,
-            signals_new=len(new_signals),
+            signals_new=len(new_signals) + watch["watch_signals"],
             alerts_queued=queued,
         )
     counts = {
@@ -154,6 +159,7 @@ def detect(
         "signals_new": len(new_signals),
         "alerts_queued": queued,
         "alerts_suppressed": suppressed,
+        **watch,
     }
     log.info("signals %s: %s", run_id, counts)
     return counts

@@ -61,6 +61,12 @@ class _Stems(dict[str, str | None]):
 _STEMS = _Stems()
 
 
+def stem(word: str) -> str | None:
+    """A lower-cased word's search stem (None: shorter than three letters), as
+    ``search_stem`` makes it."""
+    return _STEMS[word]
+
+
 def index_terms(
     title: str | None, text: str, text_words: list[str] | None = None
 ) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ newsmon retag [--db FILE]
 newsmon signals [--db FILE] [--as-of DATE]
 newsmon alerts [--db FILE]
 newsmon summary [--db FILE] [--json]
+newsmon watch list | test NAME [--days N] | matches NAME [--since 24h]
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from newsmon.cli.commands import (
     cmd_signals,
 )
 from newsmon.cli.tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
+from newsmon.cli.watch import add_parser as add_watch_parser
+from newsmon.cli.watch import cmd_watch
 from newsmon.config import ConfigError
 
 
@@ -191,6 +194,9 @@ def _reading_commands(sub: argparse._SubParsersAction) -> None:
     db_arg(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
+
+    add_watch_parser(sub, db_arg)
+    sub.choices["watch"].set_defaults(func=cmd_watch)
 
 
 def main(argv: list[str] | None = None) -> int:

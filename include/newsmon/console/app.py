@@ -21,7 +21,16 @@ from fastapi import FastAPI
 
 from newsmon.config import Settings, load_settings
 from newsmon.console import queries
-from newsmon.console.views import export, feeds, overview, search, signal, sources, story
+from newsmon.console.views import (
+    export,
+    feeds,
+    overview,
+    search,
+    signal,
+    sources,
+    story,
+    watchlists,
+)
 from newsmon.console.views.state import Console
 
 
@@ -40,6 +49,6 @@ def create_app(
         openapi_url=None,
     )
     app.state.console = Console(settings, now)
-    for view in (overview, signal, story, search, sources, export, feeds):
+    for view in (overview, signal, story, search, sources, export, feeds, watchlists):
         app.include_router(view.router)
     return app

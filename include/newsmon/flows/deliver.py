@@ -45,6 +45,7 @@ from newsmon.alerting.outbox import (
     suppress_repeats,
 )
 from newsmon.alerting.render import AlertMessage, message_from_dict
+from newsmon.alerting.watchlists import Watchlist, channel_watchlist, load_watchlists
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.staging import read_jsonl, write_jsonl
@@ -77,6 +78,7 @@ def prepare(
         "suppressed": 0,
         "unconfigured": 0,
         "failed": 0,  # alerts whose message could not be built
+        "scheduled": 0,  # a watchlist's alerts waiting for its hourly or daily delivery
     }
     batches: list[dict[str, Any]] = []
     with open_db(settings) as con:
@@ -85,7 +87,17 @@ def prepare(
         for channel, alert_id, story in execute(con, "alerting/alerts/pending").fetchall():
             if alert_id not in in_flight:
                 by_channel.setdefault(channel, []).append((alert_id, story))
+        watchlists = {wl.name: wl for wl in load_watchlists(settings).watchlists}
         for name, rows in by_channel.items():
+            listed = channel_watchlist(name)
+            wl = watchlists.get(listed) if listed else None
+            if listed and (wl is None or name not in map(wl.channel, wl.deliver.channels)):
+                _retired(con, name, listed, rows, now)
+                counts["suppressed"] += len(rows)
+                continue
+            if wl and not _due(con, wl, name, now):
+                counts["scheduled"] += len(rows)
+                continue
             channel = available.get(name)
             why = "no such channel here" if channel is None else channel.unconfigured()
             if why:
@@ -97,8 +109,8 @@ def prepare(
                 )
                 counts["unconfigured"] += len(rows)
                 continue
-            batches += _channel_batches(con, settings, name, rows, now, counts)
-        if counts["failed"]:  # alert statuses changed: readers see them
+            batches += _channel_batches(con, settings, name, rows, now, counts, wl)
+        if counts["failed"] or counts["suppressed"]:  # alert statuses changed: readers see them
             publish(con, settings)
     if batches:
         write_jsonl(folder / "outbox.jsonl", batches)
@@ -115,15 +127,24 @@ def _channel_batches(
     rows: list[tuple[str, str | None]],
     now: datetime,
     counts: dict[str, Any],
+    wl: Watchlist | None = None,
 ) -> list[dict[str, Any]]:
     """One channel's batches: its alerts less the repeats, one message each, or one digest
-    of the top alerts and the rest's count when there are more than ``digest_threshold``."""
+    of the top alerts and the rest's count when there are more than ``digest_threshold``
+    (a watchlist's own settings where it has them; on an hourly or daily schedule, one
+    digest whenever there is more than one)."""
     cfg = settings.alerts
-    kept = suppress_repeats(con, name, rows, now, cfg.cooldown_hours)
+    cooldown, threshold, top_n = cfg.cooldown_hours, cfg.digest_threshold, cfg.digest_top
+    if wl is not None:
+        cooldown = cfg.cooldown_hours if wl.cooldown_hours is None else wl.cooldown_hours
+        threshold = wl.digest_threshold or threshold
+        top_n = wl.digest_top or top_n
+        threshold = 1 if wl.deliver.schedule.every != "each" else threshold
+    kept = suppress_repeats(con, name, rows, now, cooldown)
     counts["suppressed"] += len(rows) - len(kept)
     counts["alerts"] += len(kept)
-    if len(kept) > cfg.digest_threshold:  # one digest: the top alerts and the rest's count
-        top, rest = kept[: cfg.digest_top], kept[cfg.digest_top :]
+    if len(kept) > threshold:  # one digest: the top alerts and the rest's count
+        top, rest = kept[:top_n], kept[top_n:]
         built = (message_for(con, a, now) for a, _ in top)
         messages = [m for m in built if m is not None]
         counts["failed"] += len(top) - len(messages)
@@ -136,6 +157,27 @@ def _channel_batches(
         else:
             batches.append({"channel": name, "messages": [message], "rest_ids": []})
     return batches
+
+
+def _due(con: duckdb.DuckDBPyConnection, wl: Watchlist, channel: str, now: datetime) -> bool:
+    """Whether a watchlist's channel sends in this delivery (its schedule)."""
+    if wl.deliver.schedule.every == "each":
+        return True
+    oldest, last_sent = execute(con, "alerting/alerts/channel_times", channel=channel).fetchone()
+    return oldest is not None and wl.deliver.schedule.due(now, oldest, last_sent)
+
+
+def _retired(
+    con: duckdb.DuckDBPyConnection,
+    channel: str,
+    name: str,
+    rows: list[tuple[str, str | None]],
+    now: datetime,
+) -> None:
+    """The alerts of a watchlist that left the file (or no longer delivers there): not sent."""
+    reason = f"watchlist {name} no longer delivers to {channel}"
+    for alert_id, _ in rows:
+        execute(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)
 
 
 def send(

@@ -31,8 +31,11 @@ from newsmon.console.queries.stories import (
     signal_page,
     story_page,
 )
+from newsmon.console.queries.watchlists import story_watchlists, watchlists_page
 
 __all__ = [
+    "story_watchlists",
+    "watchlists_page",
     "ACTIVITY_DAYS",
     "MIN_ARRIVALS",
     "SILENT_FACTOR",

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from newsmon.console.queries.reading import has, rows
+from newsmon.console.queries.watchlists import story_watchlists
 from newsmon.storage.db import execute
 
 
@@ -34,6 +35,7 @@ class StoryPage:
     signals: list[dict[str, Any]]
     alerts: list[dict[str, Any]]
     regions: list[dict[str, Any]] = field(default_factory=list)
+    watchlists: list[dict[str, Any]] = field(default_factory=list)  # those it matched
 
 
 @dataclass
@@ -109,7 +111,9 @@ def story_page(
         if has(con, "story_regions")
         else []
     )
-    return StoryPage(story, copies, evidence, signals, alerts, regions)
+    return StoryPage(
+        story, copies, evidence, signals, alerts, regions, story_watchlists(con, story_id)
+    )
 
 
 def marked(text: str, start: int, end: int, width: int = 70) -> list[tuple[str, bool]]:

@@ -1,0 +1,226 @@
+"""Which watchlists an article matches, and the evidence: pure Python over an article's
+facts (its search terms, assigned topics with their countries, regions, language, outlet).
+
+Each watchlist is filed under keys one of which every article it matches must have (a word
+head of its queries, else a topic, region, country or outlet), so an article is checked only
+against the watchlists that could match it: 500 watchlists cost a few dictionary look-ups
+per article, not 500 checks. A phrase is first checked on the article's terms (all its words
+present) and then, for the few that pass, on the title and text (next to each other).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsmon.alerting.watch_query import Alternative, Term
+from newsmon.alerting.watchlists import Watchlist
+from newsmon.article.index_terms import stem
+
+HEAD = 5  # stems longer than this match by prefix; terms are looked up by this many letters
+_WORD = re.compile(r"[^\W_]+")
+
+
+def word_prefix(s: str) -> str:
+    """What an article's term must start with to match stem ``s`` (the whole stem for a
+    stem of five letters or fewer, else all but its last two letters, at least five)."""
+    return s if len(s) <= HEAD else s[: max(HEAD, len(s) - 2)]
+
+
+def stem_matches(s: str, term: str) -> bool:
+    return term == s if len(s) <= HEAD else term.startswith(word_prefix(s))
+
+
+def heads(watchlists: Iterable[Watchlist]) -> tuple[list[str], list[str]]:
+    """The terms the database must return for these watchlists: exact short stems, and the
+    five-letter heads of longer ones."""
+    exact, head = set(), set()
+    for wl in watchlists:
+        for alt in wl.alternatives:
+            for term in (*alt.all_of, *alt.none_of):
+                for s in filter(None, term.stems):
+                    (exact if len(s) <= HEAD else head).add(s[:HEAD])
+    return sorted(exact), sorted(head)
+
+
+@dataclass
+class ArticleFacts:
+    article_id: str
+    story_id: str
+    lang: str | None
+    source: str | None
+    topics: dict[str, tuple[float, str | None]] = field(default_factory=dict)  # score, country
+    regions: set[str] = field(default_factory=set)
+    terms: set[str] = field(default_factory=set)  # only the terms some watchlist may match
+
+    def keys(self) -> set[tuple[str, str]]:
+        out = {("t", t) for t in self.topics}
+        out |= {("c", c) for _, c in self.topics.values() if c}
+        out |= {("r", r) for r in self.regions}
+        out |= {("s", self.source.casefold())} if self.source else set()
+        for t in self.terms:
+            out.add(("w", t))
+            out.add(("w", t[:HEAD]))
+        return out
+
+
+@dataclass
+class Hit:
+    """One watchlist matching one article, with what matched."""
+
+    watchlist: Watchlist
+    article: ArticleFacts
+    score: float | None  # the best qualifying topic's score (None: no topic asked for)
+    evidence: dict[str, Any]
+    phrases: list[Alternative]  # alternatives whose phrases still need the text
+
+
+def _anchors(wl: Watchlist) -> set[tuple[str, str]]:
+    if wl.alternatives:
+        out = set()
+        for alt in wl.alternatives:
+            s = next(s for t in alt.all_of for s in t.stems if s)
+            out.add(("w", s if len(s) <= HEAD else s[:HEAD]))
+        return out
+    for kind, values in (("t", wl.topics), ("r", wl.regions), ("c", wl.countries)):
+        if values:
+            return {(kind, v) for v in values}
+    return {("s", s.casefold()) for s in wl.sources}
+
+
+class Matcher:
+    def __init__(self, watchlists: Iterable[Watchlist]) -> None:
+        self.watchlists = list(watchlists)
+        self.by_key: dict[tuple[str, str], list[int]] = {}
+        for i, wl in enumerate(self.watchlists):
+            for key in _anchors(wl):
+                self.by_key.setdefault(key, []).append(i)
+
+    def hits(self, article: ArticleFacts) -> list[Hit]:
+        """The watchlists this article matches on its facts (phrases still to be checked
+        on the text: :func:`confirm`)."""
+        found: set[int] = set()
+        for key in article:
+            found.update(self.by_key.get(key, ()))
+        out = []
+        for i in sorted(found):
+            hit = _check(self.watchlists[i], article)
+            if hit is not None:
+                out.append(hit)
+        return out
+
+
+def _check(wl: Watchlist, a: ArticleFacts) -> Hit | None:
+    if wl.languages and (a.lang or "") not in wl.languages:
+        return None
+    if wl.sources and (a.source or "").casefold() not in {s.casefold() for s in wl.sources}:
+        return None
+    regions = sorted(a.regions & set(wl.regions)) if wl.regions else sorted(a.regions)
+    if wl.regions and not regions:
+        return None
+    topics = {
+        t: (score, country)
+        for t, (score, country) in a.topics.items()
+        if (not wl.topics or t in wl.topics)
+        and (not wl.countries or country in wl.countries)
+        and (wl.min_score is None or score >= wl.min_score)
+    }
+    if (wl.topics or wl.countries or wl.min_score is not None) and not topics:
+        return None
+    evidence: dict[str, Any] = {"article_id": a.article_id}
+    if topics:
+        evidence["topics"] = {t: round(s, 2) for t, (s, _) in topics.items()}
+        countries = sorted({c for _, c in topics.values() if c})
+        if countries:
+            evidence["countries"] = countries
+    if regions:
+        evidence["regions"] = regions[:10]
+    pending: list[Alternative] = []
+    if wl.alternatives:
+        words: list[str] = []
+        query: list[str] = []
+        matched = False
+        for alt in wl.alternatives:
+            ok, found, needs_text = _alternative_on_terms(alt, a.terms)
+            if ok and not needs_text:
+                matched, words, query = True, found, [t.text for t in alt.all_of]
+                break
+            if ok:
+                pending.append(alt)
+                words, query = words or found, query or [t.text for t in alt.all_of]
+        if not matched and not pending:
+            return None
+        if matched:
+            pending = []
+        evidence["query"] = query
+        evidence["words"] = words[:12]  # the article's index terms that matched
+    score = max((s for s, _ in topics.values()), default=None)
+    return Hit(wl, a, score, evidence, pending)
+
+
+def _term_found(term: Term, terms: set[str]) -> list[str] | None:
+    """The article's terms the words of ``term`` match (None: a word matches none)."""
+    found = []
+    for s in term.stems:
+        if s is None:
+            continue
+        hits = sorted(t for t in terms if stem_matches(s, t))
+        if not hits:
+            return None
+        found += hits
+    return found
+
+
+def _alternative_on_terms(alt: Alternative, terms: set[str]) -> tuple[bool, list[str], bool]:
+    """(may match, the words found, whether the text must still confirm a phrase)."""
+    found: list[str] = []
+    needs_text = False
+    for term in alt.all_of:
+        words = _term_found(term, terms)
+        if words is None:
+            return False, [], False
+        found += [w for w in words if w not in found]
+        needs_text |= len(term.words) > 1
+    for term in alt.none_of:
+        if _term_found(term, terms) is not None:
+            if len(term.words) == 1:
+                return False, [], False
+            needs_text = True  # the phrase's words occur: the text says whether together
+    return True, found, needs_text
+
+
+def text_stems(title: str | None, text: str) -> list[list[tuple[str, str | None]]]:
+    """Title and text as lists of (word, stem), for phrase checks."""
+    return [
+        [(w, stem(w)) for w in _WORD.findall(part.lower().replace("ё", "е"))]
+        for part in (title or "", text)
+    ]
+
+
+def _phrase_in(term: Term, parts: list[list[tuple[str, str | None]]]) -> bool:
+    n = len(term.words)
+    for words in parts:
+        for i in range(len(words) - n + 1):
+            if all(
+                (words[i + k][0] == term.words[k])
+                if term.stems[k] is None
+                else (words[i + k][1] is not None and stem_matches(term.stems[k], words[i + k][1]))
+                for k in range(n)
+            ):
+                return True
+    return False
+
+
+def confirm(hit: Hit, parts: list[list[tuple[str, str | None]]]) -> bool:
+    """Whether an alternative left pending on the terms holds on the text."""
+    if not hit.phrases:
+        return True
+    for alt in hit.phrases:
+        if all(len(t.words) == 1 or _phrase_in(t, parts) for t in alt.all_of) and not any(
+            len(t.words) > 1 and _phrase_in(t, parts) for t in alt.none_of
+        ):
+            hit.phrases = []
+            return True
+    return False

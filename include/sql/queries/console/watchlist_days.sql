@@ -1,0 +1,4 @@
+-- Matches per watchlist per day since $since (the story's day).
+select watchlist, day, matches
+from watchlist_daily_counts
+where day >= $since;
