@@ -55,7 +55,7 @@ class ArticleFacts:
     regions: set[str] = field(default_factory=set)
     terms: set[str] = field(default_factory=set)  # only the terms some watchlist may match
 
-    def keys(self) -> set[tuple[str, str]]:
+    def anchor_keys(self) -> set[tuple[str, str]]:
         out = {("t", t) for t in self.topics}
         out |= {("c", c) for _, c in self.topics.values() if c}
         out |= {("r", r) for r in self.regions}
@@ -102,7 +102,7 @@ class Matcher:
         """The watchlists this article matches on its facts (phrases still to be checked
         on the text: :func:`confirm`)."""
         found: set[int] = set()
-        for key in article:
+        for key in article.anchor_keys():
             found.update(self.by_key.get(key, ()))
         out = []
         for i in sorted(found):
