@@ -41,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
+import watchlists  # noqa: E402
 
 
 def _vm(key: str) -> float:
@@ -139,6 +140,7 @@ STAGES = {  # the stage times printed, and what each covers
     "store alongside": "store_ready: the chunks stored while the reading went on",
     "store after": "store_articles: what was left to store once the reading ended",
     "signals": "detect_signals, and publishing the analyst copy",
+    "watchlists": "of which matching the watchlists (--watchlists N)",
 }
 
 
@@ -164,6 +166,7 @@ def _timing(module: object, name: str, label: str, stage_s: dict[str, float]) ->
 
 def run_once(settings, paths: list[Path], label: str) -> dict:  # noqa: ANN001
     """One ingest run as ``newsmon ingest`` runs it (``pipeline.ingest``), each stage timed."""
+    from newsmon.alerting import signals
     from newsmon.flows import ingest, pipeline
     from newsmon.storage import articles
 
@@ -175,6 +178,7 @@ def run_once(settings, paths: list[Path], label: str) -> dict:  # noqa: ANN001
         _timing(articles, "store_ready", "store alongside", stage_s),
         _timing(ingest, "store_articles", "store after", stage_s),
         _timing(pipeline, "detect_signals", "signals", stage_s),
+        _timing(signals, "detect_watch", "watchlists", stage_s),
     ):
         result = pipeline.ingest(settings, paths)
     total = time.perf_counter() - t0
@@ -232,9 +236,17 @@ def main() -> int:
         action="store_true",
         help="set ingest.store_while_reading (store each chunk while the workers read the next)",
     )
+    parser.add_argument(
+        "--watchlists", type=int, default=0, help="match this many watchlists (bench/watchlists.py)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
+    os.environ["NEWSMON_WATCHLISTS"] = str(work / "watchlists.yaml")  # none unless asked
+    if args.watchlists:
+        watchlists.write(work / "watchlists.yaml", args.watchlists)
+    else:
+        (work / "watchlists.yaml").write_text("watchlists: []\n", encoding="utf-8")
     folder = work / "corpus"
     t0 = time.perf_counter()
     # generated in a child process: the generator's memory is not the pipeline's to measure
@@ -250,7 +262,8 @@ def main() -> int:
         f"== {args.shape} corpus, {args.layout}: {n} articles ({size / 1e6:.1f} MB) generated in"
         f" {time.perf_counter() - t0:.1f}s; workers={args.workers},"
         f" batch={settings.ingest.batch_size} articles or {settings.ingest.batch_bytes / 1e6:g} MB;"
-        f" store while reading: {'yes' if settings.ingest.store_while_reading else 'no'}"
+        f" store while reading: {'yes' if settings.ingest.store_while_reading else 'no'};"
+        f" watchlists: {args.watchlists}"
     )
 
     print("stages: " + "; ".join(f"{k} = {v}" for k, v in STAGES.items()))
@@ -262,6 +275,13 @@ def main() -> int:
         f" (up to {tree.peak_procs} processes) PSS {tree.peak_pss:.0f} MB"
     )
     print(f"database: {db.stat().st_size / 1e6:.0f} MB")
+    if args.watchlists:
+        w = first["stages"]["watchlists"]
+        print(
+            f"watchlists: {args.watchlists} matched against {n:,} articles in {w:.2f}s"
+            f" ({1e6 * w / n:.0f} us per article; {first.get('watch_matches', 0):,} matches),"
+            f" {100 * w / first['seconds']:.1f}% of the run"
+        )
     if args.shape == "overlap":
         truth = folder / "corpus.jsonl"
         if args.layout != "jsonl":

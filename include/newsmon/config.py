@@ -36,10 +36,13 @@ def project_home() -> Path:
     return Path(env).resolve() if env else INCLUDE_DIR.parent
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 5x faster, same result
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER)
     except FileNotFoundError as exc:
         raise ConfigError(f"config file not found: {p}") from exc
     except yaml.YAMLError as exc:

@@ -76,7 +76,11 @@ WATCHLISTS = [
         "query": "prisoners OR засуджених OR więźniów OR заключенных",
         "deliver": {"email": ["research@example.org"]},
     },
-    {"name": "foreign agents", "query": '"иностранным агентом" OR "foreign agent"', "deliver": {"log": True}},
+    {
+        "name": "foreign agents",
+        "query": '"иностранным агентом" OR "foreign agent"',
+        "deliver": {"log": True},
+    },
     {"name": "too long", "query": "повестки " * 1200},
     {"name": "<b>desk</b>", "query": "повестки"},
 ]
@@ -187,7 +191,9 @@ def test_each_watchlist_gets_its_own_stories_on_its_own_channels(watched: dict) 
     assert len(hook.accepted) == 1 and len(box.messages) == 4
 
     with duckdb.connect(str(watched["db"]), read_only=True) as con:
-        errors = dict(con.execute("select name, error from watchlists where error is not null").fetchall())
+        errors = dict(
+            con.execute("select name, error from watchlists where error is not null").fetchall()
+        )
     assert "10,800 characters" in errors["too long"]
     assert "name must be" in errors["<b>desk</b>"]
 

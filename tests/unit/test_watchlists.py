@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.alerting.watch_matching import ArticleFacts, Matcher, confirm, text_stems
+from newsmon.alerting.watch_matching import ArticleFacts, Matcher, confirm, fold
 from newsmon.alerting.watch_query import parse_query
 from newsmon.alerting.watchlists import (
     channel_watchlist,
@@ -66,7 +66,11 @@ def test_one_bad_watchlist_costs_itself_only(tmp_path: Path) -> None:
         {"name": "quote", "query": '"foreign agent'},
         {"name": "<b>desk</b>", "topics": ["mobilization"]},
         {"name": "crlf", "topics": ["protests"], "deliver": {"email": ["a@b.org\r\nBcc: x@y.org"]}},
-        {"name": "zone", "topics": ["protests"], "deliver": {"schedule": "daily@07:00 Mars/Olympus"}},
+        {
+            "name": "zone",
+            "topics": ["protests"],
+            "deliver": {"schedule": "daily@07:00 Mars/Olympus"},
+        },
         {"name": "topic", "topics": ["weather"]},
         {"name": "nothing"},
         {"name": "Prisoners", "topics": ["mobilization"]},
@@ -126,7 +130,9 @@ def test_schedules_are_due_once_per_slot() -> None:
     assert not daily.due(at, queued_after, None)  # waits for tomorrow's 07:00
     assert not daily.due(at, queued_before, datetime(2026, 12, 6, 4, 1, tzinfo=UTC))
     hourly = parse_schedule("hourly")
-    assert hourly.due(at, datetime(2026, 12, 6, 4, 59, tzinfo=UTC), datetime(2026, 12, 6, 4, 0, tzinfo=UTC))
+    assert hourly.due(
+        at, datetime(2026, 12, 6, 4, 59, tzinfo=UTC), datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
+    )
     half_past = datetime(2026, 12, 6, 5, 30, tzinfo=UTC)
     assert not hourly.due(half_past, datetime(2026, 12, 6, 5, 10, tzinfo=UTC), None)
     assert parse_schedule("each").due(at, at, at)
@@ -147,7 +153,12 @@ def test_matcher_words_filters_and_anchors() -> None:
         parse_watchlist({"name": "words", "query": "мобилизация студентов"}),
         parse_watchlist({"name": "not", "query": "мобилизация -учения"}),
         parse_watchlist(
-            {"name": "far east", "regions": ["RU-BU"], "topics": ["mobilization"], "countries": ["RU"]}
+            {
+                "name": "far east",
+                "regions": ["RU-BU"],
+                "topics": ["mobilization"],
+                "countries": ["RU"],
+            }
         ),
         parse_watchlist({"name": "strong", "topics": ["mobilization"], "min_score": 5}),
         parse_watchlist({"name": "english", "query": "mobilization", "languages": ["en"]}),
@@ -180,6 +191,23 @@ def test_a_phrase_is_confirmed_on_the_text() -> None:
     together = _article(terms={"иностран", "агент"})
     (hit,) = Matcher([wl]).hits(together)
     assert hit.phrases  # the terms alone cannot tell
-    assert confirm(hit, text_stems("Минюст", "Минюст признал его иностранным агентом в пятницу."))
+    assert confirm(hit, fold("Минюст", "Минюст признал его иностранным агентом в пятницу."))
     (hit,) = Matcher([wl]).hits(together)
-    assert not confirm(hit, text_stems(None, "Агентом назвали иностранным журналистам."))
+    assert not confirm(hit, fold(None, "Агентом назвали иностранным журналистам."))
+    (hit,) = Matcher([wl]).hits(together)  # inflected, and across a line break and a dash
+    assert confirm(hit, fold(None, "признать ИНОСТРАННЫМИ\n— агентами"))
+    (hit,) = Matcher([wl]).hits(together)  # the prefix alone is not the word
+    assert not confirm(hit, fold(None, "иностранным агентствам"))
+
+
+def test_the_commented_examples_in_the_default_file_check_out() -> None:
+    import yaml
+
+    from newsmon.config import CONFIG_DIR
+
+    text = (CONFIG_DIR / "watchlists.yaml").read_text(encoding="utf-8")
+    example = text[text.index("# watchlists:") :].split("\nwatchlists:")[0]
+    items = yaml.safe_load("\n".join(line[2:] for line in example.splitlines()))["watchlists"]
+    names = [parse_watchlist(item, load_settings()).name for item in items]
+    assert names == ["Far East desk", "prisoners recruited", "foreign agents"]
+    assert load_watchlists(None, CONFIG_DIR / "watchlists.yaml").watchlists == ()

@@ -63,8 +63,8 @@ def write_topic_feeds(
     folder = feeds_dir(settings)
     try:
         topics = feed_topics(settings)
-        matches = _newest_matches(con)
-        _tidy(folder, topics + [watch_feed_name(w) for w in matches])
+        active, matches = _newest_matches(con, folder)
+        _tidy(folder, topics + [watch_feed_name(w) for w in active])
         for topic, stories in _newest_stories(con, topics).items():
             _replace(folder / f"{topic}.atom", topic_feed(topic, stories, now))
             written[topic] = len(stories)
@@ -101,18 +101,36 @@ def watch_feed_name(name: str) -> str:
     return f"watch-{slug}-{digest}" if slug else f"watch-{digest}"
 
 
-def _newest_matches(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
-    """Each watchlist in use, with its newest ``FEED_STORIES`` matches (one query)."""
-    active = [r[0] for r in execute(con, "alerting/atom_feeds/active_watchlists").fetchall()]
-    by_list: dict[str, list[dict[str, Any]]] = {name: [] for name in active}
-    cur = execute(con, "alerting/atom_feeds/newest_matches", limit=FEED_STORIES)
+def _newest_matches(
+    con: duckdb.DuckDBPyConnection, folder: Path
+) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
+    """Every watchlist in use, and the newest ``FEED_STORIES`` matches of those whose feed
+    is missing or older than their last match (one query; a run that matched nothing new
+    for a watchlist leaves its feed as it is)."""
+    active = execute(con, "alerting/atom_feeds/active_watchlists").fetchall()
+    stale = [
+        name for name, last in active if _older(folder / f"{watch_feed_name(name)}.atom", last)
+    ]
+    by_list: dict[str, list[dict[str, Any]]] = {name: [] for name in stale}
+    if not stale:
+        return [name for name, _ in active], by_list
+    cur = execute(con, "alerting/atom_feeds/newest_matches", names=stale, limit=FEED_STORIES)
     names = [d[0] for d in cur.description]
     for row in cur.fetchall():
         story = dict(zip(names, row, strict=True))
         evidence = json.loads(story.pop("evidence"))
         story["why"] = describe(story["watchlist"], evidence).split(": ", 1)[-1]
-        by_list.setdefault(story["watchlist"], []).append(story)
-    return by_list
+        by_list[story["watchlist"]].append(story)
+    return [name for name, _ in active], by_list
+
+
+def _older(path: Path, last_match: datetime | None) -> bool:
+    """Whether a feed file is missing, or older than the watchlist's last match."""
+    try:
+        written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return True
+    return last_match is not None and written <= last_match
 
 
 def topic_feed(

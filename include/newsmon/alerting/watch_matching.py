@@ -11,8 +11,10 @@ present) and then, for the few that pass, on the title and text (next to each ot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from newsmon.alerting.watch_query import Alternative, Term
@@ -23,6 +25,7 @@ HEAD = 5  # stems longer than this match by prefix; terms are looked up by this 
 _WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def word_prefix(s: str) -> str:
     """What an article's term must start with to match stem ``s`` (the whole stem for a
     stem of five letters or fewer, else all but its last two letters, at least five)."""
@@ -54,6 +57,15 @@ class ArticleFacts:
     topics: dict[str, tuple[float, str | None]] = field(default_factory=dict)  # score, country
     regions: set[str] = field(default_factory=set)
     terms: set[str] = field(default_factory=set)  # only the terms some watchlist may match
+    _by_head: dict[str, list[str]] | None = field(default=None, repr=False)
+
+    def by_head(self) -> dict[str, list[str]]:
+        """The terms by their first five letters (built once, on first use)."""
+        if self._by_head is None:
+            self._by_head = {}
+            for t in sorted(self.terms):
+                self._by_head.setdefault(t[:HEAD], []).append(t)
+        return self._by_head
 
     def anchor_keys(self) -> set[tuple[str, str]]:
         out = {("t", t) for t in self.topics}
@@ -77,12 +89,24 @@ class Hit:
     phrases: list[Alternative]  # alternatives whose phrases still need the text
 
 
-def _anchors(wl: Watchlist) -> set[tuple[str, str]]:
+def key_counts(articles: Iterable[ArticleFacts]) -> Counter[tuple[str, str]]:
+    """How many articles hold each key."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for a in articles:
+        counts.update(a.anchor_keys())
+    return counts
+
+
+def _anchors(wl: Watchlist, counts: Mapping[tuple[str, str], int]) -> set[tuple[str, str]]:
+    """The keys ``wl`` is filed under: per alternative, its word held by the fewest
+    articles (``counts``), else the values of its most telling filter."""
     if wl.alternatives:
         out = set()
         for alt in wl.alternatives:
-            s = next(s for t in alt.all_of for s in t.stems if s)
-            out.add(("w", s if len(s) <= HEAD else s[:HEAD]))
+            keys = [
+                ("w", s if len(s) <= HEAD else s[:HEAD]) for t in alt.all_of for s in t.stems if s
+            ]
+            out.add(min(keys, key=lambda k: counts.get(k, 0)))
         return out
     for kind, values in (("t", wl.topics), ("r", wl.regions), ("c", wl.countries)):
         if values:
@@ -91,59 +115,61 @@ def _anchors(wl: Watchlist) -> set[tuple[str, str]]:
 
 
 class Matcher:
-    def __init__(self, watchlists: Iterable[Watchlist]) -> None:
+    def __init__(
+        self, watchlists: Iterable[Watchlist], counts: Mapping[tuple[str, str], int] | None = None
+    ) -> None:
+        """``counts``: how many of the articles to match hold each key (:func:`key_counts`),
+        so each watchlist is filed under its rarest word."""
         self.watchlists = list(watchlists)
+        self.sources = [frozenset(x.casefold() for x in wl.sources) for wl in self.watchlists]
         self.by_key: dict[tuple[str, str], list[int]] = {}
         for i, wl in enumerate(self.watchlists):
-            for key in _anchors(wl):
+            for key in _anchors(wl, counts or {}):
                 self.by_key.setdefault(key, []).append(i)
 
-    def hits(self, article: ArticleFacts) -> list[Hit]:
+    def hits(self, article: ArticleFacts, done: set[str] = frozenset()) -> list[Hit]:  # type: ignore[assignment]
         """The watchlists this article matches on its facts (phrases still to be checked
-        on the text: :func:`confirm`)."""
+        on the text: :func:`confirm`), less those named in ``done`` (its story matched
+        them already)."""
         found: set[int] = set()
         for key in article.anchor_keys():
             found.update(self.by_key.get(key, ()))
         out = []
         for i in sorted(found):
-            hit = _check(self.watchlists[i], article)
+            if self.watchlists[i].name in done:
+                continue
+            hit = _check(self.watchlists[i], article, self.sources[i])
             if hit is not None:
                 out.append(hit)
         return out
 
 
-def _check(wl: Watchlist, a: ArticleFacts) -> Hit | None:
+def _check(wl: Watchlist, a: ArticleFacts, sources: frozenset[str]) -> Hit | None:
+    """Cheap filters first, then the query; the evidence only for a match."""
     if wl.languages and (a.lang or "") not in wl.languages:
         return None
-    if wl.sources and (a.source or "").casefold() not in {s.casefold() for s in wl.sources}:
+    if sources and (a.source or "").casefold() not in sources:
         return None
-    regions = sorted(a.regions & set(wl.regions)) if wl.regions else sorted(a.regions)
-    if wl.regions and not regions:
+    if wl.regions and a.regions.isdisjoint(wl.regions):
         return None
-    topics = {
-        t: (score, country)
-        for t, (score, country) in a.topics.items()
-        if (not wl.topics or t in wl.topics)
-        and (not wl.countries or country in wl.countries)
-        and (wl.min_score is None or score >= wl.min_score)
-    }
-    if (wl.topics or wl.countries or wl.min_score is not None) and not topics:
-        return None
-    evidence: dict[str, Any] = {"article_id": a.article_id}
-    if topics:
-        evidence["topics"] = {t: round(s, 2) for t, (s, _) in topics.items()}
-        countries = sorted({c for _, c in topics.values() if c})
-        if countries:
-            evidence["countries"] = countries
-    if regions:
-        evidence["regions"] = regions[:10]
+    topics = a.topics
+    if wl.topics or wl.countries or wl.min_score is not None:
+        topics = {
+            t: (score, country)
+            for t, (score, country) in a.topics.items()
+            if (not wl.topics or t in wl.topics)
+            and (not wl.countries or country in wl.countries)
+            and (wl.min_score is None or score >= wl.min_score)
+        }
+        if not topics:
+            return None
     pending: list[Alternative] = []
+    words: list[str] = []
+    query: list[str] = []
     if wl.alternatives:
-        words: list[str] = []
-        query: list[str] = []
         matched = False
         for alt in wl.alternatives:
-            ok, found, needs_text = _alternative_on_terms(alt, a.terms)
+            ok, found, needs_text = _alternative_on_terms(alt, a)
             if ok and not needs_text:
                 matched, words, query = True, found, [t.text for t in alt.all_of]
                 break
@@ -154,67 +180,95 @@ def _check(wl: Watchlist, a: ArticleFacts) -> Hit | None:
             return None
         if matched:
             pending = []
+    evidence: dict[str, Any] = {"article_id": a.article_id}
+    if topics:
+        evidence["topics"] = {t: round(s, 2) for t, (s, _) in topics.items()}
+        countries = sorted({c for _, c in topics.values() if c})
+        if countries:
+            evidence["countries"] = countries
+    regions = sorted(a.regions & set(wl.regions)) if wl.regions else sorted(a.regions)
+    if regions:
+        evidence["regions"] = regions[:10]
+    if wl.alternatives:
         evidence["query"] = query
         evidence["words"] = words[:12]  # the article's index terms that matched
     score = max((s for s, _ in topics.values()), default=None)
     return Hit(wl, a, score, evidence, pending)
 
 
-def _term_found(term: Term, terms: set[str]) -> list[str] | None:
+def _term_found(term: Term, a: ArticleFacts) -> list[str] | None:
     """The article's terms the words of ``term`` match (None: a word matches none)."""
-    found = []
+    found: list[str] = []
     for s in term.stems:
         if s is None:
             continue
-        hits = sorted(t for t in terms if stem_matches(s, t))
+        if len(s) <= HEAD:
+            hits = [s] if s in a.terms else []
+        else:
+            prefix = word_prefix(s)
+            hits = [t for t in a.by_head().get(s[:HEAD], ()) if t.startswith(prefix)]
         if not hits:
             return None
         found += hits
     return found
 
 
-def _alternative_on_terms(alt: Alternative, terms: set[str]) -> tuple[bool, list[str], bool]:
+def _alternative_on_terms(alt: Alternative, a: ArticleFacts) -> tuple[bool, list[str], bool]:
     """(may match, the words found, whether the text must still confirm a phrase)."""
     found: list[str] = []
     needs_text = False
     for term in alt.all_of:
-        words = _term_found(term, terms)
+        words = _term_found(term, a)
         if words is None:
             return False, [], False
         found += [w for w in words if w not in found]
         needs_text |= len(term.words) > 1
     for term in alt.none_of:
-        if _term_found(term, terms) is not None:
+        if _term_found(term, a) is not None:
             if len(term.words) == 1:
                 return False, [], False
             needs_text = True  # the phrase's words occur: the text says whether together
     return True, found, needs_text
 
 
-def text_stems(title: str | None, text: str) -> list[list[tuple[str, str | None]]]:
-    """Title and text as lists of (word, stem), for phrase checks."""
-    return [
-        [(w, stem(w)) for w in _WORD.findall(part.lower().replace("ё", "е"))]
-        for part in (title or "", text)
-    ]
+def fold(title: str | None, text: str) -> list[str]:
+    """Title and text lower-cased with ё as е, as the index reads them (phrase checks)."""
+    return [part.lower().replace("ё", "е") for part in (title or "", text)]
 
 
-def _phrase_in(term: Term, parts: list[list[tuple[str, str | None]]]) -> bool:
-    n = len(term.words)
-    for words in parts:
-        for i in range(len(words) - n + 1):
-            if all(
-                (words[i + k][0] == term.words[k])
-                if term.stems[k] is None
-                else (words[i + k][1] is not None and stem_matches(term.stems[k], words[i + k][1]))
-                for k in range(n)
+@lru_cache(maxsize=4096)
+def _phrase_pattern(term: Term) -> re.Pattern[str]:
+    """Where a phrase may stand in a folded text: its words' prefixes (or short words
+    whole) in order, with only non-letters between; each candidate is then checked word by
+    word on its stems."""
+    parts = []
+    for word, s in zip(term.words, term.stems, strict=True):
+        parts.append(re.escape(word) if s is None else re.escape(word_prefix(s)) + r"[^\W_]*")
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])")
+
+
+def _word_ok(term: Term, k: int, word: str) -> bool:
+    s = term.stems[k]
+    if s is None:
+        return word == term.words[k]
+    word_stem = stem(word)
+    return word_stem is not None and stem_matches(s, word_stem)
+
+
+def _phrase_in(term: Term, parts: list[str]) -> bool:
+    for text in parts:
+        for m in _phrase_pattern(term).finditer(text):
+            words = _WORD.findall(m.group(0))
+            if len(words) == len(term.words) and all(
+                _word_ok(term, k, w) for k, w in enumerate(words)
             ):
                 return True
     return False
 
 
-def confirm(hit: Hit, parts: list[list[tuple[str, str | None]]]) -> bool:
-    """Whether an alternative left pending on the terms holds on the text."""
+def confirm(hit: Hit, parts: list[str]) -> bool:
+    """Whether an alternative left pending on the terms holds on the folded title and text
+    (:func:`fold`)."""
     if not hit.phrases:
         return True
     for alt in hit.phrases:

@@ -20,13 +20,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import duckdb
 
-from newsmon.alerting.watch_matching import ArticleFacts, Hit, Matcher, confirm, heads, text_stems
+from newsmon.alerting.watch_matching import (
+    ArticleFacts,
+    Hit,
+    Matcher,
+    confirm,
+    fold,
+    heads,
+    key_counts,
+)
 from newsmon.alerting.watchlists import Watchlist, WatchlistFile, load_watchlists
 from newsmon.config import Settings
 from newsmon.storage.db import execute
@@ -35,7 +43,8 @@ from newsmon.storage.search import snippet
 log = logging.getLogger(__name__)
 
 REMATCH_DAYS = 7  # an edited watchlist is matched again over this many days, without alerts
-TEXT_BATCH = 2000  # texts read at a time for phrases and snippets
+TEXT_BATCH = 2000  # texts read at a time for phrases
+CHUNK_ARTICLES = 2000  # articles matched at a time (with their whole stories)
 Q = "alerting/watch_signals/"
 
 
@@ -81,54 +90,76 @@ def sync(con: duckdb.DuckDBPyConnection, wfile: WatchlistFile, now: datetime) ->
 
 def match_candidates(
     con: duckdb.DuckDBPyConnection, watchlists: Sequence[Watchlist], new_only: bool = True
-) -> list[Hit]:
+) -> Iterator[list[Hit]]:
     """Every watchlist and story pair (not matched before, with ``new_only``) among the
     articles in the temporary table ``watch_candidates``: one hit per pair (the story's
-    first matching article)."""
+    first matching article), in chunks of about :data:`CHUNK_ARTICLES` articles (whole
+    stories), so memory stays bounded however large the burst."""
     if not watchlists:
-        return []
-    facts: dict[str, ArticleFacts] = {
-        a: ArticleFacts(a, s, lang, source)
-        for a, s, lang, source in execute(con, Q + "candidate_articles").fetchall()
-    }
-    for a, topic, score, country in execute(con, Q + "candidate_topics").fetchall():
-        facts[a].topics[topic] = (score, country)
-    for a, region in execute(con, Q + "candidate_regions").fetchall():
-        facts[a].regions.add(region)
+        return
     exact, head = heads(watchlists)
+    rows = execute(con, Q + "candidate_articles").fetchall()
+    start = 0
+    while start < len(rows):
+        end = min(start + CHUNK_ARTICLES, len(rows))
+        while end < len(rows) and rows[end][1] == rows[end - 1][1]:
+            end += 1  # a story's copies stay together
+        facts = {a: ArticleFacts(a, s, lang, src) for a, s, lang, src in rows[start:end]}
+        yield _chunk_hits(con, watchlists, facts, exact, head, new_only)
+        start = end
+
+
+def _chunk_hits(
+    con: duckdb.DuckDBPyConnection,
+    watchlists: Sequence[Watchlist],
+    facts: dict[str, ArticleFacts],
+    exact: list[str],
+    head: list[str],
+    new_only: bool,
+) -> list[Hit]:
+    ids = list(facts)
+    for a, topic, score, country in execute(con, Q + "candidate_topics", ids=ids).fetchall():
+        facts[a].topics[topic] = (score, country)
+    for a, region in execute(con, Q + "candidate_regions", ids=ids).fetchall():
+        facts[a].regions.add(region)
     if exact or head:
-        for a, term in execute(con, Q + "candidate_terms", exact=exact, heads=head).fetchall():
+        for a, term in execute(
+            con, Q + "candidate_terms", ids=ids, exact=exact, heads=head
+        ).fetchall():
             facts[a].terms.add(term)
-    known = set(execute(con, Q + "known_matches").fetchall()) if new_only else set()
-    matcher = Matcher(watchlists)
+    known: dict[str, set[str]] = {}  # story -> the watchlists it matched (or matches now)
+    for name, story in execute(con, Q + "known_matches", ids=ids).fetchall() if new_only else ():
+        known.setdefault(story, set()).add(name)
+    matcher = Matcher(watchlists, key_counts(facts.values()))
     hits: dict[tuple[str, str], list[Hit]] = {}
-    for article in facts.values():
-        for hit in matcher.hits(article):
-            pair = (hit.watchlist.name, article.story_id)
-            if pair not in known:
-                hits.setdefault(pair, []).append(hit)
+    for article in facts.values():  # a story's copies one after another
+        done = known.setdefault(article.story_id, set())
+        for hit in matcher.hits(article, done):
+            hits.setdefault((hit.watchlist.name, article.story_id), []).append(hit)
+            if not hit.phrases:  # matched for sure: the story's other copies need not be
+                done.add(hit.watchlist.name)
     return _confirmed(con, hits)
 
 
 def _confirmed(con: duckdb.DuckDBPyConnection, hits: dict[tuple[str, str], list[Hit]]) -> list[Hit]:
-    """Per pair, the first hit that holds on its text (phrases), with a snippet of the words."""
+    """Per pair, the first hit that holds on its text (a phrase's words next to each other)."""
     wanted = sorted({h.article.article_id for hs in hits.values() for h in hs if h.phrases})
-    wanted += sorted(
-        {hs[0].article.article_id for hs in hits.values() if "words" in hs[0].evidence}
-    )
-    texts = _texts(con, sorted(set(wanted)))
+    texts = _texts(con, wanted)
+    parsed = {a: fold(*title_text) for a, title_text in texts.items()}
     out = []
     for candidates in hits.values():
         for hit in candidates:
-            title_text = texts.get(hit.article.article_id)
-            if hit.phrases and (title_text is None or not confirm(hit, text_stems(*title_text))):
+            if hit.phrases and not confirm(hit, parsed.get(hit.article.article_id, [])):
                 continue
-            if title_text is not None and hit.evidence.get("words"):
-                title, text = title_text
-                hit.evidence["snippet"] = snippet(f"{title or ''}. {text}", hit.evidence["words"])
             out.append(hit)
             break
     return out
+
+
+def snippet_of(title: str | None, text: str, evidence: dict[str, Any]) -> str | None:
+    """The words that matched in the text around them, ``[bracketed]`` (None: no words)."""
+    words = evidence.get("words")
+    return snippet(f"{title or ''}. {text}", words) if words else None
 
 
 def _texts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str | None, str]]:
@@ -144,8 +175,8 @@ def _texts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[st
 def try_watchlist(con: duckdb.DuckDBPyConnection, wl: Watchlist, since: datetime) -> list[Hit]:
     """What ``wl`` matches among the stories dated since ``since``, whether recorded or
     not (``newsmon watch test``; any connection, the analyst copy too)."""
-    execute(con, Q + "candidates_since", since=since)
-    return match_candidates(con, [wl], new_only=False)
+    execute(con, Q + "candidates_since", since=since, runs=[])
+    return [hit for chunk in match_candidates(con, [wl], new_only=False) for hit in chunk]
 
 
 def describe(name: str, evidence: dict[str, Any]) -> str:
@@ -266,12 +297,15 @@ def detect_watch(
     counts = {"watch_matches": 0, "watch_signals": 0, "watch_alerts": 0, "watch_rematched": 0}
     if runs and wfile.watchlists:
         execute(con, Q + "candidates_of_runs", runs=runs)
-        got = record(con, match_candidates(con, wfile.watchlists), run_id, now, recent_since)
-        counts.update(
-            watch_matches=got["matches"], watch_signals=got["signals"], watch_alerts=got["alerts"]
-        )
+        for hits in match_candidates(con, wfile.watchlists):
+            got = record(con, hits, run_id, now, recent_since)
+            counts["watch_matches"] += got["matches"]
+            counts["watch_signals"] += got["signals"]
+            counts["watch_alerts"] += got["alerts"]
     if changed:
-        execute(con, Q + "candidates_since", since=midnight - timedelta(days=REMATCH_DAYS))
-        got = record(con, match_candidates(con, changed), run_id, now, recent_since, rematch=True)
-        counts["watch_rematched"] = got["matches"]
+        since = midnight - timedelta(days=REMATCH_DAYS)
+        execute(con, Q + "candidates_since", since=since, runs=runs)
+        for hits in match_candidates(con, changed):
+            got = record(con, hits, run_id, now, recent_since, rematch=True)
+            counts["watch_rematched"] += got["matches"]
     return counts

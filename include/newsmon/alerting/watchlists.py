@@ -25,6 +25,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,7 +121,7 @@ class Watchlist:
     digest_threshold: int | None = None  # default: alerts.digest_threshold
     digest_top: int | None = None  # default: alerts.digest_top
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Changes when what the watchlist matches changes (not when its delivery does)."""
         what = {k: v for k, v in asdict(self).items() if k in _FIELDS - {"deliver", "name"}}
@@ -187,11 +188,12 @@ def load_watchlists(
         return WatchlistFile(p, (), (f"{p}: expected one key, 'watchlists', holding a list",))
     found: list[Watchlist] = []
     errors: list[str] = []
+    topics = _known_topics(settings)
     for i, item in enumerate(items, 1):
         label = item.get("name") if isinstance(item, dict) else None
         label = f"watchlist {label!r}" if isinstance(label, str) else f"watchlist #{i}"
         try:
-            wl = parse_watchlist(item, settings)
+            wl = parse_watchlist(item, settings, topics)
         except ConfigError as exc:
             errors.append(f"{label[:120]}: {exc}")
             continue
@@ -202,7 +204,11 @@ def load_watchlists(
     return WatchlistFile(p, tuple(found), tuple(errors))
 
 
-def parse_watchlist(item: Any, settings: Settings | None = None) -> Watchlist:
+def parse_watchlist(
+    item: Any, settings: Settings | None = None, topics: set[str] | None = None
+) -> Watchlist:
+    """One watchlist, or a :class:`ConfigError` that says what is wrong; ``topics``: the
+    taxonomy's topic names (read from ``settings`` when not given)."""
     if not isinstance(item, dict):
         raise ConfigError("must be a mapping with at least a name")
     unknown = set(item) - _FIELDS
@@ -221,7 +227,7 @@ def parse_watchlist(item: Any, settings: Settings | None = None) -> Watchlist:
         name=name,
         query=query.strip(),
         alternatives=parse_query(query) if query.strip() else (),
-        topics=_names(item, "topics", _known_topics(settings)),
+        topics=_names(item, "topics", topics if topics is not None else _known_topics(settings)),
         countries=_codes(item, "countries", r"[A-Z]{2}", "ISO 3166-1 alpha-2 codes such as RU"),
         regions=_codes(
             item, "regions", r"[A-Z]{2}-[A-Z0-9]{1,3}", "ISO 3166-2 codes such as RU-BU"

@@ -132,7 +132,7 @@ def _test(args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - timedelta(days=args.days)
     with open_read(settings_of(args)) as con:
         hits = try_watchlist(con, wl, since)
-        stories = _stories(con, [h.article.story_id for h in hits])
+        stories = _stories(con, [h.article.article_id for h in hits])
     by_story = {h.article.story_id: h for h in hits}
     print(
         f"{wl.name}: {len(hits):,} stor{'y' if len(hits) == 1 else 'ies'} in the last"
@@ -148,7 +148,7 @@ def _test(args: argparse.Namespace) -> int:
 def _stories(con: Any, ids: list[str]) -> list[dict[str, Any]]:
     from newsmon.storage.db import execute
 
-    cur = execute(con, "cli/watch/stories", stories=ids)
+    cur = execute(con, "cli/watch/stories", articles=ids)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -176,8 +176,12 @@ def _matches(args: argparse.Namespace) -> int:
 
 
 def _print_story(args: argparse.Namespace, row: dict[str, Any], evidence: dict, why: str) -> None:
+    from newsmon.alerting.watch_signals import snippet_of
+
+    found = snippet_of(row["title"], row.pop("text", None) or "", evidence)
     if args.json:
-        print(json.dumps(row | {"evidence": evidence, "why": why}, ensure_ascii=False, default=str))
+        out = row | {"evidence": evidence, "why": why, "snippet": found}
+        print(json.dumps(out, ensure_ascii=False, default=str))
         return
     n = row["source_count"]
     print(f"{row['day']}  {row['title'] or '(untitled)'}")
@@ -187,5 +191,5 @@ def _print_story(args: argparse.Namespace, row: dict[str, Any], evidence: dict, 
         else f"    {row['source'] or 'unknown outlet'}, {row['url']}"
     )
     print(f"    {why.split(': ', 1)[-1]}")
-    if evidence.get("snippet"):
-        print(f"    {evidence['snippet']}")
+    if found:
+        print(f"    {found}")

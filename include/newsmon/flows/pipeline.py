@@ -128,4 +128,5 @@ def _outcome(
         "signals_new": signals["signals_new"],
         "alerts_queued": signals["alerts_queued"],
         "alerts_suppressed": signals.get("alerts_suppressed", 0),
+        "watch_matches": signals.get("watch_matches", 0),
     }

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from newsmon.alerting.atom_feeds import watch_feed_name
-from newsmon.alerting.watch_signals import describe
+from newsmon.alerting.watch_signals import describe, snippet_of
 from newsmon.console.queries.reading import has, rows
 from newsmon.storage.db import execute
 
@@ -33,7 +33,7 @@ def watchlists_page(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict[
         per_day.setdefault(r["watchlist"], {})[r["day"]] = r["matches"]
     latest: dict[str, list[dict[str, Any]]] = {}
     for r in rows(execute(con, "console/watchlist_latest", limit=LATEST)):
-        r["why"] = _why(r["watchlist"], r.pop("evidence"))
+        r["why"] = _why(r["watchlist"], r.pop("evidence"), r["title"], r.pop("text"))
         latest.setdefault(r["watchlist"], []).append(r)
     days = [since + timedelta(days=i) for i in range(DAYS)]
     for w in found:
@@ -56,8 +56,12 @@ def story_watchlists(con: duckdb.DuckDBPyConnection, story_id: str) -> list[dict
     return found
 
 
-def _why(name: str, evidence: str) -> dict[str, Any]:
-    """What matched, and the snippet as (text, matched) parts for ``<mark>``."""
+def _why(
+    name: str, evidence: str, title: str | None = None, text: str | None = None
+) -> dict[str, Any]:
+    """What matched, and (given the text) the snippet as (text, matched) parts for
+    ``<mark>``."""
     data = json.loads(evidence)
-    parts = [(part, i % 2 == 1) for i, part in enumerate(_MATCHED.split(data.get("snippet") or ""))]
+    found = snippet_of(title, text, data) if text else None
+    parts = [(part, i % 2 == 1) for i, part in enumerate(_MATCHED.split(found or ""))]
     return {"text": describe(name, data).split(": ", 1)[-1], "snippet": [p for p in parts if p[0]]}

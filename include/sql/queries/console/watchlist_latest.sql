@@ -2,7 +2,7 @@
 select m.watchlist, m.story_id, m.evidence, m.suppressed, m.matched_at,
        story_day(s.published_at, s.first_seen_at) as day, s.published_at is null as undated,
        coalesce(a.title, s.title) as title, coalesce(a.url, a.origin) as url, a.source,
-       s.source_count
+       s.source_count, a.text
 from watchlist_matches as m
 join stories as s using (story_id)
 left join articles as a on a.article_id = m.article_id

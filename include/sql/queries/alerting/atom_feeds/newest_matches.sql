@@ -1,10 +1,10 @@
--- The newest stories each watchlist in use matched (by the story's day), with the link of the
+-- The newest stories each of $names matched (by the story's day), with the link of the
 -- article that matched, the story's outlets and topics, and why it matched.
 with picked as (
     select m.watchlist, m.story_id, m.article_id, m.evidence, m.score
     from watchlist_matches as m
-    join watchlists as w on w.name = m.watchlist and w.removed_at is null and w.error is null
     join stories as s using (story_id)
+    where m.watchlist in (select unnest($names::varchar[]))
     qualify row_number() over (
         partition by m.watchlist
         order by coalesce(s.published_at, s.first_seen_at) desc, m.story_id

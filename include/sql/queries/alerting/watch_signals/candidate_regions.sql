@@ -1,3 +1,3 @@
 select r.article_id, r.region
 from article_regions as r
-semi join watch_candidates as c using (article_id);
+where r.article_id in (select unnest($ids::varchar[]));

@@ -8,7 +8,7 @@ with wanted as (
 docs as (
     select d.doc_no, d.article_id
     from search_docs as d
-    semi join watch_candidates as c using (article_id)
+    where d.article_id in (select unnest($ids::varchar[]))
 )
 select d.article_id, t.term
 from search_terms as t

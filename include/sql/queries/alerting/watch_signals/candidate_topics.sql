@@ -1,4 +1,4 @@
--- The assigned topics of the candidates, with the country each is about.
+-- The assigned topics of one chunk of candidates ($ids), with the country each is about.
 select t.article_id, t.topic, t.score, t.country
 from article_topics as t
-semi join watch_candidates as c using (article_id);
+where t.article_id in (select unnest($ids::varchar[]));
