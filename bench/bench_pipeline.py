@@ -239,12 +239,17 @@ def main() -> int:
     parser.add_argument(
         "--watchlists", type=int, default=0, help="match this many watchlists (bench/watchlists.py)"
     )
+    parser.add_argument(
+        "--broad-watchlists",
+        action="store_true",
+        help="watchlists of words this corpus repeats (each story matches ~20 of 500)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
     os.environ["NEWSMON_WATCHLISTS"] = str(work / "watchlists.yaml")  # none unless asked
     if args.watchlists:
-        watchlists.write(work / "watchlists.yaml", args.watchlists)
+        watchlists.write(work / "watchlists.yaml", args.watchlists, narrow=not args.broad_watchlists)
     else:
         (work / "watchlists.yaml").write_text("watchlists: []\n", encoding="utf-8")
     folder = work / "corpus"
@@ -263,7 +268,7 @@ def main() -> int:
         f" {time.perf_counter() - t0:.1f}s; workers={args.workers},"
         f" batch={settings.ingest.batch_size} articles or {settings.ingest.batch_bytes / 1e6:g} MB;"
         f" store while reading: {'yes' if settings.ingest.store_while_reading else 'no'};"
-        f" watchlists: {args.watchlists}"
+        f" watchlists: {args.watchlists}{' (broad)' if args.broad_watchlists else ''}"
     )
 
     print("stages: " + "; ".join(f"{k} = {v}" for k, v in STAGES.items()))

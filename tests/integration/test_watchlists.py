@@ -301,3 +301,37 @@ def test_watch_cli_console_and_feed(watched: dict, capsys: pytest.CaptureFixture
         ).fetchone()[0]
     story_page = client.get(f"/story?id={story}")
     assert f"/watchlists#{watch_feed_name('prisoners')}" in story_page.text
+
+
+def test_brief_dag_sends_each_brief_once_a_day(watched: dict, airflow_db) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import ROOT
+
+    daily = [dict(w) for w in WATCHLISTS[:3]]
+    daily[0]["deliver"] = {
+        "slack": "slack_far_east",
+        "email": ["fareast@example.org"],
+        # due an hour ago: after the items (two hours old), so its 24 hours hold them
+        "schedule": f"daily@{datetime.now(UTC) - timedelta(hours=1):%H:%M} UTC",
+    }
+    write_watchlists(watched["dir"], daily)
+    _run([watched["feed"]])  # the daily watchlist's matches wait for its brief
+    assert watched["hook"].accepted == []
+    assert not any(m["To"] == "fareast@example.org" for m in watched["box"].messages)
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    for _ in range(2):  # rerun the same day: nothing sent twice
+        run = bag.get_dag("news_brief").test()
+        assert str(run.state).endswith("success")
+    assert len(watched["hook"].accepted) == 1
+    text = watched["hook"].texts()[0]
+    assert "newsmon brief for watchlist Far East desk" in text
+    assert "<https://baikal.example/povestki|В Бурятии военкоматы раздали повестки>" in text
+    mails = [m for m in watched["box"].messages if m["To"] == "fareast@example.org"]
+    assert len(mails) == 1
+    html = mails[0].get_body(("html",)).get_content()
+    assert "<svg" in html and "Top stories" in html
+    log = (watched["db"].parent / "alerts.log").read_text(encoding="utf-8")
+    assert log.count("brief:general:") == 1  # the general brief, on alerts.channels (log)
+    assert log.count("brief:watch/Far East desk:") == 0  # not on channels it does not name

@@ -211,3 +211,58 @@ def test_the_commented_examples_in_the_default_file_check_out() -> None:
     names = [parse_watchlist(item, load_settings()).name for item in items]
     assert names == ["Far East desk", "prisoners recruited", "foreign agents"]
     assert load_watchlists(None, CONFIG_DIR / "watchlists.yaml").watchlists == ()
+
+
+def test_brief_settings_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "watchlists.yaml"
+    path.write_text(
+        json.dumps({"watchlists": [], "brief": {"schedule": "hourly", "channels": ["log"]}}),
+        encoding="utf-8",
+    )
+    wfile = load_watchlists(None, path)
+    assert "brief.schedule must be daily" in wfile.errors[0]
+    assert wfile.brief.schedule.text == "daily@07:00 Europe/Moscow"  # the default is kept
+    path.write_text(
+        json.dumps({"brief": {"schedule": "daily@06:30 Asia/Chita", "channels": [], "top": 5}}),
+        encoding="utf-8",
+    )
+    brief = load_watchlists(None, path).brief
+    assert (brief.schedule.text, brief.channels, brief.top) == ("daily@06:30 Asia/Chita", (), 5)
+
+
+def test_brief_text_from_articles_is_escaped() -> None:
+    from newsmon.alerting import render_brief
+
+    brief = {
+        "scope": "general",
+        "day": "2026-12-06",
+        "topics": [
+            {
+                "topic": "mobilization",
+                "stories": 4,
+                "mean_7d": 1.0,
+                "ratio": 4.0,
+                "spike": True,
+                "per_day": [1] * 7 + [4],
+                "chart": "<svg></svg>",
+            }
+        ],
+        "top_stories": [
+            {
+                "title": "<!channel> <b>Повестки</b> & more",
+                "source_count": 2,
+                "outlets": ["A<script>"],
+                "url": "https://x.example/a> <!here>",
+            }
+        ],
+        "new_regions": [{"region": "RU-BU", "name": "Buryatia", "stories": 2}],
+        "silent_sources": [{"source": "Feed <x>", "why": "no new article for 3 d"}],
+    }
+    slack = render_brief.slack(brief)
+    assert "<!channel>" not in slack and "&lt;!channel&gt;" in slack
+    assert "<https://x.example/a%3E%20%3C!here%3E|" in slack
+    subject, text, html = render_brief.email(brief, "[newsmon]")
+    assert "<script>" not in html and "&lt;b&gt;Повестки&lt;/b&gt;" in html
+    assert "<svg></svg>" in html  # the console's bars, drawn from counts
+    assert "\n" not in subject and subject.startswith("[newsmon] newsmon brief, 2026-12-06")
+    assert "4× the usual" in text and "a spike signal fired" in text

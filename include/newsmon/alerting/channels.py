@@ -9,6 +9,7 @@ Delivering the outbox is :mod:`newsmon.flows.deliver`.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -121,17 +122,11 @@ def build_message(con: duckdb.DuckDBPyConnection, alert_id: str) -> AlertMessage
     if row is None:
         raise LookupError(f"alert {alert_id} has no signal")
     ctx = dict(zip([d[0] for d in cur.description], row, strict=True))
+    fields = ("signal_id", "kind", "topic", "reason", "story_id", "score", "count_day")
     msg = AlertMessage(
         alert_id=alert_id,
-        signal_id=ctx["signal_id"],
-        kind=ctx["kind"],
-        topic=ctx["topic"],
-        reason=ctx["reason"],
-        story_id=ctx["story_id"],
-        score=ctx["score"],
-        count_day=ctx["count_day"],
-        baseline=ctx["baseline"],
-        watchlist=ctx["watchlist"],
+        **{k: ctx[k] for k in (*fields, "baseline", "watchlist")},
+        brief=json.loads(ctx["detail"] or "{}") if ctx["kind"] == "brief" else None,
     )
     if ctx["region"]:  # a region spike
         msg.regions = [f"{ctx['region_name']} ({ctx['region']})"]

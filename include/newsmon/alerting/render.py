@@ -10,11 +10,12 @@ subjects lose line breaks (no header injection).
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+
+from newsmon.alerting import render_brief
+from newsmon.alerting.escaping import safe_link, slack_escape, subject_line
 
 
 @dataclass
@@ -47,6 +48,7 @@ class AlertMessage:
     baseline: float | None = None
     regions: list[str] = field(default_factory=list)  # "Buryatia (RU-BU)", best first
     watchlist: str | None = None  # a watch signal's watchlist
+    brief: dict[str, Any] | None = None  # a brief's content (newsmon.flows.brief)
 
 
 def _lead(h: Highlight) -> str:
@@ -68,40 +70,6 @@ def _scores(msg: AlertMessage) -> str:
 def _more(msg: AlertMessage) -> str:
     n = len(msg.other_sources)
     return f" (+{n} outlet{'s' if n != 1 else ''})" if n else ""
-
-
-def safe_link(url: str | None) -> str | None:
-    """``url`` fit to stand in a link, or None: http(s) with a host, nothing that could end
-    a Slack ``<url|text>`` link or an HTML attribute (``<``, ``>``, ``|``, quotes, spaces and
-    control characters are percent-encoded; a host that is not a valid name gives None)."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    if not re.fullmatch(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+", host):
-        return None
-    netloc = f"[{host}]" if ":" in host else host
-    netloc += f":{port}" if port else ""
-    keep = "!#$%&'()*+,-./:;=?@~_[]"
-    return urlunsplit(
-        (
-            parts.scheme.lower(),
-            netloc,
-            quote(parts.path, safe=keep),
-            quote(parts.query, safe=keep),
-            quote(parts.fragment, safe=keep),
-        )
-    )
 
 
 def _link(msg: AlertMessage) -> str | None:
@@ -153,6 +121,8 @@ def _why(msg: AlertMessage) -> str | None:
 
 
 def plain(msg: AlertMessage) -> str:
+    if msg.kind == "brief":
+        return render_brief.plain(msg.brief or {})
     if msg.kind in ("spike", "region_spike"):
         return f"{headline(msg)}\n{_regions(msg)}"
     lines = [
@@ -213,11 +183,6 @@ def plain_digest(msgs: list[AlertMessage], more: int = 0, limit: int = EMAIL_MAX
 # -- Slack mrkdwn ---------------------------------------------------------------------------
 
 
-def slack_escape(text: str) -> str:
-    """Slack's three control characters; everything else is shown as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _slack_bold(text: str) -> str:
     # mrkdwn bold needs no spaces just inside the asterisks
     core = text.strip()
@@ -225,6 +190,8 @@ def _slack_bold(text: str) -> str:
 
 
 def slack(msg: AlertMessage) -> str:
+    if msg.kind == "brief":
+        return render_brief.slack(msg.brief or {})
     if msg.kind in ("spike", "region_spike"):
         label = "Regional spike" if msg.kind == "region_spike" else "Spike"
         return (
@@ -280,12 +247,6 @@ def slack_digest(msgs: list[AlertMessage], more: int = 0) -> str:
 # -- email ----------------------------------------------------------------------------------
 
 
-def subject_line(text: str, prefix: str) -> str:
-    one_line = " ".join(text.split())
-    subject = f"{prefix} {one_line}".strip()
-    return subject if len(subject) <= 180 else subject[:179] + "\u2026"
-
-
 def _html_item(msg: AlertMessage) -> str:
     e = html.escape
     if msg.kind in ("spike", "region_spike"):
@@ -319,6 +280,8 @@ def _html_item(msg: AlertMessage) -> str:
 
 def email(msg: AlertMessage, prefix: str) -> tuple[str, str, str]:
     """``(subject, plain text, html)`` for one alert."""
+    if msg.kind == "brief":
+        return render_brief.email(msg.brief or {}, prefix)
     body = f"<html><body>{_html_item(msg)}</body></html>"
     return subject_line(headline(msg), prefix), plain(msg), body
 

@@ -234,7 +234,12 @@ def record(
         **cols,
     ).fetchall()
     alerted = {(w, s) for w, s, suppressed in inserted if suppressed is None}
-    chosen = [h for h in hits if (h.watchlist.name, h.article.story_id) in alerted]
+    chosen = [  # a daily watchlist's matches go out in its brief (newsmon.flows.brief)
+        h
+        for h in hits
+        if (h.watchlist.name, h.article.story_id) in alerted
+        and h.watchlist.deliver.schedule.every != "daily"
+    ]
     if chosen:
         counts["signals"], counts["alerts"] = _signal(con, chosen, run_id, now)
     return counts

@@ -24,19 +24,19 @@ import json
 import os
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newsmon.alerting.brief_settings import DEFAULT as DEFAULT_BRIEF
+from newsmon.alerting.brief_settings import BriefSettings, parse_brief
+from newsmon.alerting.schedules import Schedule, parse_schedule
 from newsmon.alerting.watch_query import Alternative, parse_query
 from newsmon.config import CONFIG_DIR, ConfigError, Settings, read_yaml
 
 NAME = re.compile(r"[^\W_][\w .-]{0,79}")
 _EMAIL = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+")
 _CONN_ID = re.compile(r"[A-Za-z0-9_.-]{1,200}")
-_SCHEDULE = re.compile(r"daily@(\d{1,2}):(\d{2})(?:\s+(\S+))?")
 _FIELDS = {
     "name",
     "query",
@@ -52,42 +52,6 @@ _FIELDS = {
     "digest_top",
 }
 _DELIVER = {"slack", "email", "email_conn", "log", "schedule"}
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """``each`` (every delivery), ``hourly`` (one digest an hour at most) or ``daily`` at a
-    local time (one digest a day)."""
-
-    every: str = "each"  # each | hourly | daily
-    at: time | None = None
-    zone: str = "UTC"
-
-    @property
-    def text(self) -> str:
-        if self.every != "daily" or self.at is None:
-            return self.every
-        return f"daily@{self.at:%H:%M} {self.zone}"
-
-    def latest_slot(self, now: datetime) -> datetime | None:
-        """The last time at or before ``now`` a delivery was due (None: each delivery)."""
-        if self.every == "hourly":
-            return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        if self.every != "daily" or self.at is None:
-            return None
-        local = now.astimezone(ZoneInfo(self.zone))
-        slot = local.replace(hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0)
-        if slot > local:
-            slot -= timedelta(days=1)  # wall-clock arithmetic: 07:00 the day before
-        return slot.astimezone(UTC)
-
-    def due(self, now: datetime, oldest_pending: datetime, last_sent: datetime | None) -> bool:
-        """Whether a delivery at ``now`` sends: something waited since before the latest
-        slot, and nothing went out since that slot."""
-        slot = self.latest_slot(now)
-        if slot is None:
-            return True
-        return oldest_pending <= slot and (last_sent is None or last_sent < slot)
 
 
 @dataclass(frozen=True)
@@ -157,6 +121,7 @@ class WatchlistFile:
     path: Path
     watchlists: tuple[Watchlist, ...]
     errors: tuple[str, ...]  # one line each: which watchlist, what is wrong
+    brief: BriefSettings = DEFAULT_BRIEF  # the general morning brief
 
 
 def channel_watchlist(channel: str) -> str | None:
@@ -183,11 +148,18 @@ def load_watchlists(
         return WatchlistFile(p, (), (f"{p}: {exc}",))
     if not p.exists():
         return WatchlistFile(p, (), (f"watchlists file not found: {p}",))
-    items = raw.get("watchlists", [])
-    if set(raw) - {"watchlists"} or not isinstance(items, list):
-        return WatchlistFile(p, (), (f"{p}: expected one key, 'watchlists', holding a list",))
+    items = raw.get("watchlists") or []
+    if set(raw) - {"watchlists", "brief"} or not isinstance(items, list):
+        return WatchlistFile(
+            p, (), (f"{p}: expected 'watchlists' (a list) and optionally 'brief'",)
+        )
     found: list[Watchlist] = []
     errors: list[str] = []
+    try:
+        brief = parse_brief(raw.get("brief"))
+    except ConfigError as exc:
+        brief = DEFAULT_BRIEF
+        errors.append(f"brief: {exc} (the default is used: {brief.schedule.text})")
     topics = _known_topics(settings)
     for i, item in enumerate(items, 1):
         label = item.get("name") if isinstance(item, dict) else None
@@ -201,7 +173,7 @@ def load_watchlists(
             errors.append(f"{label[:120]}: the name is used twice (the first one is kept)")
             continue
         found.append(wl)
-    return WatchlistFile(p, tuple(found), tuple(errors))
+    return WatchlistFile(p, tuple(found), tuple(errors), brief)
 
 
 def parse_watchlist(
@@ -310,24 +282,6 @@ def _delivery(raw: Any) -> Delivery:
         log=raw.get("log", False),
         schedule=parse_schedule(raw.get("schedule", "each")),
     )
-
-
-def parse_schedule(text: Any) -> Schedule:
-    """``each``, ``hourly`` or ``daily@HH:MM [Area/City]`` (the zone defaults to UTC)."""
-    value = " ".join(str(text).split())
-    if value in ("each", "hourly"):
-        return Schedule(value)
-    m = _SCHEDULE.fullmatch(value)
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ConfigError(
-            f"deliver.schedule must be each, hourly or daily@HH:MM Area/City, not {value[:80]!r}"
-        )
-    zone = m.group(3) or "UTC"
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"deliver.schedule names an unknown time zone: {zone[:80]!r}") from exc
-    return Schedule("daily", time(int(m.group(1)), int(m.group(2))), zone)
 
 
 def _known_topics(settings: Settings | None) -> set[str] | None:

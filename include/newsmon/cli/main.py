@@ -8,6 +8,7 @@ newsmon signals [--db FILE] [--as-of DATE]
 newsmon alerts [--db FILE]
 newsmon summary [--db FILE] [--json]
 newsmon watch list | test NAME [--days N] | matches NAME [--since 24h]
+newsmon brief [--since 24h]
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from newsmon.cli.commands import (
     cmd_signals,
 )
 from newsmon.cli.tools import cmd_clean, cmd_evaluate, cmd_extract, cmd_tag
+from newsmon.cli.watch import add_brief_parser, cmd_brief, cmd_watch
 from newsmon.cli.watch import add_parser as add_watch_parser
-from newsmon.cli.watch import cmd_watch
 from newsmon.config import ConfigError
 
 
@@ -197,6 +198,8 @@ def _reading_commands(sub: argparse._SubParsersAction) -> None:
 
     add_watch_parser(sub, db_arg)
     sub.choices["watch"].set_defaults(func=cmd_watch)
+    add_brief_parser(sub, db_arg)
+    sub.choices["brief"].set_defaults(func=cmd_brief)
 
 
 def main(argv: list[str] | None = None) -> int:

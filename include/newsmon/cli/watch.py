@@ -56,6 +56,34 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Any) -> None:
     db_arg(v)
 
 
+def add_brief_parser(sub: argparse._SubParsersAction, db_arg: Any) -> None:
+    p = sub.add_parser("brief", help="send today's morning briefs now (once a day per channel)")
+    p.add_argument(
+        "--since", default="24h", help="the stretch it covers, up to now: 24h (default), 2d"
+    )
+    db_arg(p)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Queue today's briefs (the general one, each daily watchlist's) and deliver them; a
+    brief already queued today is not queued again."""
+    import contextlib
+
+    from newsmon.flows.brief import queue_briefs
+    from newsmon.flows.deliver import deliver
+
+    m = re.fullmatch(r"(\d+)\s*([hd])", args.since.strip())
+    if not m:
+        raise ConfigError(f"--since must be hours or days such as 24h or 2d, not {args.since!r}")
+    hours = int(m.group(1)) * (24 if m.group(2) == "d" else 1)
+    settings = settings_of(args)
+    queued = queue_briefs(settings, force=True, hours=hours)
+    with contextlib.redirect_stdout(sys.stderr):  # channel plugins' logging
+        sent = deliver(settings)
+    print(json.dumps({"briefs_queued": queued["queued"]} | sent))
+    return 0
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     return {"list": _list, "test": _test, "matches": _matches}[args.verb](args)
 

@@ -83,10 +83,8 @@ def prepare(
     batches: list[dict[str, Any]] = []
     with open_db(settings) as con:
         counts["recovered"], in_flight = record_leftovers(con, settings, now)
-        by_channel: dict[str, list[tuple[str, str | None]]] = {}
-        for channel, alert_id, story in execute(con, "alerting/alerts/pending").fetchall():
-            if alert_id not in in_flight:
-                by_channel.setdefault(channel, []).append((alert_id, story))
+        by_channel, briefs = _pending(con, in_flight)
+        batches += _brief_batches(con, briefs, available, now, counts)
         watchlists = {wl.name: wl for wl in load_watchlists(settings).watchlists}
         for name, rows in by_channel.items():
             listed = channel_watchlist(name)
@@ -155,6 +153,54 @@ def _channel_batches(
         if message is None:
             counts["failed"] += 1
         else:
+            batches.append({"channel": name, "messages": [message], "rest_ids": []})
+    return batches
+
+
+def _pending(
+    con: duckdb.DuckDBPyConnection, in_flight: set[str]
+) -> tuple[dict[str, list[tuple[str, str | None]]], dict[str, list[str]]]:
+    """The pending alerts per channel (with their story), and the briefs per channel (a
+    brief is a message of its own, whenever it was queued)."""
+    by_channel: dict[str, list[tuple[str, str | None]]] = {}
+    briefs: dict[str, list[str]] = {}
+    for channel, alert_id, story, kind in execute(con, "alerting/alerts/pending").fetchall():
+        if alert_id in in_flight:
+            continue
+        if kind == "brief":
+            briefs.setdefault(channel, []).append(alert_id)
+        else:
+            by_channel.setdefault(channel, []).append((alert_id, story))
+    return by_channel, briefs
+
+
+def _brief_batches(
+    con: duckdb.DuckDBPyConnection,
+    briefs: dict[str, list[str]],
+    available: dict[str, Channel],
+    now: datetime,
+    counts: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """One batch per brief, on a channel that can send it now (else it waits)."""
+    batches = []
+    for name, ids in briefs.items():
+        channel = available.get(name)
+        listed = channel_watchlist(name)
+        if channel is None and listed:  # its watchlist left the file, or this channel
+            _retired(con, name, listed, [(a, None) for a in ids], now)
+            counts["suppressed"] += len(ids)
+            continue
+        why = "no such channel here" if channel is None else channel.unconfigured()
+        if why:
+            log.warning("channel %s is not configured (%s); %d brief(s) wait", name, why, len(ids))
+            counts["unconfigured"] += len(ids)
+            continue
+        for alert_id in ids:
+            message = message_for(con, alert_id, now)
+            if message is None:
+                counts["failed"] += 1
+                continue
+            counts["alerts"] += 1
             batches.append({"channel": name, "messages": [message], "rest_ids": []})
     return batches
 

@@ -28,3 +28,5 @@ create table if not exists watchlist_matches (
 );
 -- A watch signal names its watchlist.
 alter table signals add column if not exists watchlist varchar;
+-- A brief's content as built when it was due (JSON), so a retried send says the same.
+alter table signals add column if not exists detail varchar;

@@ -1,6 +1,6 @@
 -- Alerts waiting to be sent, most prominent first within a channel: spikes, then stories
 -- carried by more outlets, then higher scores; the oldest first among equals.
-select a.channel, a.alert_id, s.story_id
+select a.channel, a.alert_id, s.story_id, s.kind
 from alerts as a
 join signals as s using (signal_id)
 left join stories as st using (story_id)
