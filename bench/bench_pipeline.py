@@ -249,7 +249,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
     os.environ["NEWSMON_WATCHLISTS"] = str(work / "watchlists.yaml")  # none unless asked
     if args.watchlists:
-        watchlists.write(work / "watchlists.yaml", args.watchlists, narrow=not args.broad_watchlists)
+        watchlists.write(
+            work / "watchlists.yaml", args.watchlists, narrow=not args.broad_watchlists
+        )
     else:
         (work / "watchlists.yaml").write_text("watchlists: []\n", encoding="utf-8")
     folder = work / "corpus"
