@@ -317,3 +317,39 @@ def _keep_server_log(console: dict) -> Iterator[None]:
     yield
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(console["log"], ARTIFACTS / "api-server.log")
+
+
+def test_the_watchlists_page_shows_matches_and_links_the_story(
+    console: dict, browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsmon.config import load_settings
+    from newsmon.flows.store import detect_signals
+
+    listed = tmp_path / "watchlists.yaml"
+    listed.write_text(
+        json.dumps(
+            {
+                "watchlists": [
+                    {"name": "Buryatia desk", "regions": ["RU-BU"], "topics": ["mobilization"]},
+                    {"name": "<i>bad</i>", "topics": ["mobilization"]},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NEWSMON_WATCHLISTS", str(listed))
+    detect_signals(load_settings(), "watchlists-test")  # a new watchlist: the last 7 days
+    page = _login(browser, console["base"])
+    page.goto(f"{console['base']}/newsmon/watchlists")
+    desk = page.locator("section[data-watchlist='Buryatia desk']")
+    assert "regions RU-BU" in desk.inner_text()
+    assert desk.locator("svg.bars rect").count() == 30
+    assert "recorded: delivers nowhere" in desk.locator("table.matches").inner_text()
+    bad = page.locator("section[data-watchlist='<i>bad</i>']")
+    assert "NOT USED" in bad.inner_text() and "name must be" in bad.inner_text()
+    assert page.locator("i", has_text="bad").count() == 0  # the markup stays text
+    _shot(page, "watchlists")
+    desk.locator("table.matches a").first.click()
+    assert page.locator("h2#watchlists").count() == 1
+    assert "Buryatia desk" in page.locator("h2#watchlists + ul").inner_text()
+    assert page.dialogs == []

@@ -36,6 +36,26 @@ def stem_matches(s: str, term: str) -> bool:
     return term == s if len(s) <= HEAD else term.startswith(word_prefix(s))
 
 
+def word_rows(watchlists: Iterable[Watchlist]) -> tuple[dict[str, list], dict[str, list]]:
+    """The query words as columns for the database's word test (``watch_words``: each
+    word that must occur, by watchlist index, alternative and number, with its first five
+    letters, its stem and prefix; ``watch_alts``: how many words each alternative needs)."""
+    words: dict[str, list] = {
+        k: [] for k in ("wl", "alt", "word", "head", "stem", "prefix", "exact")
+    }
+    alts: dict[str, list] = {"wl": [], "alt": [], "needed": []}
+    for i, wl in enumerate(watchlists):
+        for j, alt in enumerate(wl.alternatives):
+            stems = [s for t in alt.all_of for s in t.stems if s]
+            for k, s in enumerate(stems):
+                row = (i, j, k, s[:HEAD], s, word_prefix(s), len(s) <= HEAD)
+                for key, value in zip(words, row, strict=True):
+                    words[key].append(value)
+            for key, value in zip(alts, (i, j, len(stems)), strict=True):
+                alts[key].append(value)
+    return words, alts
+
+
 def heads(watchlists: Iterable[Watchlist]) -> tuple[list[str], list[str]]:
     """The terms the database must return for these watchlists: exact short stems, and the
     five-letter heads of longer ones."""
@@ -127,13 +147,26 @@ class Matcher:
             for key in _anchors(wl, counts or {}):
                 self.by_key.setdefault(key, []).append(i)
 
-    def hits(self, article: ArticleFacts, done: set[str] = frozenset()) -> list[Hit]:  # type: ignore[assignment]
+    def hits(
+        self,
+        article: ArticleFacts,
+        done: set[str] = frozenset(),  # type: ignore[assignment]
+        words_ok: Iterable[int] | None = None,
+    ) -> list[Hit]:
         """The watchlists this article matches on its facts (phrases still to be checked
         on the text: :func:`confirm`), less those named in ``done`` (its story matched
-        them already)."""
+        them already). ``words_ok``: the watchlists (by index) one of whose alternatives
+        has all its words in the article, found by the database (:func:`word_rows`); then
+        only those of the query watchlists are checked."""
         found: set[int] = set()
         for key in article.anchor_keys():
-            found.update(self.by_key.get(key, ()))
+            found.update(
+                i
+                for i in self.by_key.get(key, ())
+                if words_ok is None or not self.watchlists[i].alternatives
+            )
+        if words_ok is not None:
+            found.update(words_ok)
         out = []
         for i in sorted(found):
             if self.watchlists[i].name in done:

@@ -33,7 +33,7 @@ from newsmon.alerting.watch_matching import (
     confirm,
     fold,
     heads,
-    key_counts,
+    word_rows,
 )
 from newsmon.alerting.watchlists import Watchlist, WatchlistFile, load_watchlists
 from newsmon.config import Settings
@@ -98,6 +98,9 @@ def match_candidates(
     if not watchlists:
         return
     exact, head = heads(watchlists)
+    words, alts = word_rows(watchlists)
+    execute(con, Q + "words_table", **words)
+    execute(con, Q + "alts_table", **alts)
     rows = execute(con, Q + "candidate_articles").fetchall()
     start = 0
     while start < len(rows):
@@ -130,11 +133,14 @@ def _chunk_hits(
     known: dict[str, set[str]] = {}  # story -> the watchlists it matched (or matches now)
     for name, story in execute(con, Q + "known_matches", ids=ids).fetchall() if new_only else ():
         known.setdefault(story, set()).add(name)
-    matcher = Matcher(watchlists, key_counts(facts.values()))
+    words_ok: dict[str, set[int]] = {}  # the database's word test, for all watchlists at once
+    for a, i in execute(con, Q + "words_present", ids=ids).fetchall():
+        words_ok.setdefault(a, set()).add(i)
+    matcher = Matcher(watchlists)
     hits: dict[tuple[str, str], list[Hit]] = {}
     for article in facts.values():  # a story's copies one after another
         done = known.setdefault(article.story_id, set())
-        for hit in matcher.hits(article, done):
+        for hit in matcher.hits(article, done, words_ok.get(article.article_id, ())):
             hits.setdefault((hit.watchlist.name, article.story_id), []).append(hit)
             if not hit.phrases:  # matched for sure: the story's other copies need not be
                 done.add(hit.watchlist.name)
