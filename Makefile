@@ -107,6 +107,8 @@ bench: install
 	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout files --articles 20000 --no-rerun
 	$(BIN)/python bench/bench_pipeline.py --shape filler --layout files --articles 20000
 	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 100000 --growth 10 --no-rerun
+	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 20000 --no-rerun --watchlists 500
+	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 20000 --no-rerun --watchlists 500 --broad-watchlists
 	$(BIN)/python bench/bench_pipeline.py --shape filler --layout jsonl --articles 100000 --no-rerun
 	# the same ingests with ingest.store_while_reading (off by default: ~100 MB more at peak)
 	$(BIN)/python bench/bench_pipeline.py --shape overlap --layout jsonl --articles 20000 --no-rerun --store-while-reading

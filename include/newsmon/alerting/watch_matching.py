@@ -56,13 +56,16 @@ def word_rows(watchlists: Iterable[Watchlist]) -> tuple[dict[str, list], dict[st
     return words, alts
 
 
-def heads(watchlists: Iterable[Watchlist]) -> tuple[list[str], list[str]]:
-    """The terms the database must return for these watchlists: exact short stems, and the
-    five-letter heads of longer ones."""
+def heads(
+    watchlists: Iterable[Watchlist], excluded_only: bool = False
+) -> tuple[list[str], list[str]]:
+    """The terms the database must return for these watchlists (``excluded_only``: for
+    their ``-word`` exclusions only): exact short stems, and the five-letter heads of
+    longer ones."""
     exact, head = set(), set()
     for wl in watchlists:
         for alt in wl.alternatives:
-            for term in (*alt.all_of, *alt.none_of):
+            for term in alt.none_of if excluded_only else (*alt.all_of, *alt.none_of):
                 for s in filter(None, term.stems):
                     (exact if len(s) <= HEAD else head).add(s[:HEAD])
     return sorted(exact), sorted(head)
@@ -87,12 +90,12 @@ class ArticleFacts:
                 self._by_head.setdefault(t[:HEAD], []).append(t)
         return self._by_head
 
-    def anchor_keys(self) -> set[tuple[str, str]]:
+    def anchor_keys(self, words: bool = True) -> set[tuple[str, str]]:
         out = {("t", t) for t in self.topics}
         out |= {("c", c) for _, c in self.topics.values() if c}
         out |= {("r", r) for r in self.regions}
         out |= {("s", self.source.casefold())} if self.source else set()
-        for t in self.terms:
+        for t in self.terms if words else ():
             out.add(("w", t))
             out.add(("w", t[:HEAD]))
         return out
@@ -128,10 +131,13 @@ def _anchors(wl: Watchlist, counts: Mapping[tuple[str, str], int]) -> set[tuple[
             ]
             out.add(min(keys, key=lambda k: counts.get(k, 0)))
         return out
-    for kind, values in (("t", wl.topics), ("r", wl.regions), ("c", wl.countries)):
+    # the narrowest filter first: an outlet or a region is rarer than a topic or a country
+    if wl.sources:
+        return {("s", s.casefold()) for s in wl.sources}
+    for kind, values in (("r", wl.regions), ("t", wl.topics)):
         if values:
             return {(kind, v) for v in values}
-    return {("s", s.casefold()) for s in wl.sources}
+    return {("c", c) for c in wl.countries}
 
 
 class Matcher:
@@ -151,15 +157,16 @@ class Matcher:
         self,
         article: ArticleFacts,
         done: set[str] = frozenset(),  # type: ignore[assignment]
-        words_ok: Iterable[int] | None = None,
+        words_ok: Mapping[int, Mapping[int, list[str]]] | None = None,
     ) -> list[Hit]:
         """The watchlists this article matches on its facts (phrases still to be checked
         on the text: :func:`confirm`), less those named in ``done`` (its story matched
-        them already). ``words_ok``: the watchlists (by index) one of whose alternatives
-        has all its words in the article, found by the database (:func:`word_rows`); then
-        only those of the query watchlists are checked."""
+        them already). ``words_ok``: watchlist index -> alternative index -> the terms
+        that matched, for each alternative whose words are all in the article, as the
+        database found them (:func:`word_rows`); then only those of the query watchlists
+        are checked, and only their exclusions and phrases."""
         found: set[int] = set()
-        for key in article.anchor_keys():
+        for key in article.anchor_keys(words=words_ok is None):
             found.update(
                 i
                 for i in self.by_key.get(key, ())
@@ -171,14 +178,21 @@ class Matcher:
         for i in sorted(found):
             if self.watchlists[i].name in done:
                 continue
-            hit = _check(self.watchlists[i], article, self.sources[i])
+            alts = words_ok.get(i) if words_ok is not None else None
+            hit = _check(self.watchlists[i], article, self.sources[i], alts)
             if hit is not None:
                 out.append(hit)
         return out
 
 
-def _check(wl: Watchlist, a: ArticleFacts, sources: frozenset[str]) -> Hit | None:
-    """Cheap filters first, then the query; the evidence only for a match."""
+def _check(
+    wl: Watchlist,
+    a: ArticleFacts,
+    sources: frozenset[str],
+    alts: Mapping[int, list[str]] | None = None,
+) -> Hit | None:
+    """Cheap filters first, then the query (``alts``: the alternatives whose words the
+    database found, with the terms); the evidence only for a match."""
     if wl.languages and (a.lang or "") not in wl.languages:
         return None
     if sources and (a.source or "").casefold() not in sources:
@@ -201,8 +215,10 @@ def _check(wl: Watchlist, a: ArticleFacts, sources: frozenset[str]) -> Hit | Non
     query: list[str] = []
     if wl.alternatives:
         matched = False
-        for alt in wl.alternatives:
-            ok, found, needs_text = _alternative_on_terms(alt, a)
+        for j, alt in enumerate(wl.alternatives):
+            if alts is not None and j not in alts:
+                continue
+            ok, found, needs_text = _alternative_on_terms(alt, a, alts[j] if alts else None)
             if ok and not needs_text:
                 matched, words, query = True, found, [t.text for t in alt.all_of]
                 break
@@ -246,16 +262,18 @@ def _term_found(term: Term, a: ArticleFacts) -> list[str] | None:
     return found
 
 
-def _alternative_on_terms(alt: Alternative, a: ArticleFacts) -> tuple[bool, list[str], bool]:
-    """(may match, the words found, whether the text must still confirm a phrase)."""
-    found: list[str] = []
-    needs_text = False
-    for term in alt.all_of:
+def _alternative_on_terms(
+    alt: Alternative, a: ArticleFacts, present: list[str] | None = None
+) -> tuple[bool, list[str], bool]:
+    """(may match, the words found, whether the text must still confirm a phrase);
+    ``present``: the terms of its words, when the database found them all."""
+    found: list[str] = list(present or [])
+    needs_text = any(len(term.words) > 1 for term in alt.all_of)
+    for term in alt.all_of if present is None else ():
         words = _term_found(term, a)
         if words is None:
             return False, [], False
         found += [w for w in words if w not in found]
-        needs_text |= len(term.words) > 1
     for term in alt.none_of:
         if _term_found(term, a) is not None:
             if len(term.words) == 1:
@@ -265,8 +283,9 @@ def _alternative_on_terms(alt: Alternative, a: ArticleFacts) -> tuple[bool, list
 
 
 def fold(title: str | None, text: str) -> list[str]:
-    """Title and text lower-cased with ё as е, as the index reads them (phrase checks)."""
-    return [part.lower().replace("ё", "е") for part in (title or "", text)]
+    """Title and text lower-cased with ё as е, as the index reads them (phrase checks), in
+    one string: a NUL between them, which no phrase crosses."""
+    return [f"{title or ''}\x00{text}".lower().replace("ё", "е")]
 
 
 @lru_cache(maxsize=4096)
@@ -277,7 +296,7 @@ def _phrase_pattern(term: Term) -> re.Pattern[str]:
     parts = []
     for word, s in zip(term.words, term.stems, strict=True):
         parts.append(re.escape(word) if s is None else re.escape(word_prefix(s)) + r"[^\W_]*")
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])")
+    return re.compile(r"(?<![^\W_])" + r"(?:[^\w\x00]|_)+".join(parts) + r"(?![^\W_])")
 
 
 def _word_ok(term: Term, k: int, word: str) -> bool:

@@ -97,7 +97,7 @@ def match_candidates(
     stories), so memory stays bounded however large the burst."""
     if not watchlists:
         return
-    exact, head = heads(watchlists)
+    exact, head = heads(watchlists, excluded_only=True)  # the database tests the rest
     words, alts = word_rows(watchlists)
     execute(con, Q + "words_table", **words)
     execute(con, Q + "alts_table", **alts)
@@ -133,14 +133,14 @@ def _chunk_hits(
     known: dict[str, set[str]] = {}  # story -> the watchlists it matched (or matches now)
     for name, story in execute(con, Q + "known_matches", ids=ids).fetchall() if new_only else ():
         known.setdefault(story, set()).add(name)
-    words_ok: dict[str, set[int]] = {}  # the database's word test, for all watchlists at once
-    for a, i in execute(con, Q + "words_present", ids=ids).fetchall():
-        words_ok.setdefault(a, set()).add(i)
+    words_ok: dict[str, dict[int, dict[int, list[str]]]] = {}  # the database's word test
+    for a, i, j, terms in execute(con, Q + "words_present", ids=ids).fetchall():
+        words_ok.setdefault(a, {}).setdefault(i, {})[j] = terms
     matcher = Matcher(watchlists)
     hits: dict[tuple[str, str], list[Hit]] = {}
     for article in facts.values():  # a story's copies one after another
         done = known.setdefault(article.story_id, set())
-        for hit in matcher.hits(article, done, words_ok.get(article.article_id, ())):
+        for hit in matcher.hits(article, done, words_ok.get(article.article_id, {})):
             hits.setdefault((hit.watchlist.name, article.story_id), []).append(hit)
             if not hit.phrases:  # matched for sure: the story's other copies need not be
                 done.add(hit.watchlist.name)
