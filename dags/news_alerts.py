@@ -18,9 +18,10 @@ minutes as a safety net for alerts left pending by a failed delivery. The logic 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag
 
-from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
+from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET
+from newsmon_airflow.tasks import prepare_alerts, record_alerts, send_alerts
 
 
 @dag(
@@ -37,27 +38,6 @@ from newsmon_airflow.defaults import DEFAULT_ARGS, SIGNALS_ASSET, WRITER
     doc_md=__doc__,
 )
 def news_alerts() -> None:
-    @task(**WRITER)
-    def prepare_alerts() -> dict:
-        from newsmon.config import load_settings
-        from newsmon.flows.deliver import prepare
-
-        return prepare(load_settings(), trigger="airflow")
-
-    @task
-    def send_alerts(prepared: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.flows.deliver import send
-
-        return send(load_settings(), prepared["delivery_id"])
-
-    @task(**WRITER)
-    def record_alerts(sent: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.flows.deliver import record
-
-        return record(load_settings(), sent["delivery_id"])
-
     record_alerts(send_alerts(prepare_alerts()))
 
 

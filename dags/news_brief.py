@@ -18,6 +18,7 @@ import pendulum
 from airflow.sdk import CronTriggerTimetable, dag, task
 
 from newsmon_airflow.defaults import DEFAULT_ARGS, WRITER
+from newsmon_airflow.tasks import prepare_alerts, record_alerts, send_alerts
 
 
 @dag(
@@ -37,27 +38,6 @@ def news_brief() -> None:
         from newsmon.flows.brief import queue_briefs
 
         return queue_briefs(load_settings())
-
-    @task(**WRITER)
-    def prepare_alerts(queued: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.flows.deliver import prepare
-
-        return prepare(load_settings(), trigger="airflow")
-
-    @task
-    def send_alerts(prepared: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.flows.deliver import send
-
-        return send(load_settings(), prepared["delivery_id"])
-
-    @task(**WRITER)
-    def record_alerts(sent: dict) -> dict:
-        from newsmon.config import load_settings
-        from newsmon.flows.deliver import record
-
-        return record(load_settings(), sent["delivery_id"])
 
     record_alerts(send_alerts(prepare_alerts(queue_briefs())))
 

@@ -111,6 +111,8 @@ def stored_state(db: Path) -> dict[str, list]:
         "alerts": "select alert_id, status from alerts",
         "errors": "select origin, stage, reason from ingest_errors",
         "sources": "select path from source_files",
+        "watchlist_matches": "select watchlist, story_id, article_id, suppressed"
+        " from watchlist_matches",
     }
     with duckdb.connect(str(db), read_only=True) as con:
         return {name: sorted(con.execute(q).fetchall()) for name, q in queries.items()}

@@ -1,4 +1,5 @@
-"""The task that news_ingest and news_fetch share: store the run, raise its signals.
+"""The tasks DAGs share: storing a run and raising its signals (news_ingest, news_fetch), and
+the three steps of a delivery (news_alerts, news_brief).
 
 Both DAGs stage articles their own way (cleaned and tagged as they are staged) and end the
 same: one task in the 1-slot ``newsmon_duckdb`` pool writes the staged chunks, raises the
@@ -34,3 +35,31 @@ def store_articles(staged: dict | list, **context) -> dict:
     them failed), raise its signals and publish the analyst copy."""
     run_id = staged["run_id"] if isinstance(staged, dict) else staged[0]["run_id"]
     return store_and_detect(run_id, context)
+
+
+@task(**WRITER)
+def prepare_alerts(after: dict | None = None) -> dict:
+    """Build the outbox of one delivery (database, in the pool); ``after``: what it waits
+    for (news_brief's queued briefs)."""
+    from newsmon.config import load_settings
+    from newsmon.flows.deliver import prepare
+
+    return prepare(load_settings(), trigger="airflow")
+
+
+@task
+def send_alerts(prepared: dict) -> dict:
+    """Send it: Slack and SMTP, with no database open."""
+    from newsmon.config import load_settings
+    from newsmon.flows.deliver import send
+
+    return send(load_settings(), prepared["delivery_id"])
+
+
+@task(**WRITER)
+def record_alerts(sent: dict) -> dict:
+    """Record what went out (database, in the pool)."""
+    from newsmon.config import load_settings
+    from newsmon.flows.deliver import record
+
+    return record(load_settings(), sent["delivery_id"])

@@ -72,15 +72,37 @@ def _corpus(box: Path) -> None:
     (box / "report.pdf").write_bytes(b"%PDF-1.4")
 
 
+WATCHLISTS = {  # matched in the signals stage, inside its transaction
+    "watchlists": [
+        {
+            "name": "reservists",
+            "query": 'reservists OR "contract soldiers"',
+            "deliver": {"log": True},
+        },
+        {"name": "Chita desk", "query": "Chita", "topics": ["mobilization"]},
+    ]
+}
+
+
 def _env(db: Path, tmp: Path, overlap: bool = False, **extra: str) -> dict[str, str]:
     settings = {
         "db_path": str(db),
         "ingest": {"batch_size": 10, "workers": 1, "store_while_reading": overlap},
         "alerts": {"channels": ["log"]},
+        "signals": {"recent_days": 0},  # the corpus is dated before AS_OF: alert it all
     }
     (tmp / "settings.yaml").write_text(json.dumps(settings), encoding="utf-8")
+    (tmp / "watchlists.yaml").write_text(json.dumps(WATCHLISTS), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_PAUSE")}
-    return env | {"NEWSMON_CONFIG": str(tmp / "settings.yaml"), "NEWSMON_DB": str(db)} | extra
+    return (
+        env
+        | {
+            "NEWSMON_CONFIG": str(tmp / "settings.yaml"),
+            "NEWSMON_DB": str(db),
+            "NEWSMON_WATCHLISTS": str(tmp / "watchlists.yaml"),
+        }
+        | extra
+    )
 
 
 def _ingest(box: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -126,6 +148,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr[-3000:]
     state = stored_state(db)
     assert len(state["articles"]) > 40 and state["signals"] and state["errors"]
+    matched = {w for w, *_ in state["watchlist_matches"]}
+    assert matched == {"reservists", "Chita desk"}, "the watchlists are part of the state"
+    assert any(a.startswith("watch:reservists:") for a, _ in state["alerts"])
     return {"box": box, "state": state}
 
 

@@ -335,3 +335,29 @@ def test_brief_dag_sends_each_brief_once_a_day(watched: dict, airflow_db) -> Non
     log = (watched["db"].parent / "alerts.log").read_text(encoding="utf-8")
     assert log.count("brief:general:") == 1  # the general brief, on alerts.channels (log)
     assert log.count("brief:watch/Far East desk:") == 0  # not on channels it does not name
+
+
+def test_a_mistake_in_the_file_holds_alerts_back_and_loses_none(watched: dict) -> None:
+    from newsmon.flows.deliver import deliver
+    from newsmon.flows.pipeline import ingest
+
+    ingest(_settings(), [watched["feed"]])  # prisoners' three alerts queued ...
+    broken = [dict(w) for w in WATCHLISTS]
+    broken[1]["query"] = '"prisoners'  # ... then an edit leaves a quote open
+    write_watchlists(watched["dir"], broken)
+    deliver(_settings(), sleep=lambda _: None)
+    (watched["dir"] / "watchlists.yaml").write_text("watchlists: [unclosed", encoding="utf-8")
+    ingest(_settings(), [])  # a file that cannot be read: the table stays as it was
+    deliver(_settings(), sleep=lambda _: None)
+    assert not any(m["To"] == "research@example.org" for m in watched["box"].messages)
+    with duckdb.connect(str(watched["db"]), read_only=True) as con:
+        waiting = con.execute(
+            "select status, count(*) from alerts where channel = 'watch/prisoners/email' group by 1"
+        ).fetchall()
+        kept = con.execute("select count(*) from watchlists where removed_at is null").fetchone()
+    assert waiting == [("pending", 3)]
+    assert kept == (5,), "an unreadable file removes no watchlist"
+
+    write_watchlists(watched["dir"], WATCHLISTS)  # fixed: they go out
+    deliver(_settings(), sleep=lambda _: None)
+    assert sum(1 for m in watched["box"].messages if m["To"] == "research@example.org") == 3

@@ -266,3 +266,21 @@ def test_brief_text_from_articles_is_escaped() -> None:
     assert "<svg></svg>" in html  # the console's bars, drawn from counts
     assert "\n" not in subject and subject.startswith("[newsmon] newsmon brief, 2026-12-06")
     assert "4× the usual" in text and "a spike signal fired" in text
+
+
+def test_numbers_must_be_finite_and_rejected_names_are_known(tmp_path: Path) -> None:
+    path = tmp_path / "watchlists.yaml"
+    path.write_text(  # YAML's own NaN and infinity, which are floats
+        "watchlists:\n"
+        "  - {name: nan, topics: [protests], min_score: .nan}\n"
+        "  - {name: inf, topics: [protests], cooldown_hours: .inf}\n"
+        "  - {name: ok, topics: [protests]}\n",
+        encoding="utf-8",
+    )
+    wfile = load_watchlists(None, path)
+    assert "min_score must be a number of at least 0, not nan" in wfile.errors[0]
+    assert [w.name for w in wfile.watchlists] == ["ok"]
+    assert [n for n, _ in wfile.rejected] == ["nan", "inf"]
+    assert wfile.is_rejected("nan") and not wfile.is_rejected("ok") and not wfile.unreadable
+    (tmp_path / "watchlists.yaml").write_text("watchlists: [", encoding="utf-8")
+    assert load_watchlists(None, path).is_rejected("anything")

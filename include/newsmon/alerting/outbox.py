@@ -1,5 +1,6 @@
 """The alert outbox's bookkeeping in the database: building messages, suppressing repeats,
-recording a delivery's results, and settling deliveries that crashed before recording.
+recording a delivery's results, settling deliveries that crashed before recording, and
+holding a watchlist's alerts back (broken for now, gone, or not yet its time).
 
 :mod:`newsmon.flows.deliver` runs the three steps of a delivery with these.
 """
@@ -16,6 +17,7 @@ import duckdb
 
 from newsmon.alerting.channels import build_message
 from newsmon.alerting.render import message_to_dict
+from newsmon.alerting.watchlists import Watchlist, WatchlistFile, channel_watchlist
 from newsmon.config import Settings
 from newsmon.staging import read_jsonl
 from newsmon.storage import runs
@@ -131,3 +133,67 @@ def suppress_repeats(
             seen_now.add(story)
         keep.append((alert_id, story))
     return keep
+
+
+def pending_by_channel(
+    con: duckdb.DuckDBPyConnection, in_flight: set[str]
+) -> tuple[dict[str, list[tuple[str, str | None]]], dict[str, list[str]]]:
+    """The pending alerts per channel (with their story), and the briefs per channel (a
+    brief is a message of its own, whenever it was queued)."""
+    by_channel: dict[str, list[tuple[str, str | None]]] = {}
+    briefs: dict[str, list[str]] = {}
+    for channel, alert_id, story, kind in execute(con, "alerting/alerts/pending").fetchall():
+        if alert_id in in_flight:
+            continue
+        if kind == "brief":
+            briefs.setdefault(channel, []).append(alert_id)
+        else:
+            by_channel.setdefault(channel, []).append((alert_id, story))
+    return by_channel, briefs
+
+
+def watch_gate(
+    con: duckdb.DuckDBPyConnection,
+    wfile: WatchlistFile,
+    channel: str,
+    rows: list[tuple[str, str | None]],
+    now: datetime,
+) -> tuple[str | None, Watchlist | None]:
+    """Whether a channel's pending alerts are held back, and the watchlist it belongs to.
+    Held: ``unconfigured`` while its watchlist cannot be used (a mistake in the file: they
+    wait for the fix), ``suppressed`` once it left the file or no longer delivers there
+    (marked so), ``scheduled`` until its hourly or daily time."""
+    listed = channel_watchlist(channel)
+    if listed is None:
+        return None, None
+    wl = next((w for w in wfile.watchlists if w.name == listed), None)
+    if wl is None and wfile.is_rejected(listed):
+        log.warning("watchlist %s cannot be used now; %d alert(s) wait for it", listed, len(rows))
+        return "unconfigured", None
+    if wl is None or channel not in map(wl.channel, wl.deliver.channels):
+        retire(con, channel, listed, rows, now)
+        return "suppressed", wl
+    if not _due(con, wl, channel, now):
+        return "scheduled", wl
+    return None, wl
+
+
+def _due(con: duckdb.DuckDBPyConnection, wl: Watchlist, channel: str, now: datetime) -> bool:
+    """Whether a watchlist's channel sends in this delivery (its schedule)."""
+    if wl.deliver.schedule.every == "each":
+        return True
+    oldest, last_sent = execute(con, "alerting/alerts/channel_times", channel=channel).fetchone()
+    return oldest is not None and wl.deliver.schedule.due(now, oldest, last_sent)
+
+
+def retire(
+    con: duckdb.DuckDBPyConnection,
+    channel: str,
+    name: str,
+    rows: list[tuple[str, str | None]],
+    now: datetime,
+) -> None:
+    """The alerts of a watchlist that left the file (or no longer delivers there): not sent."""
+    reason = f"watchlist {name} no longer delivers to {channel}"
+    for alert_id, _ in rows:
+        execute(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)

@@ -63,9 +63,7 @@ def sync(con: duckdb.DuckDBPyConnection, wfile: WatchlistFile, now: datetime) ->
         for wl in wfile.watchlists
     ]
     named = {wl.name for wl in wfile.watchlists}
-    for error in wfile.errors:  # the name the error is about, where it has one
-        label = error.split(": ", 1)[0]
-        name = label[len("watchlist '") : -1] if label.startswith("watchlist '") else label
+    for name, error in wfile.rejected:  # kept with the reason: the console shows it
         if name not in named:
             named.add(name)
             rows.append((name, None, None, error, [], None))
@@ -304,8 +302,10 @@ def detect_watch(
     wfile = load_watchlists(settings)
     for error in wfile.errors:
         log.warning("watchlist not used: %s", error)
-    changed = sync(con, wfile, now)
     counts = {"watch_matches": 0, "watch_signals": 0, "watch_alerts": 0, "watch_rematched": 0}
+    if wfile.unreadable:  # not one watchlist known: the table stays as it was
+        return counts
+    changed = sync(con, wfile, now)
     if runs and wfile.watchlists:
         execute(con, Q + "candidates_of_runs", runs=runs)
         for hits in match_candidates(con, wfile.watchlists):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -122,6 +123,13 @@ class WatchlistFile:
     watchlists: tuple[Watchlist, ...]
     errors: tuple[str, ...]  # one line each: which watchlist, what is wrong
     brief: BriefSettings = DEFAULT_BRIEF  # the general morning brief
+    rejected: tuple[tuple[str, str], ...] = ()  # (name, line of errors) of each left out
+    unreadable: bool = False  # the file as a whole could not be read: nothing is known
+
+    def is_rejected(self, name: str) -> bool:
+        """Whether ``name`` is in the file but cannot be used now (or the file cannot be
+        read at all): its waiting alerts wait for the fix, rather than being dropped."""
+        return self.unreadable or any(n == name for n, _ in self.rejected)
 
 
 def channel_watchlist(channel: str) -> str | None:
@@ -145,16 +153,16 @@ def load_watchlists(
     try:
         raw = read_yaml(p) if p.exists() and p.read_text(encoding="utf-8").strip() else {}
     except (ConfigError, OSError, UnicodeDecodeError) as exc:
-        return WatchlistFile(p, (), (f"{p}: {exc}",))
+        return WatchlistFile(p, (), (f"{p}: {exc}",), unreadable=True)
     if not p.exists():
-        return WatchlistFile(p, (), (f"watchlists file not found: {p}",))
+        return WatchlistFile(p, (), (f"watchlists file not found: {p}",), unreadable=True)
     items = raw.get("watchlists") or []
     if set(raw) - {"watchlists", "brief"} or not isinstance(items, list):
-        return WatchlistFile(
-            p, (), (f"{p}: expected 'watchlists' (a list) and optionally 'brief'",)
-        )
+        error = f"{p}: expected 'watchlists' (a list) and optionally 'brief'"
+        return WatchlistFile(p, (), (error,), unreadable=True)
     found: list[Watchlist] = []
     errors: list[str] = []
+    rejected: list[tuple[str, str]] = []
     try:
         brief = parse_brief(raw.get("brief"))
     except ConfigError as exc:
@@ -162,18 +170,18 @@ def load_watchlists(
         errors.append(f"brief: {exc} (the default is used: {brief.schedule.text})")
     topics = _known_topics(settings)
     for i, item in enumerate(items, 1):
-        label = item.get("name") if isinstance(item, dict) else None
-        label = f"watchlist {label!r}" if isinstance(label, str) else f"watchlist #{i}"
+        name = item.get("name") if isinstance(item, dict) else None
+        name = name[:120] if isinstance(name, str) and name.strip() else f"#{i}"
         try:
             wl = parse_watchlist(item, settings, topics)
+            if any(w.name.casefold() == wl.name.casefold() for w in found):
+                raise ConfigError("the name is used twice (the first one is kept)")
         except ConfigError as exc:
-            errors.append(f"{label[:120]}: {exc}")
-            continue
-        if any(w.name.casefold() == wl.name.casefold() for w in found):
-            errors.append(f"{label[:120]}: the name is used twice (the first one is kept)")
+            errors.append(f"watchlist {name!r}: {exc}")
+            rejected.append((name, errors[-1]))
             continue
         found.append(wl)
-    return WatchlistFile(p, tuple(found), tuple(errors), brief)
+    return WatchlistFile(p, tuple(found), tuple(errors), brief, tuple(rejected))
 
 
 def parse_watchlist(
@@ -248,7 +256,12 @@ def _number(item: dict[str, Any], key: str, kind: type, least: float) -> Any:
     value = item.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < least
+    ):
         raise ConfigError(f"{key} must be a number of at least {least}, not {value!r}")
     if kind is int and value != int(value):
         raise ConfigError(f"{key} must be a whole number, not {value!r}")

@@ -41,8 +41,11 @@ from newsmon.alerting.outbox import (
     apply_results,
     deliveries_root,
     message_for,
+    pending_by_channel,
     record_leftovers,
+    retire,
     suppress_repeats,
+    watch_gate,
 )
 from newsmon.alerting.render import AlertMessage, message_from_dict
 from newsmon.alerting.watchlists import Watchlist, channel_watchlist, load_watchlists
@@ -50,7 +53,7 @@ from newsmon.config import Settings
 from newsmon.faults import checkpoint
 from newsmon.staging import read_jsonl, write_jsonl
 from newsmon.storage import runs
-from newsmon.storage.db import execute, open_db
+from newsmon.storage.db import open_db
 from newsmon.storage.readcopy import publish
 
 log = logging.getLogger(__name__)
@@ -83,18 +86,13 @@ def prepare(
     batches: list[dict[str, Any]] = []
     with open_db(settings) as con:
         counts["recovered"], in_flight = record_leftovers(con, settings, now)
-        by_channel, briefs = _pending(con, in_flight)
-        batches += _brief_batches(con, briefs, available, now, counts)
-        watchlists = {wl.name: wl for wl in load_watchlists(settings).watchlists}
+        by_channel, briefs = pending_by_channel(con, in_flight)
+        wfile = load_watchlists(settings)
+        batches += _brief_batches(con, briefs, available, now, counts, wfile.is_rejected)
         for name, rows in by_channel.items():
-            listed = channel_watchlist(name)
-            wl = watchlists.get(listed) if listed else None
-            if listed and (wl is None or name not in map(wl.channel, wl.deliver.channels)):
-                _retired(con, name, listed, rows, now)
-                counts["suppressed"] += len(rows)
-                continue
-            if wl and not _due(con, wl, name, now):
-                counts["scheduled"] += len(rows)
+            held, wl = watch_gate(con, wfile, name, rows, now)
+            if held:  # a watchlist's: broken for now, gone, or not due
+                counts[held] += len(rows)
                 continue
             channel = available.get(name)
             why = "no such channel here" if channel is None else channel.unconfigured()
@@ -157,37 +155,22 @@ def _channel_batches(
     return batches
 
 
-def _pending(
-    con: duckdb.DuckDBPyConnection, in_flight: set[str]
-) -> tuple[dict[str, list[tuple[str, str | None]]], dict[str, list[str]]]:
-    """The pending alerts per channel (with their story), and the briefs per channel (a
-    brief is a message of its own, whenever it was queued)."""
-    by_channel: dict[str, list[tuple[str, str | None]]] = {}
-    briefs: dict[str, list[str]] = {}
-    for channel, alert_id, story, kind in execute(con, "alerting/alerts/pending").fetchall():
-        if alert_id in in_flight:
-            continue
-        if kind == "brief":
-            briefs.setdefault(channel, []).append(alert_id)
-        else:
-            by_channel.setdefault(channel, []).append((alert_id, story))
-    return by_channel, briefs
-
-
 def _brief_batches(
     con: duckdb.DuckDBPyConnection,
     briefs: dict[str, list[str]],
     available: dict[str, Channel],
     now: datetime,
     counts: dict[str, Any],
+    waits: Callable[[str], bool],
 ) -> list[dict[str, Any]]:
-    """One batch per brief, on a channel that can send it now (else it waits)."""
+    """One batch per brief, on a channel that can send it now (else it waits; ``waits``:
+    whether a watchlist missing from the file now is only broken, not removed)."""
     batches = []
     for name, ids in briefs.items():
         channel = available.get(name)
         listed = channel_watchlist(name)
-        if channel is None and listed:  # its watchlist left the file, or this channel
-            _retired(con, name, listed, [(a, None) for a in ids], now)
+        if channel is None and listed and not waits(listed):  # it left the file, or the channel
+            retire(con, name, listed, [(a, None) for a in ids], now)
             counts["suppressed"] += len(ids)
             continue
         why = "no such channel here" if channel is None else channel.unconfigured()
@@ -203,27 +186,6 @@ def _brief_batches(
             counts["alerts"] += 1
             batches.append({"channel": name, "messages": [message], "rest_ids": []})
     return batches
-
-
-def _due(con: duckdb.DuckDBPyConnection, wl: Watchlist, channel: str, now: datetime) -> bool:
-    """Whether a watchlist's channel sends in this delivery (its schedule)."""
-    if wl.deliver.schedule.every == "each":
-        return True
-    oldest, last_sent = execute(con, "alerting/alerts/channel_times", channel=channel).fetchone()
-    return oldest is not None and wl.deliver.schedule.due(now, oldest, last_sent)
-
-
-def _retired(
-    con: duckdb.DuckDBPyConnection,
-    channel: str,
-    name: str,
-    rows: list[tuple[str, str | None]],
-    now: datetime,
-) -> None:
-    """The alerts of a watchlist that left the file (or no longer delivers there): not sent."""
-    reason = f"watchlist {name} no longer delivers to {channel}"
-    for alert_id, _ in rows:
-        execute(con, "alerting/alerts/suppress", alert_id=alert_id, now=now, reason=reason)
 
 
 def send(
