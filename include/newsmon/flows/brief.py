@@ -87,7 +87,9 @@ def queue_briefs(
     due = due_briefs(settings, now, force, hours)
     queued: list[str] = []
     with open_db(settings) as con:
-        for brief in due:
+        ids = [b.signal_id for b in due]
+        done = {r[0] for r in execute(con, Q + "queued", ids=ids).fetchall()} if ids else set()
+        for brief in (b for b in due if b.signal_id not in done):
             with transaction(con):
                 content = brief_content(con, settings, brief)
                 reason = f"brief for {brief.day}: " + headline(content)
