@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,15 @@ os.environ.update(
 )
 os.environ.pop("NEWSMON_CONFIG", None)
 
+# The network guard of every Python process a test starts (tests/netguard/sitecustomize.py):
+# it writes any connection beyond loopback to this log, which no_network reads after each test.
+_NETGUARD_LOG = _AIRFLOW_HOME / "netguard.log"
+_NETGUARD_LOG.touch()
+os.environ["NEWSMON_TEST_NETGUARD"] = str(_NETGUARD_LOG)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT / "tests" / "netguard"), os.environ.get("PYTHONPATH")) if p
+)
+
 
 def _is_loopback(address: object) -> bool:
     host = address[0] if isinstance(address, tuple) else address
@@ -40,8 +50,10 @@ def _is_loopback(address: object) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing may reach beyond 127.0.0.1: a connect elsewhere fails the test loudly."""
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nothing may reach beyond 127.0.0.1: a connect elsewhere fails the test loudly, in
+    this process (an AssertionError) and in every Python process the test started (their
+    attempts, logged by tests/netguard/sitecustomize.py, fail the test at its end)."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
@@ -57,6 +69,13 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", guard)
     monkeypatch.setattr(socket.socket, "connect_ex", guard_ex)
+    seen = _NETGUARD_LOG.stat().st_size
+    yield
+    with _NETGUARD_LOG.open(encoding="utf-8") as fh:
+        fh.seek(seen)
+        attempts = fh.read()
+    if attempts:
+        pytest.fail(f"a process this test started tried to reach the network:\n{attempts}")
 
 
 @pytest.fixture
