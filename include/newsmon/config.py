@@ -65,14 +65,16 @@ class IngestSettings:
     # but the writer's memory and the workers' add up (over 500 MB at 100,000 files)
     store_while_reading: bool = False
     store_while_reading_memory: str = "192MB"
+    disk_check: bool = True  # refuse a run the free space cannot hold (newsmon.diskspace)
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "max_record_bytes", "batch_size", "batch_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"ingest.{name} must be a positive whole number, not {value!r}")
-        if not isinstance(self.store_while_reading, bool):
-            raise ConfigError("ingest.store_while_reading must be true or false")
+        for name in ("store_while_reading", "disk_check"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"ingest.{name} must be true or false")
         if not re.fullmatch(r"\d+(\.\d+)?\s*[KMG]i?B", str(self.store_while_reading_memory)):
             raise ConfigError(
                 "ingest.store_while_reading_memory must be a size such as 192MB, not"
@@ -138,9 +140,7 @@ class AlertSettings:
     retry_backoff_seconds: float = 1.0
     digest_threshold: int = 5  # more alerts than this for one channel in one delivery: one digest
     digest_top: int = 10  # a digest shows this many in full and counts the rest
-    cooldown_hours: float = (
-        24.0  # a story alerted on a channel is not alerted there again this soon
-    )
+    cooldown_hours: float = 24.0  # a story alerted on a channel is not alerted there this soon
     log_path: Path = Path("data/alerts.log")
     slack: SlackSettings = field(default_factory=SlackSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
@@ -166,9 +166,14 @@ class FetchConfig:
     retry_attempts: int = 5
     retry_minutes: float = 15.0
     retry_hours: float = 24.0
-    telegram_base_url: str = (
-        "https://t.me"  # where channel previews are read (tests: a local server)
-    )
+    telegram_base_url: str = "https://t.me"  # where channel previews are read (tests: local)
+    raw_pages_max_mb: float | None = None  # raw pages kept (newest), MB; null: all (diskspace)
+
+    def __post_init__(self) -> None:
+        cap = self.raw_pages_max_mb
+        number = cap if isinstance(cap, int | float) and not isinstance(cap, bool) else math.nan
+        if cap is not None and not 0 <= number < math.inf:
+            raise ConfigError(f"fetch.raw_pages_max_mb must be megabytes or null, not {cap!r}")
 
 
 @dataclass(frozen=True)
@@ -185,10 +190,8 @@ def _compact_hours(value: Any) -> float | None:
         hours = float(value)
     except (TypeError, ValueError):
         hours = math.nan
-    if not hours > 0 or math.isinf(hours):
-        raise ConfigError(
-            f"db_compact_hours must be a positive number of hours or null, not {value!r}"
-        )
+    if not 0 < hours < math.inf:
+        raise ConfigError(f"db_compact_hours must be a positive number of hours or null: {value!r}")
     return hours
 
 
@@ -231,15 +234,13 @@ class Settings:
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
-    value = raw.get(name) or {}
-    if not isinstance(value, dict):
+    if not isinstance(value := raw.get(name) or {}, dict):
         raise ConfigError(f"settings section '{name}' must be a mapping")
     return value
 
 
 def _build(cls: type, values: dict[str, Any], section: str) -> Any:
-    known = set(cls.__dataclass_fields__)
-    unknown = set(values) - known
+    unknown = set(values) - set(cls.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"unknown setting(s) in '{section}': {', '.join(sorted(unknown))}")
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}

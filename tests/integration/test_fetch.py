@@ -271,6 +271,23 @@ def test_fetch_cycle_stores_articles_records_errors_and_then_downloads_nothing(
 
     again = reextract(_settings())
     assert again["pages"] == 6 and again["unchanged"] == 6 and again["new"] == 0
+    assert again["pages_gone"] == 0
+
+    # raw pages capped: the oldest go; reextract counts what it can no longer extract, and
+    # the articles keep their text
+    from dataclasses import replace
+
+    from newsmon.diskspace import trim_raw_pages
+
+    capped = replace(_settings(), fetch=replace(_settings().fetch, raw_pages_max_mb=0))
+    trimmed = trim_raw_pages(capped)
+    assert trimmed["removed"] == 6 and trimmed["bytes"] > 0
+    assert not list((db_path.parent / "raw").rglob("*.html.gz"))
+    gone = reextract(capped)
+    assert gone["pages"] == 6 and gone["pages_gone"] == 6 and gone["errors"] == 0
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        kept = con.execute("select count(*) from articles where text_source = 'page'").fetchone()
+    assert kept[0] == 6
 
     # the feed goes down: its error is recorded, its last success (the 304 above) is kept
     with duckdb.connect(str(db_path), read_only=True) as con:

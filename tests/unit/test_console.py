@@ -412,3 +412,10 @@ def test_pages_say_it_once_and_plainly(client, fixture_db: dict) -> None:
     by_hand = client.get("/signal", params={"id": console_db.REGION_SPIKE}).text
     assert "<code>newsmon ingest</code> on the command line" in by_hand
     assert "/dags/" not in by_hand
+
+
+def test_the_sources_page_shows_the_disk_use_of_each_part(client) -> None:
+    html = client.get("/sources").text
+    for part in ("database", "analyst copy", "raw pages", "staging", "spill"):
+        assert f'data-part="{part}"' in html
+    assert re.search(r'data-part="database"><td[^>]*>database</td><td[^>]*>\d+\.\d MB', html)

@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from newsmon.diskspace import DiskFull
     from newsmon.storage.db import DatabaseBusy
 
     _progress(args)
@@ -220,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusy as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 3
+    except DiskFull as exc:  # one line: where, what is free, what the run needed
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from newsmon import diskspace
 from newsmon.config import Settings
 from newsmon.storage.db import execute
 from newsmon.storage.readcopy import open_read
@@ -34,6 +35,7 @@ def summary(settings: Settings) -> dict[str, Any]:
             "alerts_by_channel": by_channel,
             "ingest_errors": totals["ingest_errors"],
             "last_run": dict(zip(names, last, strict=True)) if last else {},
+            "disk": diskspace.usage(settings),
         }
 
 
@@ -175,6 +177,19 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
             f"    {channel}: " + ", ".join(f"{n} {st}" for st, n in statuses.items()) + note
         )
     lines.append(f"  ingest errors: {s['ingest_errors']}")
+    if s.get("disk"):
+        disk = s["disk"]
+        frees = {p["free"] for p in disk.values()}
+        free = (
+            f"; {diskspace.mb(frees.pop())} free"
+            if len(frees) == 1
+            else "; free: " + ", ".join(f"{n} {diskspace.mb(p['free'])}" for n, p in disk.items())
+        )
+        lines.append(
+            "  disk: "
+            + ", ".join(f"{n} {diskspace.mb(p['bytes'])}" for n, p in disk.items())
+            + free
+        )
     if last:
         lines.append(
             f"  last run {last['run_id']} ({last['made_by'] or 'unknown'}): {last['status']},"

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
+from newsmon.diskspace import guard_disk, trim_raw_pages
 from newsmon.fetch.cycle import CycleResult, fetch_cycle
 from newsmon.fetch.http import Fetcher
 from newsmon.fetch.retries import RetryRule
@@ -164,6 +165,7 @@ def batches_by_host(sources: list[Any], size: int, settings: Settings) -> list[l
     return batches
 
 
+@guard_disk
 def fetch_batch(
     settings: Settings, run_id: str, names: list[str], index: int, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -268,10 +270,14 @@ def record_cycle(settings: Settings, run_id: str, batches: list[dict[str, Any]])
         )
     if every:
         log.error("fetch %s: %s", run_id, last_error)
+    trimmed = trim_raw_pages(settings)  # the cycle's pages are stored: the oldest may go
+    if trimmed["removed"]:
+        log.info("fetch %s: removed the %d oldest raw pages (%d bytes)", run_id, *trimmed.values())
     return {
         "run_id": run_id,
         "sources": sources,
         "sources_failed": len(failed),
         "deferred": deferred,
         "all_failed": every,
+        "raw_pages_removed": trimmed["removed"],
     }

@@ -23,6 +23,7 @@ from typing import Any
 
 from newsmon import progress
 from newsmon.config import Settings
+from newsmon.diskspace import guard_disk, require, run_needs
 from newsmon.faults import checkpoint
 from newsmon.flows.store import store_articles
 from newsmon.flows.workers import crashed_item, read_item
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 # -- discover ---------------------------------------------------------------------------------
 
 
+@guard_disk
 def discover_files(
     settings: Settings,
     run_id: str,
@@ -115,6 +117,7 @@ def _parts(ref: FileRef, known: dict[str, Any] | None, errors: list[IngestError]
 # -- read: decode, parse, clean, identify, tag ------------------------------------------------
 
 
+@guard_disk
 def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     """Read, clean and tag every file (or JSON Lines range) listed by :func:`discover_files`
     into article and topics chunks, in parallel when there is enough work.
@@ -127,6 +130,8 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
     for r in staged.files():
         count += 1
         size += (r["end"] if r.get("end") is not None else r["size"]) - r.get("start", 0)
+    if settings.ingest.disk_check:  # a run that cannot fit is refused before it writes
+        require(settings, run_id, run_needs(settings, staged.files()))
     with (
         progress.stage("read + clean + tag", total=size, unit="byte") as step,
         staged.errors_writer("read") as write_error,
@@ -207,6 +212,7 @@ def _give_back_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+@guard_disk
 def read_and_store(
     settings: Settings, run_id: str, trigger: str = "cli"
 ) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -33,6 +33,12 @@ from newsmon.tagging.taxonomy import load_taxonomy
 log = logging.getLogger(__name__)
 
 
+RAW_PAGE_GONE = (
+    "its raw page is no longer kept (removed by fetch.raw_pages_max_mb, or by hand);"
+    " the article keeps the text extracted when it was fetched"
+)
+
+
 def _raw_page(
     settings: Settings,
     url: str,
@@ -42,7 +48,10 @@ def _raw_page(
     published: datetime | None,
     date_source: str | None,
 ) -> RawDoc | IngestError:
-    html = decode_html(gzip.decompress((settings.raw_dir / raw_path).read_bytes()), None)
+    page = settings.raw_dir / raw_path
+    if not page.exists():
+        return IngestError(url, "reextract", RAW_PAGE_GONE)
+    html = decode_html(gzip.decompress(page.read_bytes()), None)
     keep = (published, date_source) if date_source in ("feed", "fetched") else None
     return page_to_document(html, origin=url, url=final_url or url, source=source, keep_date=keep)
 
@@ -56,8 +65,12 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
         pages = execute(con, "flows/maintenance/raw_pages").fetchall()
     errors: list[IngestError] = []
     docs: list[RawDoc] = []
+    gone = 0  # pages the raw_pages_max_mb cap removed: counted, not errors
     for url, *rest in pages:
         doc = guarded(url, "reextract", _raw_page, settings, url, *rest)
+        if isinstance(doc, IngestError) and doc.reason == RAW_PAGE_GONE:
+            gone += 1
+            continue
         (errors if isinstance(doc, IngestError) else docs).append(doc)
     n = staged.write_articles(
         articles_from(docs, settings, 0, errors),
@@ -75,6 +88,7 @@ def reextract(settings: Settings, *, run_id: str | None = None) -> dict[str, Any
         "updated": stored["articles_updated"],
         "unchanged": stored["articles_unchanged"],
         "new": stored["articles_new"],
+        "pages_gone": gone,
         "errors": len(errors),
     }
 

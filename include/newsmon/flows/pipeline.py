@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.config import Settings
+from newsmon.diskspace import DiskFull
 from newsmon.flows.fetch import fetch_batch, plan_fetch, record_cycle
 from newsmon.flows.ingest import discover_files, read_and_store
 from newsmon.flows.store import detect_signals, store_articles
@@ -106,7 +107,11 @@ def _failure_recorded(settings: Settings, run_id: str) -> Iterator[None]:
             with open_db(settings, wait=10) as con:
                 runs.mark_failed(con, run_id, f"{type(exc).__name__}: {exc}")
         except Exception as why:  # recording must never mask the failure itself
-            log.warning("could not record the failure of run %s: %s", run_id, why)
+            # (on a full disk the next run records it: this run's process is gone by then)
+            quiet = isinstance(exc, DiskFull)
+            (log.debug if quiet else log.warning)(
+                "could not record the failure of run %s: %s", run_id, why
+            )
         raise
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from newsmon import progress
 from newsmon.alerting.atom_feeds import write_topic_feeds
 from newsmon.config import Settings
+from newsmon.diskspace import guard_disk
 from newsmon.flows.tag import tag_articles
 from newsmon.storage import runs
 from newsmon.storage.db import open_db
@@ -21,6 +22,7 @@ from newsmon.storage.runs import folder
 from newsmon.tagging.taxonomy import load_taxonomy
 
 
+@guard_disk
 def store_articles(
     settings: Settings, run_id: str, trigger: str = "cli", con: Any = None
 ) -> dict[str, Any]:
@@ -38,6 +40,7 @@ def store_articles(
         return store_run(con, settings, folder(settings, run_id), tax.version, runs.now())
 
 
+@guard_disk
 def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -> dict[str, Any]:
     """Raise the signals of every run not yet covered and queue their alerts; the run's
     staging folder is no longer needed."""

@@ -82,6 +82,9 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any
     try:
         return _publish(con, settings)
     except (OSError, duckdb.Error) as exc:
+        # a half-written copy (a full disk) must not keep the space until the next publish
+        tmp = settings.read_db_path.with_name(f".{settings.read_db_path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
         log.warning("analyst copy not published (readers keep the previous one): %s", exc)
         return {"path": str(settings.read_db_path), "error": f"{type(exc).__name__}: {exc}"}
 
