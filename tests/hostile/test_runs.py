@@ -471,3 +471,53 @@ def test_a_file_that_kills_its_reader_costs_only_itself(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads(again.stdout)["articles_new"] == 0
     assert json.loads(again.stdout)["files_skipped"] == 90
+
+
+@pytest.mark.parametrize("point", ["retag-load", "retag-swap"])
+def test_a_retag_killed_before_its_swap_leaves_the_old_tags(point: str, tmp_path: Path) -> None:
+    """``newsmon retag`` builds the new tags beside the live ones and swaps them in one
+    short transaction: killed while loading them, or just before the swap, it leaves every
+    old tag as it was; the next retag drops its half-built tables and completes."""
+    box = tmp_path / "inbox"
+    _corpus(box)
+    db = tmp_path / "news.duckdb"
+    env = _env(db, tmp_path)
+    assert _ingest(box, env).returncode == 0
+    before = stored_state(db)
+    assert before["topics"]
+    topics = tmp_path / "topics.yaml"
+    text = (ROOT / "include" / "config" / "topics.yaml").read_text(encoding="utf-8")
+    topics.write_text(text.replace("threshold: 3.0", "threshold: 6.0"), encoding="utf-8")
+    settings = json.loads((tmp_path / "settings.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "settings.yaml").write_text(json.dumps(settings | {"topics_path": str(topics)}))
+    pause = tmp_path / "paused"
+    proc = subprocess.Popen(
+        [NEWSMON, "retag", "-q"],
+        env=env | {"NEWSMON_PAUSE_AT": point, "NEWSMON_PAUSE_FILE": str(pause)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(1200):
+            if pause.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert pause.exists(), f"never reached {point}: {proc.stderr.read().decode()[-2000:]}"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        proc.stderr.close()
+    assert stored_state(db) == before, "the old tags, whole"
+    done = subprocess.run(
+        [NEWSMON, "retag", "-q"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    after = stored_state(db)
+    assert after["articles"] == before["articles"] and after["signals"] == before["signals"]
+    assert after["topics"] != before["topics"]
+    assert all(score >= 6.0 for _, _, score in after["topics"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert not {t for t in tables if t.startswith("retag_")}
+    assert {"article_topics", "article_regions"} <= tables

@@ -72,7 +72,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 
 def cmd_retag(args: argparse.Namespace) -> int:
-    from newsmon.flows.maintenance import retag
+    from newsmon.flows.retag import retag
 
     result = retag(settings_of(args))
     print(f"re-tagged {result['articles']} articles with taxonomy {result['taxonomy_version']}")

@@ -1,2 +1,0 @@
--- Re-tagging replaces every region.
-delete from article_regions;

@@ -1,2 +1,0 @@
--- Re-tagging replaces every topic.
-delete from article_topics;
