@@ -30,7 +30,7 @@ help:
 	@echo "make airflow standalone Airflow UI on http://localhost:8080 (scheduled runs)"
 	@echo "make bench   clean+tag+store rate, stage times, growth curve, peak memory: both corpus shapes, 20k and 100k"
 	@echo "make bench-extract  extraction F1 and ms/page: ../shared/benchmarks/zyte and bench/data/daniel-ru"
-	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article"
+	@echo "make bench-tag      tagging F1 on the labelled sets and real pages, ms/article; each read step's ms/article"
 	@echo "make bench-replay   real streams replayed day by day: spike days, alert precision, stream-weighted P/R"
 	@echo "make bench-search   search recall@10/MRR on labelled queries; latency, index and publish cost at 100k"
 	@echo "make bench-ui       the console's page times on a 100k-article database (target 300 ms)"
@@ -120,6 +120,7 @@ bench-extract: install
 
 bench-tag: install
 	$(BIN)/python bench/bench_tag.py
+	$(BIN)/python bench/bench_stages.py --articles 3000
 
 # Real streams replayed one day at a time with --as-of: spike days beside known events, and
 # how many new-story mobilization signals were about Russian mobilization (by the labels)
