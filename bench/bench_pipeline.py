@@ -63,8 +63,9 @@ class TreeMemory:
     tree, from /proc, and keeps the peak. Linux only; zeros elsewhere.
     """
 
-    def __init__(self, interval: float = 0.2) -> None:
+    def __init__(self, interval: float = 0.2, root: int | None = None) -> None:
         self.interval = interval
+        self.root = root or os.getpid()  # the tree's top: this process, or a child's
         self.peak_pss = 0.0
         self.peak_procs = 0
         self._stop = threading.Event()
@@ -78,8 +79,7 @@ class TreeMemory:
         self._stop.set()
         self._thread.join()
 
-    @staticmethod
-    def _tree() -> list[int]:
+    def _tree(self) -> list[int]:
         parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
@@ -88,7 +88,7 @@ class TreeMemory:
                     parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
                 except (OSError, ValueError, IndexError):
                     continue
-        tree, frontier = [os.getpid()], [os.getpid()]
+        tree, frontier = [self.root], [self.root]
         while frontier:
             frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
             tree.extend(frontier)

@@ -268,3 +268,48 @@ def test_summary_reports_the_database_and_last_run(db_path: Path, alert_history:
     assert "slack: 5 pending (waiting for the channel to be configured)" in text
     missing = newsmon("summary", "--db", str(db_path.parent / "none.duckdb"), check=False)
     assert missing.returncode == 2 and "no database" in missing.stderr
+
+
+def test_retag_on_worker_processes_equals_a_fresh_ingest(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,200 articles (more than one batch per worker, so the pool tags them): a retag
+    after a taxonomy change gives each article the tags a fresh ingest with that taxonomy
+    gives it."""
+    from dataclasses import replace
+
+    from newsmon.config import CONFIG_DIR, load_settings
+    from newsmon.flows.pipeline import ingest
+    from newsmon.flows.retag import retag
+    from tests.conftest import ROOT
+
+    source = ROOT / "tests" / "data" / "stories" / "overlap-300.jsonl"
+    records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+    corpus = tmp_path / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as fh:
+        for k in range(4):
+            for r in records:
+                fh.write(json.dumps(r | {"url": f"{r['url']}?copy={k}"}) + "\n")
+    topics = tmp_path / "topics.yaml"
+    text = (CONFIG_DIR / "topics.yaml").read_text(encoding="utf-8")
+    topics.write_text(text.replace("threshold: 3.0", "threshold: 5.0"), encoding="utf-8")
+    settings = load_settings()
+    settings = replace(settings, ingest=replace(settings.ingest, workers=2))
+    ingest(settings, [corpus])
+    result = retag(replace(settings, topics_path=topics))
+    assert result["articles"] == 1200
+
+    fresh = tmp_path / "fresh" / "news.duckdb"
+    monkeypatch.setenv("NEWSMON_DB", str(fresh))
+    ingest(replace(load_settings(), topics_path=topics), [corpus])
+
+    def tags(db: Path) -> list[tuple]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select a.url, t.topic, t.score, t.country from article_topics as t"
+                " join articles as a using (article_id) order by all"
+            ).fetchall()
+
+    retagged = tags(db_path)
+    assert len(retagged) > 300
+    assert retagged == tags(fresh)

@@ -1,8 +1,9 @@
 """Tag every stored article again (after a taxonomy or gazetteer change), built beside the
 live tags and swapped in.
 
-1. Every article is tagged, streamed from the database in batches, into tags files in a
-   staging folder (the database is only read meanwhile).
+1. Every article is tagged, streamed from the database in batches to the read stage's
+   worker processes, into tags files in a staging folder (the database is only read
+   meanwhile).
 2. Tables twin to ``article_topics`` and ``article_regions`` (their own DDL, read from the
    catalog) are filled from those files, one short transaction per batch: memory stays
    DuckDB's usual buffer pool whatever the archive's size (the old way replaced every tag
@@ -18,6 +19,7 @@ by the next retag). Signals are not raised: tags of old articles are history.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +27,14 @@ from newsmon import progress
 from newsmon.alerting.atom_feeds import write_topic_feeds
 from newsmon.config import Settings
 from newsmon.faults import checkpoint
-from newsmon.flows.workers import topics_row
-from newsmon.records import IngestError, guarded
+from newsmon.flows.workers import tag_stored
+from newsmon.parallel import parallel_map
 from newsmon.staging import RunFolder, max_json_object, write_jsonl
 from newsmon.storage import runs
 from newsmon.storage.articles import upsert_regions
 from newsmon.storage.db import execute, open_db, transaction
 from newsmon.storage.readcopy import publish
-from newsmon.tagging.regions import load_gazetteer, load_tagger
+from newsmon.tagging.regions import load_gazetteer
 from newsmon.tagging.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -45,13 +47,12 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     tagged and each topic's count before and after."""
     tax = load_taxonomy(settings.topics_path)
     gaz = load_gazetteer(settings.regions_path)
-    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     staged.path.mkdir(parents=True, exist_ok=True)
     try:
         with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
             before = dict(execute(con, "flows/retag/topic_counts").fetchall())
-            n, files = _tag_all(con, tagger, staged, batch, sum(before.values()) or None)
+            n, files = _tag_all(con, settings, staged, batch)
             indexes = _build_twins(con)
             now = runs.now()
             with progress.stage("retag: load", total=len(files), unit="batch") as step:
@@ -79,28 +80,43 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     }
 
 
-def _tag_all(
-    con: Any, tagger: Any, staged: RunFolder, batch: int, total: int | None
-) -> tuple[int, list[Path]]:
-    """Tag every stored article into tags files of ``batch`` articles each (each loads in
-    bounded memory); the rows written and the files."""
-    files: list[Path] = []
+TAG_BATCH = 500  # articles a worker tags at a time
+
+
+def _tag_all(con: Any, settings: Settings, staged: RunFolder, batch: int) -> tuple[int, list[Path]]:
+    """Tag every stored article, on the read stage's worker processes, into tags files of
+    ``batch`` articles each (each loads in bounded memory); the rows written and the files.
+    The articles stream from the database a few batches per worker ahead of the tagging."""
+    total = execute(con, "flows/retag/article_count").fetchone()[0]
     cursor = execute(con, "flows/retag/all_articles")
-    n = seq = 0
+
+    def batches() -> Iterator[tuple[list[Any], int, Settings]]:
+        seq = 0
+        while rows := cursor.fetchmany(TAG_BATCH):
+            yield rows, seq, settings
+            seq += len(rows)
+
+    files: list[Path] = []
+    n = 0
+    pending: list[dict] = []
+    items = -(-total // TAG_BATCH)
+    tagged = parallel_map(tag_stored, batches(), settings.ingest.workers, 2, 1, items)
     with progress.stage("retag", total=total, unit="article") as step:
-        while chunk := cursor.fetchmany(batch):
-            rows = []
-            for art_id, origin, title, text in chunk:
-                art = {"article_id": art_id, "title": title, "text": text, "seq": seq}
-                row = guarded(origin, "tag", topics_row, art, tagger)
-                seq += 1
-                if not isinstance(row, IngestError):
-                    rows.append(row)
-            path = staged.path / f"tags-{len(files):05d}.jsonl"
-            n += write_jsonl(path, rows)
-            files.append(path)
-            step(len(chunk))
+        for done, rows in enumerate(tagged):
+            pending += rows
+            step(min(TAG_BATCH, total - done * TAG_BATCH))
+            if len(pending) >= batch:
+                n += _write(staged, files, pending)
+                pending = []
+        if pending or not files:
+            n += _write(staged, files, pending)
     return n, files
+
+
+def _write(staged: RunFolder, files: list[Path], rows: list[dict]) -> int:
+    path = staged.path / f"tags-{len(files):05d}.jsonl"
+    files.append(path)
+    return write_jsonl(path, rows)
 
 
 def _build_twins(con: Any) -> list[str]:

@@ -261,3 +261,18 @@ def tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
 
     n = write_jsonl(Path(topics), rows())
     return {"chunk": chunk, "articles": n, "topics": per_topic, "errors": errors}
+
+
+def tag_stored(args: tuple[list[tuple[str, str, str | None, str]], int, Settings]) -> list[dict]:
+    """A batch of stored articles ``(article_id, origin, title, text)`` tagged again (a
+    retag's work item; ``seq``: the batch's first article's place): their tags rows, less
+    the articles whose tagging fails."""
+    rows, seq, settings = args
+    tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
+    out = []
+    for i, (art_id, origin, title, text) in enumerate(rows):
+        art = {"article_id": art_id, "title": title, "text": text, "seq": seq + i}
+        row = guarded(origin, "tag", topics_row, art, tagger)
+        if not isinstance(row, IngestError):
+            out.append(row)
+    return out

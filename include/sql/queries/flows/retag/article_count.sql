@@ -1,0 +1,2 @@
+-- How many articles a re-tag reads.
+select count(*) from articles;
