@@ -8,7 +8,9 @@ command that reads or rewrites them, timed.
    seconds per 1,000 and the whole process tree's peak PSS (growth per 100,000).
 2. **Retag**: ``newsmon retag`` of every article: time and peak PSS.
 3. **Search**: the ten queries of bench_search.py on the analyst copy, five rounds: median
-   and p90, through ``newsmon.storage.search.search`` (what the CLI and console run).
+   and p90, on a connection held open (as the console reads) and opened per query (as
+   ``newsmon search``); ``--compact`` first rewrites the index in term order, as the store
+   stage does once it has grown by a fifth (``newsmon.storage.search.compact_if_due``).
 4. **Publish**: the analyst copy made again (checkpoint, copy, rename), three times.
 5. **Console**: every page, through Airflow's real API server with a login token (the
    simple auth manager), five times each: median and slowest.
@@ -116,14 +118,20 @@ def retag(box: Path) -> None:
     print(f"retag of every article: {seconds:.0f}s, peak PSS {pss:.0f} MB (its process tree)")
 
 
-def search_and_publish(box: Path) -> None:
+def search_and_publish(box: Path, compact_first: bool) -> None:
     os.environ.update(_env(box))
     from newsmon.config import load_settings
-    from newsmon.storage.db import open_db
+    from newsmon.storage.db import execute, open_db
     from newsmon.storage.readcopy import open_read, publish
-    from newsmon.storage.search import search, search_on
+    from newsmon.storage.search import compact, search, search_on
 
     settings = load_settings()
+    with open_db(settings) as con:
+        postings, at_last = execute(con, "storage/search/compaction_due").fetchone()
+        print(f"search index: {postings:,} postings; at the last compaction {at_last:,}")
+        if compact_first:
+            print(f"  compacted (rewritten in term order) in {compact(con):.0f}s")
+            publish(con, settings)
     with open_read(settings) as con:  # as the console holds the copy open
         held = _timed(lambda q: search_on(con, q, limit=10))
     once = _timed(lambda q: search(settings, q, limit=10))  # as `newsmon search` opens it
@@ -163,6 +171,9 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, default=ROOT / "data" / "bench-year")
     parser.add_argument("--skip", nargs="*", default=[], choices=["retag", "console"])
+    parser.add_argument(
+        "--compact", action="store_true", help="rewrite the search index in term order first"
+    )
     args = parser.parse_args()
     box = args.keep.resolve()
     box.mkdir(parents=True, exist_ok=True)
@@ -170,7 +181,7 @@ def main() -> None:
     build(box, args.articles, args.step)
     if "retag" not in args.skip:
         retag(box)
-    search_and_publish(box)
+    search_and_publish(box, args.compact)
     if "console" not in args.skip:
         from bench_console_server import measure_through_server
 

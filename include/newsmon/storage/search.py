@@ -12,7 +12,9 @@ built for DuckDB 1.5, not the 2.0 the pipeline writes with.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -20,8 +22,10 @@ from typing import Any
 import duckdb
 
 from newsmon.config import Settings
-from newsmon.storage.db import execute
+from newsmon.storage.db import execute, transaction
 from newsmon.storage.readcopy import open_read
+
+log = logging.getLogger(__name__)
 
 INDEX_STEPS = ("index", "add_docs", "add_terms", "add_vocab")
 
@@ -39,6 +43,39 @@ def index_missing(con: duckdb.DuckDBPyConnection, batch: int = 5000) -> int:
         for step in INDEX_STEPS:
             execute(con, f"storage/search/{step}")
         done += n
+
+
+COMPACT_GROWTH = 0.2  # postings appended since the last compaction, as a share of it then
+COMPACT_MIN = 2_000_000  # postings (~10,000 articles): a smaller index is read whole quickly
+
+
+def compaction_due(postings: int, at_last: int) -> bool:
+    """Whether an index of ``postings`` that held ``at_last`` at its last compaction (0:
+    never) is to be rewritten: past COMPACT_MIN, once the postings appended since reach
+    COMPACT_GROWTH of it. Each compaction sorts the whole index, and they come
+    geometrically less often as it grows."""
+    return postings >= COMPACT_MIN and postings - at_last > COMPACT_GROWTH * at_last
+
+
+def compact(con: duckdb.DuckDBPyConnection) -> float:
+    """Rewrite the search index in term order (``storage/search/compact.sql``), in one
+    transaction; the seconds it took."""
+    began = time.perf_counter()
+    with transaction(con):
+        execute(con, "storage/search/compact")
+        seconds = time.perf_counter() - began
+        execute(con, "storage/search/compacted", seconds=seconds)
+    return seconds
+
+
+def compact_if_due(con: duckdb.DuckDBPyConnection) -> float | None:
+    """:func:`compact` when :func:`compaction_due`; its seconds, or None."""
+    postings, at_last = execute(con, "storage/search/compaction_due").fetchone()
+    if not compaction_due(postings, at_last):
+        return None
+    seconds = compact(con)
+    log.info("search index rewritten in term order: %d postings in %.1fs", postings, seconds)
+    return seconds
 
 
 def search(settings: Settings, query: str, **filters: Any) -> list[dict[str, Any]]:
