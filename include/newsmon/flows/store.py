@@ -1,8 +1,8 @@
 """The end every flow shares: store a run's staged articles, then raise its signals.
 
 Both open the database (in Airflow they run in the 1-slot ``newsmon_duckdb`` pool). The
-signals stage also publishes the analyst copy, writes the Atom feeds and removes the run's
-staging folder.
+signals stage also publishes the analyst copy, writes the Atom feeds, rewrites the search
+index in term order when it is due, and removes the run's staging folder.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from newsmon.storage import runs
 from newsmon.storage.db import open_db
 from newsmon.storage.readcopy import publish
 from newsmon.storage.runs import folder
+from newsmon.storage.search import compact_if_due
 from newsmon.tagging.taxonomy import load_taxonomy
 
 
@@ -53,6 +54,9 @@ def detect_signals(settings: Settings, run_id: str, as_of: date | None = None) -
         step(1)
         publish(con, settings)  # the run is done: readers see it
         write_topic_feeds(con, settings, now)  # and feed readers
+        # last, off the path of the run's articles and alerts: the analyst copy gets the
+        # rewritten index with the next publish
+        compact_if_due(con)
     for covered in [run_id, *counts.pop("covered")]:  # a run killed in detection is done now
         folder(settings, covered).remove()
     return counts

@@ -26,7 +26,7 @@ from newsmon.staging import RunFolder, count_lines, max_json_object
 from newsmon.storage import runs
 from newsmon.storage.bad_articles import ITEM_ERRORS, first_line, store_around
 from newsmon.storage.db import execute, transaction
-from newsmon.storage.search import INDEX_STEPS, compact_if_due, index_missing
+from newsmon.storage.search import INDEX_STEPS, index_missing
 from newsmon.storage.stories import assign_incoming
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ def store_run(
             backfilled = index_missing(con)
         if backfilled:
             log.info("search index: %d stored articles indexed that it did not hold", backfilled)
-        compact_if_due(con)
     row = execute(con, "storage/runs/load_counts", run_id=run_id).fetchone()
     keys = ("articles_new", "articles_updated", "articles_unchanged", "stories_new", "errors")
     counts = {"run_id": run_id} | dict(zip(keys, row or (0, 0, 0, 0, 0), strict=True))
