@@ -206,7 +206,10 @@ def _stopped(settings: Settings, run_id: str, stage: str, path: str) -> DiskFull
     """The :class:`DiskFull` of a run stopped in ``stage``, after its staging is removed."""
     staged = RunFolder(settings.staging_dir, run_id)
     written = _dir_bytes(staged.path)
-    files = list(staged.files()) if staged.path.is_dir() else []
+    try:  # the list of the run's inputs, unless the disk filled while it was written
+        files = list(staged.files()) if staged.path.is_dir() else []
+    except (OSError, ValueError):
+        files = []
     needs = run_needs(settings, iter(files)) if files else {"staging": written}
     staged.remove()
     reading = stage in ("discover_files", "read_files", "fetch_batch")
