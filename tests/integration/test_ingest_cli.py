@@ -296,7 +296,7 @@ def test_retag_on_worker_processes_equals_a_fresh_ingest(
     settings = load_settings()
     settings = replace(settings, ingest=replace(settings.ingest, workers=2))
     ingest(settings, [corpus])
-    result = retag(replace(settings, topics_path=topics))
+    result = retag(replace(settings, topics_path=topics), batch=300)  # loads while reading
     assert result["articles"] == 1200
 
     fresh = tmp_path / "fresh" / "news.duckdb"

@@ -1,13 +1,14 @@
 """Tag every stored article again (after a taxonomy or gazetteer change), built beside the
 live tags and swapped in.
 
-1. Every article is tagged, streamed from the database in batches to the read stage's
-   worker processes, into tags files in a staging folder (the database is only read
-   meanwhile).
-2. Tables twin to ``article_topics`` and ``article_regions`` (their own DDL, read from the
-   catalog) are filled from those files, one short transaction per batch: memory stays
-   DuckDB's usual buffer pool whatever the archive's size (the old way replaced every tag
-   in one transaction, which DuckDB keeps until its commit: 1.9 GB at 100,000 articles).
+1. Tables twin to ``article_topics`` and ``article_regions`` are created beside them, by
+   their own DDL read from the catalog.
+2. Every article is streamed from the database (a second cursor) to the read stage's worker
+   processes and tagged; each batch of tags is written to a staging file and loaded into
+   the twins in one short transaction, and the file removed. Memory stays DuckDB's usual
+   buffer pool and staging one batch, whatever the archive's size (the old way staged every
+   tag, then replaced every tag in one transaction, which DuckDB keeps until its commit:
+   1.9 GB at 100,000 articles).
 3. One short transaction swaps them in: the live tables are dropped and the twins take
    their names, the regions' names are refreshed.
 
@@ -45,22 +46,13 @@ TWINS = {"article_topics": "retag_article_topics", "article_regions": "retag_art
 def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     """Re-tag every stored article with the current taxonomy and gazetteer; the articles
     tagged and each topic's count before and after."""
-    tax = load_taxonomy(settings.topics_path)
-    gaz = load_gazetteer(settings.regions_path)
     staged = RunFolder(settings.staging_dir, runs.new_run_id("retag"))
     staged.path.mkdir(parents=True, exist_ok=True)
     try:
         with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
             before = dict(execute(con, "flows/retag/topic_counts").fetchall())
-            n, files = _tag_all(con, settings, staged, batch)
             indexes = _build_twins(con)
-            now = runs.now()
-            with progress.stage("retag: load", total=len(files), unit="batch") as step:
-                for path in files:
-                    checkpoint("retag-load")
-                    with transaction(con):
-                        _load(con, path, tax.version, gaz.version, now)
-                    step(1)
+            n = _tag_and_load(con, settings, staged, batch)
             checkpoint("retag-swap")
             with transaction(con):
                 execute(con, "flows/retag/swap")
@@ -75,7 +67,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     topics = sorted(set(before) | set(after))
     return {
         "articles": n,
-        "taxonomy_version": tax.version,
+        "taxonomy_version": load_taxonomy(settings.topics_path).version,
         "topics": {t: {"before": before.get(t, 0), "after": after.get(t, 0)} for t in topics},
     }
 
@@ -83,12 +75,20 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
 TAG_BATCH = 500  # articles a worker tags at a time
 
 
-def _tag_all(con: Any, settings: Settings, staged: RunFolder, batch: int) -> tuple[int, list[Path]]:
-    """Tag every stored article, on the read stage's worker processes, into tags files of
-    ``batch`` articles each (each loads in bounded memory); the rows written and the files.
-    The articles stream from the database a few batches per worker ahead of the tagging."""
-    total = execute(con, "flows/retag/article_count").fetchone()[0]
-    cursor = execute(con, "flows/retag/all_articles")
+def _tag_and_load(con: Any, settings: Settings, staged: RunFolder, batch: int) -> int:
+    """Tag every stored article on the read stage's worker processes and load the tags
+    into the twins ``batch`` articles at a time (a tags file, one transaction, the file
+    removed: staging holds one batch, not the archive's tags, 11 kB an article); the rows
+    loaded. The articles stream from a second cursor of the database, a few batches per
+    worker ahead of the tagging, while this one writes."""
+    versions = (
+        load_taxonomy(settings.topics_path).version,
+        load_gazetteer(settings.regions_path).version,
+    )
+    now = runs.now()
+    reader = con.cursor()
+    total = execute(reader, "flows/retag/article_count").fetchone()[0]
+    cursor = execute(reader, "flows/retag/all_articles")
 
     def batches() -> Iterator[tuple[list[Any], int, Settings]]:
         seq = 0
@@ -96,27 +96,31 @@ def _tag_all(con: Any, settings: Settings, staged: RunFolder, batch: int) -> tup
             yield rows, seq, settings
             seq += len(rows)
 
-    files: list[Path] = []
-    n = 0
+    def load(rows: list[dict], part: int) -> int:
+        checkpoint("retag-load")
+        path = staged.path / f"tags-{part:05d}.jsonl"
+        written = write_jsonl(path, rows)
+        with transaction(con):
+            _load(con, path, *versions, now)
+        path.unlink()
+        return written
+
+    n = parts = 0
     pending: list[dict] = []
-    items = -(-total // TAG_BATCH)
-    tagged = parallel_map(tag_stored, batches(), settings.ingest.workers, 2, 1, items)
+    tagged = parallel_map(
+        tag_stored, batches(), settings.ingest.workers, 2, 1, -(-total // TAG_BATCH)
+    )
     with progress.stage("retag", total=total, unit="article") as step:
         for done, rows in enumerate(tagged):
             pending += rows
             step(min(TAG_BATCH, total - done * TAG_BATCH))
             if len(pending) >= batch:
-                n += _write(staged, files, pending)
-                pending = []
-        if pending or not files:
-            n += _write(staged, files, pending)
-    return n, files
-
-
-def _write(staged: RunFolder, files: list[Path], rows: list[dict]) -> int:
-    path = staged.path / f"tags-{len(files):05d}.jsonl"
-    files.append(path)
-    return write_jsonl(path, rows)
+                n += load(pending, parts)
+                pending, parts = [], parts + 1
+        if pending:
+            n += load(pending, parts)
+    reader.close()
+    return n
 
 
 def _build_twins(con: Any) -> list[str]:
