@@ -102,17 +102,11 @@ def search_on(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The matching rows (with their text) and the word prefixes the query matched by, on an
     open connection (the console holds one per page)."""
-    cur = execute(
-        con,
-        "storage/search/query",
-        q=query,
-        topic=topic,
-        since=since,
-        until=until,
-        lang=lang,
-        source=source,
-        limit=limit,
-    )
+    filters = {"topic": topic, "since": since, "until": until, "lang": lang, "source": source}
+    if any(v is not None for v in filters.values()):
+        cur = execute(con, "storage/search/query", q=query, limit=limit, **filters)
+    else:  # the best from the index's scores first, then their articles
+        cur = execute(con, "storage/search/query_unfiltered", q=query, limit=limit)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     prefixes = [p for (p,) in execute(con, "storage/search/prefixes", q=query).fetchall()]

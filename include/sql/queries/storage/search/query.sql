@@ -11,7 +11,7 @@ with ranked as (
       and ($until is null or coalesce(a.published_at, a.first_seen_at) < cast($until as date) + interval 1 day)
       and ($lang is null or a.lang = $lang)
       and ($source is null or a.source = $source)
-    order by s.score desc, a.article_id
+    order by round(s.score, 6) desc, a.article_id  -- equal to the last bits: one order
     limit $limit
 )
 select r.*, a.text
