@@ -22,7 +22,7 @@ export NEWSMON_HOME := $(ROOT)
 # airflow standalone starts its components as `airflow ...` subprocesses found on PATH
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install airflow-init run airflow airflow-cli sql bench-search bench-replay bench-year test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-ui bench-small system-packages constraints clean
+.PHONY: help install airflow-init run airflow airflow-cli sql bench-search bench-replay bench-year bench-startup test test-unit test-dags test-integration lint bench bench-extract bench-tag bench-ui bench-small system-packages constraints clean
 
 help:
 	@echo "make run     install, set up Airflow in ./.airflow, ingest seeds/ once, print a summary"
@@ -34,6 +34,7 @@ help:
 	@echo "make bench-replay   real streams replayed day by day: spike days, alert precision, stream-weighted P/R"
 	@echo "make bench-search   search recall@10/MRR on labelled queries; latency, index and publish cost at 100k"
 	@echo "make bench-ui       the console's page times on a 100k-article database (target 300 ms)"
+	@echo "make bench-startup  airflow dags test news_ingest against newsmon ingest over the seeds"
 	@echo "make bench-year     1M articles over a year: ingest growth, retag, search, publish, console via the API server"
 	@echo "make sql            the duckdb shell on the analyst copy; make airflow-cli ARGS='dags list'"
 
@@ -134,6 +135,10 @@ bench-search: install
 
 bench-ui: install
 	$(BIN)/python bench/bench_ui.py --articles 100000
+
+# What Airflow adds to a run: airflow dags test news_ingest against newsmon ingest, the seeds
+bench-startup: install
+	$(BIN)/python bench/bench_startup.py --rounds 3
 
 # A year of news: 1,000,000 articles built with the real pipeline (kept in data/bench-year, so
 # a second run only measures), then retag, search, publish and the console through the API server

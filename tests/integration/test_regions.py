@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import random
 import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import ROOT
 
 BIN = ROOT / ".venv" / "bin"
-TODAY = datetime.now(UTC).date()
+TODAY = datetime.now(UTC).date()  # set again when the test starts (a run may cross midnight)
 
 LEADS = [
     "Military enlistment offices in Ulan-Ude handed call-up papers to {n} men, local media reported.",
@@ -78,8 +80,14 @@ def _cli(env: dict, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def test_regions_through_ingest_views_spike_alert_and_retag(tmp_path: Path) -> None:
+def test_regions_through_ingest_views_spike_alert_and_retag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
+
+    # the records' day, the run's day and current_date in the views are one day: not the
+    # day the tests were collected (a suite that crossed midnight UTC failed here)
+    monkeypatch.setattr(sys.modules[__name__], "TODAY", datetime.now(UTC).date())
 
     db = tmp_path / "db" / "news.duckdb"
     (tmp_path / "s.yaml").write_text(
