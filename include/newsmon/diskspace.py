@@ -140,7 +140,7 @@ def usage(settings: Settings) -> dict[str, dict[str, Any]]:
     return out
 
 
-def run_needs(settings: Settings, files: Iterator[dict[str, Any]]) -> dict[str, int]:
+def run_needs(files: Iterator[dict[str, Any]]) -> dict[str, int]:
     """The space a run reading ``files`` (staged work items: path, size, range) needs, by
     part: its staging and the database's growth."""
     staging = database = 0
@@ -210,16 +210,18 @@ def _stopped(settings: Settings, run_id: str, stage: str, path: str) -> DiskFull
         files = list(staged.files()) if staged.path.is_dir() else []
     except (OSError, ValueError):
         files = []
-    needs = run_needs(settings, iter(files)) if files else {"staging": written}
+    needs = run_needs(iter(files)) if files else {"staging": written}
     staged.remove()
     reading = stage in ("discover_files", "read_files", "fetch_batch")
     # where it failed: the file named, else what the stage writes
     target = Path(path) if path else settings.staging_dir if reading else settings.db_path.parent
-    kept = (
-        "The database is as it was before the run"
-        if reading
-        else "Chunks the run stored before stay stored; the next run reads its files again"
-    )
+    kept = {  # what the stage leaves, in the words of the stage that failed
+        "detect_signals": "The run's articles are stored; the next run raises their signals",
+        "store_articles": "Chunks the run stored before stay stored; the next run reads (or"
+        " fetches) the rest again",
+        "read_and_store": "Chunks the run stored before stay stored; the next run reads the"
+        " rest again",
+    }.get(stage, "The database is as it was before the run")
     return DiskFull(
         target,
         free_bytes(target),

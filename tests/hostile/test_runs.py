@@ -115,10 +115,13 @@ def _ingest(box: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def _kill_at(point: str, box: Path, env: dict[str, str], pause: Path) -> None:
-    """Start ``newsmon ingest``, wait until it reaches ``point``, and SIGKILL it there."""
+def _kill_at(
+    point: str, box: Path, env: dict[str, str], pause: Path, command: list[str] | None = None
+) -> None:
+    """Start ``newsmon ingest`` (or ``command``), wait until it reaches ``point``, and
+    SIGKILL it there."""
     proc = subprocess.Popen(
-        [NEWSMON, "ingest", str(box), "--as-of", AS_OF, "-q"],
+        command or [NEWSMON, "ingest", str(box), "--as-of", AS_OF, "-q"],
         env=env | {"NEWSMON_PAUSE_AT": point, "NEWSMON_PAUSE_FILE": str(pause)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -490,24 +493,7 @@ def test_a_retag_killed_before_its_swap_leaves_the_old_tags(point: str, tmp_path
     topics.write_text(text.replace("threshold: 3.0", "threshold: 6.0"), encoding="utf-8")
     settings = json.loads((tmp_path / "settings.yaml").read_text(encoding="utf-8"))
     (tmp_path / "settings.yaml").write_text(json.dumps(settings | {"topics_path": str(topics)}))
-    pause = tmp_path / "paused"
-    proc = subprocess.Popen(
-        [NEWSMON, "retag", "-q"],
-        env=env | {"NEWSMON_PAUSE_AT": point, "NEWSMON_PAUSE_FILE": str(pause)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        for _ in range(1200):
-            if pause.exists() or proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert pause.exists(), f"never reached {point}: {proc.stderr.read().decode()[-2000:]}"
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait(timeout=30)
-        proc.stderr.close()
+    _kill_at(point, box, env, tmp_path / "paused", [NEWSMON, "retag", "-q"])
     assert stored_state(db) == before, "the old tags, whole"
     done = subprocess.run(
         [NEWSMON, "retag", "-q"], env=env, capture_output=True, text=True, timeout=300

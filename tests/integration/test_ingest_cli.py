@@ -313,3 +313,43 @@ def test_retag_on_worker_processes_equals_a_fresh_ingest(
     retagged = tags(db_path)
     assert len(retagged) > 300
     assert retagged == tags(fresh)
+
+
+def test_an_article_whose_retagging_fails_keeps_its_old_tags(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No input breaks the tagger today, so the failure is injected into the per-article
+    tagging step (five seed articles: tagged in this process). The article it hits keeps
+    the topics and regions it had instead of losing them at the swap; the others are
+    tagged anew; the retag says how many kept their old tags."""
+    from newsmon.config import load_settings
+    from newsmon.flows import workers
+    from newsmon.flows.retag import retag
+
+    newsmon("ingest", str(SEEDS), "--db", str(db_path))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        victim = con.execute(
+            "select article_id from article_topics group by all order by article_id limit 1"
+        ).fetchone()[0]
+        before = con.execute(
+            "select topic, score from article_topics where article_id = ? order by all", [victim]
+        ).fetchall()
+    assert before
+    real = workers.topics_row
+
+    def failing(art: dict, tagger: object) -> dict:
+        if art["article_id"] == victim:
+            raise ValueError("tagger broke")
+        return real(art, tagger)
+
+    monkeypatch.setattr(workers, "topics_row", failing)
+    result = retag(load_settings())
+    assert result["kept_old_tags"] == 1 and result["articles"] == 4
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        after = con.execute(
+            "select topic, score from article_topics where article_id = ? order by all", [victim]
+        ).fetchall()
+        others = con.execute(
+            "select count(distinct article_id) from article_topics where article_id <> ?", [victim]
+        ).fetchone()[0]
+    assert after == before and others >= 1

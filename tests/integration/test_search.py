@@ -284,8 +284,15 @@ def test_compacting_the_index_keeps_every_answer_and_sorts_the_postings(tmp_path
 
         before = answers()
         assert sum(map(len, before)) > 100
+        ddl = (
+            "select table_name, sql from duckdb_tables()"
+            " where table_name in ('search_terms', 'search_vocab') order by 1"
+        )
         with open_db(settings) as con:
+            tables = con.execute(ddl).fetchall()
             compact(con)
+            # compact.sql writes the tables' DDL again: it must stay schema/110_search.sql's
+            assert con.execute(ddl).fetchall() == tables
             publish(con, settings)
         assert answers() == before
         with duckdb.connect(str(settings.db_path), read_only=True) as con:

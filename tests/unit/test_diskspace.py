@@ -46,7 +46,7 @@ def test_a_run_needs_staging_and_database_room_by_the_bytes_it_reads() -> None:
         {"path": "/in/a.jsonl", "size": 10_000_000, "start": 4_000_000, "end": 10_000_000},
         {"path": "/in/page.html", "size": 1_000_000},
     ]
-    needs = diskspace.run_needs(None, iter(files))  # type: ignore[arg-type]
+    needs = diskspace.run_needs(iter(files))
     assert needs["staging"] == int(6_000_000 * diskspace.STAGING_PER_BYTE) + 1_000_000
     assert needs["database"] == int(7_000_000 * diskspace.DATABASE_PER_BYTE)
 
@@ -121,3 +121,21 @@ def test_a_stage_that_meets_a_full_disk_removes_its_staging(settings) -> None:
 
     with pytest.raises(ValueError):
         other(settings, "run-2")
+
+
+def test_the_line_says_what_the_failed_stage_leaves(settings) -> None:
+    """Where the run stopped decides what it kept: a store keeps its earlier chunks, the
+    signals stage keeps every article (the next run raises their signals)."""
+
+    def full(settings, run_id):  # noqa: ANN001, ANN202 (a stage's shape)
+        raise OSError(errno.ENOSPC, "No space left on device", "/data/news.duckdb.wal")
+
+    said = {}
+    for name in ("store_articles", "detect_signals"):
+        full.__name__ = name
+        with pytest.raises(diskspace.DiskFull) as caught:
+            diskspace.guard_disk(full)(settings, "run-3")
+        said[name] = str(caught.value)
+    assert "Chunks the run stored before stay stored" in said["store_articles"]
+    assert "The run's articles are stored; the next run raises" in said["detect_signals"]
+    assert said["detect_signals"].startswith("disk full at /data/news.duckdb.wal: ")

@@ -131,7 +131,7 @@ def read_files(settings: Settings, run_id: str) -> dict[str, Any]:
         count += 1
         size += (r["end"] if r.get("end") is not None else r["size"]) - r.get("start", 0)
     if settings.ingest.disk_check:  # a run that cannot fit is refused before it writes
-        require(settings, run_id, run_needs(settings, staged.files()))
+        require(settings, run_id, run_needs(staged.files()))
     with (
         progress.stage("read + clean + tag", total=size, unit="byte") as step,
         staged.errors_writer("read") as write_error,

@@ -52,9 +52,17 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
         with open_db(settings, compact=True) as con:  # every tag row is replaced: compact after
             before = dict(execute(con, "flows/retag/topic_counts").fetchall())
             indexes = _build_twins(con)
-            n = _tag_and_load(con, settings, staged, batch)
+            n, failed = _tag_and_load(con, settings, staged, batch)
+            for article_id, reason in failed[:20]:
+                log.warning(
+                    "retag: article %s keeps its old tags: tagging failed: %s", article_id, reason
+                )
             checkpoint("retag-swap")
             with transaction(con):
+                # an article whose tagging failed keeps the tags it had, not none
+                kept = [a for a, _ in failed]
+                execute(con, "flows/retag/keep_old_topics", ids=kept)
+                execute(con, "flows/retag/keep_old_regions", ids=kept)
                 execute(con, "flows/retag/swap")
                 for ddl in indexes:
                     con.execute(ddl)
@@ -67,6 +75,7 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
     topics = sorted(set(before) | set(after))
     return {
         "articles": n,
+        "kept_old_tags": len(failed),
         "taxonomy_version": load_taxonomy(settings.topics_path).version,
         "topics": {t: {"before": before.get(t, 0), "after": after.get(t, 0)} for t in topics},
     }
@@ -75,12 +84,15 @@ def retag(settings: Settings, batch: int = 5000) -> dict[str, Any]:
 TAG_BATCH = 500  # articles a worker tags at a time
 
 
-def _tag_and_load(con: Any, settings: Settings, staged: RunFolder, batch: int) -> int:
+def _tag_and_load(
+    con: Any, settings: Settings, staged: RunFolder, batch: int
+) -> tuple[int, list[tuple[str, str]]]:
     """Tag every stored article on the read stage's worker processes and load the tags
     into the twins ``batch`` articles at a time (a tags file, one transaction, the file
     removed: staging holds one batch, not the archive's tags, 11 kB an article); the rows
-    loaded. The articles stream from a second cursor of the database, a few batches per
-    worker ahead of the tagging, while this one writes."""
+    loaded, and ``(article_id, reason)`` of the articles whose tagging failed. The articles
+    stream from a second cursor of the database, a few batches per worker ahead of the
+    tagging, while this one writes."""
     versions = (
         load_taxonomy(settings.topics_path).version,
         load_gazetteer(settings.regions_path).version,
@@ -107,12 +119,14 @@ def _tag_and_load(con: Any, settings: Settings, staged: RunFolder, batch: int) -
 
     n = parts = 0
     pending: list[dict] = []
+    failed: list[tuple[str, str]] = []
     tagged = parallel_map(
         tag_stored, batches(), settings.ingest.workers, 2, 1, -(-total // TAG_BATCH)
     )
     with progress.stage("retag", total=total, unit="article") as step:
-        for done, rows in enumerate(tagged):
+        for done, (rows, failures) in enumerate(tagged):
             pending += rows
+            failed += failures
             step(min(TAG_BATCH, total - done * TAG_BATCH))
             if len(pending) >= batch:
                 n += load(pending, parts)
@@ -120,7 +134,7 @@ def _tag_and_load(con: Any, settings: Settings, staged: RunFolder, batch: int) -
         if pending:
             n += load(pending, parts)
     reader.close()
-    return n
+    return n, failed
 
 
 def _build_twins(con: Any) -> list[str]:

@@ -263,16 +263,20 @@ def tag_chunk(args: tuple[int, str, str, Settings]) -> dict[str, Any]:
     return {"chunk": chunk, "articles": n, "topics": per_topic, "errors": errors}
 
 
-def tag_stored(args: tuple[list[tuple[str, str, str | None, str]], int, Settings]) -> list[dict]:
+def tag_stored(
+    args: tuple[list[tuple[str, str, str | None, str]], int, Settings],
+) -> tuple[list[dict], list[tuple[str, str]]]:
     """A batch of stored articles ``(article_id, origin, title, text)`` tagged again (a
-    retag's work item; ``seq``: the batch's first article's place): their tags rows, less
-    the articles whose tagging fails."""
+    retag's work item; ``seq``: the batch's first article's place): their tags rows, and
+    ``(article_id, reason)`` of each article whose tagging failed."""
     rows, seq, settings = args
     tagger = load_tagger(settings.topics_path, settings.regions_path, settings.countries_path)
-    out = []
+    out, failed = [], []
     for i, (art_id, origin, title, text) in enumerate(rows):
         art = {"article_id": art_id, "title": title, "text": text, "seq": seq + i}
         row = guarded(origin, "tag", topics_row, art, tagger)
-        if not isinstance(row, IngestError):
+        if isinstance(row, IngestError):
+            failed.append((art_id, f"{row.reason} {row.detail}".strip()))
+        else:
             out.append(row)
-    return out
+    return out, failed

@@ -69,11 +69,17 @@ def compact(con: duckdb.DuckDBPyConnection) -> float:
 
 
 def compact_if_due(con: duckdb.DuckDBPyConnection) -> float | None:
-    """:func:`compact` when :func:`compaction_due`; its seconds, or None."""
+    """:func:`compact` when :func:`compaction_due`; its seconds, or None. A failure (a full
+    disk) is logged, never raised: its transaction rolls back, the index stays as it was
+    and answers the same, and the run it ends has done its work."""
     postings, at_last = execute(con, "storage/search/compaction_due").fetchone()
     if not compaction_due(postings, at_last):
         return None
-    seconds = compact(con)
+    try:
+        seconds = compact(con)
+    except (duckdb.Error, OSError) as exc:
+        log.warning("search index not compacted (it answers the same, more slowly): %s", exc)
+        return None
     log.info("search index rewritten in term order: %d postings in %.1fs", postings, seconds)
     return seconds
 
